@@ -1,0 +1,21 @@
+using GiGpoNet.Data;
+
+namespace GiGpoNet.Advantages;
+
+/// <summary>
+/// Computes the advantage of every step row of a rollout batch: the credit the policy update gives to each action.
+/// Implementations are pure .NET over arrays, deterministic, and thread-safe for concurrent <see cref="Estimate"/> calls.
+/// </summary>
+/// <remarks>
+/// Register one with <c>builder.AddAdvantageEstimator&lt;TEstimator, TOptions&gt;("name")</c>; it is then selectable by name
+/// from configuration (<c>Training:Algorithm</c>) exactly like the built-in ones.
+/// </remarks>
+public interface IAdvantageEstimator
+{
+    /// <summary>The optional batch columns this estimator reads (anchors for GiGPO, critic values for GAE, ...).</summary>
+    RolloutFields RequiredFields { get; }
+
+    /// <summary>Computes advantages for every row of <paramref name="batch"/>. Inactive rows get 0 and must not be trained on.</summary>
+    /// <exception cref="ArgumentException">The batch lacks a column listed in <see cref="RequiredFields"/>.</exception>
+    AdvantageResult Estimate(RolloutBatch batch);
+}

@@ -1,0 +1,25 @@
+namespace GiGpoNet.Data;
+
+/// <summary>
+/// The optional columns of a <see cref="RolloutBatch"/>. Estimators declare the ones they need
+/// (<see cref="Advantages.IAdvantageEstimator.RequiredFields"/>); rollout sources declare the ones they fill, and the host
+/// refuses at start-up a combination that cannot work.
+/// </summary>
+[Flags]
+public enum RolloutFields
+{
+    /// <summary>Nothing beyond group, trajectory, step, reward, active and validity flags.</summary>
+    None = 0,
+
+    /// <summary>The anchor observation of each step (GiGPO's step-level grouping).</summary>
+    Anchors = 1,
+
+    /// <summary>Prompt and response token ids.</summary>
+    Tokens = 2,
+
+    /// <summary>Log-probabilities of the response tokens under the sampling policy.</summary>
+    OldLogProbs = 4,
+
+    /// <summary>Critic values at each response token (PPO's GAE).</summary>
+    CriticValues = 8,
+}

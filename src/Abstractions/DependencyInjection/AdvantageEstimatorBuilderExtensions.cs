@@ -1,0 +1,66 @@
+using GiGpoNet;
+using GiGpoNet.Advantages;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers advantage estimators by name, so that configuration can select them.</summary>
+public static class AdvantageEstimatorBuilderExtensions
+{
+    /// <summary>
+    /// Registers <typeparamref name="TEstimator"/> as <paramref name="name"/>, with options bound from
+    /// <c>Algorithms:&lt;name&gt;</c> (unknown keys are errors) and validated at start-up. The estimator's constructor
+    /// receives the options instance and any other registered service.
+    /// </summary>
+    /// <param name="builder">The builder from <c>AddGiGpoNet</c>.</param>
+    /// <param name="name">The name configuration selects it by (<c>Training:Algorithm</c>); case-insensitive.</param>
+    /// <param name="configure">Defaults applied before configuration is bound.</param>
+    public static IGiGpoNetBuilder AddAdvantageEstimator<TEstimator, TOptions>(this IGiGpoNetBuilder builder, string name,
+        Action<TOptions>? configure = null)
+        where TEstimator : class, IAdvantageEstimator
+        where TOptions : AdvantageEstimatorOptions, new()
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var key = CheckedName(name);
+        var sectionPath = $"{AdvantageEstimatorRegistry.AlgorithmsSection}:{key}";
+        AdvantageEstimatorRegistry.From(builder.Services).Add(new AdvantageEstimatorRegistration(key, typeof(TEstimator), typeof(TOptions), sectionPath));
+
+        var options = builder.Services.AddOptions<TOptions>(key);
+        if (configure is not null) options.Configure(configure);
+        options.Configure(o => StrictConfigurationBinder.Bind(builder.Configuration.GetSection(sectionPath), o));
+        options.ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<TOptions>>(new EstimatorOptionsValidator<TOptions>(key, sectionPath));
+
+        builder.Services.AddKeyedSingleton<IAdvantageEstimator>(key, (sp, _) =>
+            ActivatorUtilities.CreateInstance<TEstimator>(sp, sp.GetRequiredService<IOptionsMonitor<TOptions>>().Get(key)));
+        AddProvider(builder.Services);
+        return builder;
+    }
+
+    /// <summary>Registers an estimator without options as <paramref name="name"/>.</summary>
+    public static IGiGpoNetBuilder AddAdvantageEstimator<TEstimator>(this IGiGpoNetBuilder builder, string name)
+        where TEstimator : class, IAdvantageEstimator
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var key = CheckedName(name);
+        var sectionPath = $"{AdvantageEstimatorRegistry.AlgorithmsSection}:{key}";
+        AdvantageEstimatorRegistry.From(builder.Services).Add(new AdvantageEstimatorRegistration(key, typeof(TEstimator), null, sectionPath));
+        builder.Services.AddKeyedSingleton<IAdvantageEstimator>(key, (sp, _) => ActivatorUtilities.CreateInstance<TEstimator>(sp));
+        AddProvider(builder.Services);
+        return builder;
+    }
+
+    private static void AddProvider(IServiceCollection services) =>
+        services.TryAddSingleton<IAdvantageEstimatorProvider, AdvantageEstimatorProvider>();
+
+    private static string CheckedName(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var key = AdvantageEstimatorRegistry.Normalize(name);
+        if (!key.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'))
+            throw new ArgumentException(
+                $"Estimator name '{name}' may only contain letters, digits, '_', '-' and '.', since it is also a configuration section name.", nameof(name));
+        return key;
+    }
+}

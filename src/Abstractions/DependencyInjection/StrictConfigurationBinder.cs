@@ -1,0 +1,61 @@
+using System.Reflection;
+using Microsoft.Extensions.Configuration;
+
+namespace GiGpoNet;
+
+/// <summary>
+/// Binds a configuration section to an options object and refuses what the default binder silently ignores:
+/// a key that matches no property (a typo means "ran the baseline by accident" in an ablation), and a value that does not convert.
+/// </summary>
+public static class StrictConfigurationBinder
+{
+    /// <summary>Binds <paramref name="section"/> onto <paramref name="options"/>.</summary>
+    /// <exception cref="GiGpoNetConfigurationException">A key is unknown or a value does not convert; the message names the full key.</exception>
+    public static void Bind(IConfigurationSection section, object options)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        ArgumentNullException.ThrowIfNull(options);
+        var properties = BindableProperties(options.GetType());
+        foreach (var child in section.GetChildren())
+        {
+            if (!properties.Any(p => string.Equals(p.Name, child.Key, StringComparison.OrdinalIgnoreCase)))
+                throw new GiGpoNetConfigurationException(
+                    $"{child.Path} is not a known setting. Known keys under {section.Path}: {string.Join(", ", properties.Select(p => p.Name))}.");
+        }
+
+        foreach (var property in properties)
+        {
+            var child = section.GetSection(property.Name);
+            if (child.Value is null) continue;
+            try
+            {
+                property.SetValue(options, child.Get(property.PropertyType));
+            }
+            catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException)
+            {
+                var reason = Innermost(e).Message;
+                throw new GiGpoNetConfigurationException(
+                    $"{child.Path} = '{child.Value}' is not a valid {Describe(property.PropertyType)}: {reason}", e);
+            }
+        }
+    }
+
+    /// <summary>The public read-write properties that configuration can set.</summary>
+    public static IReadOnlyList<PropertyInfo> BindableProperties(Type type) =>
+        [.. type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && p.SetMethod!.IsPublic)];
+
+    private static Exception Innermost(Exception e)
+    {
+        while (e.InnerException is not null) e = e.InnerException;
+        return e;
+    }
+
+    private static string Describe(Type type)
+    {
+        var underlying = Nullable.GetUnderlyingType(type) ?? type;
+        return underlying == typeof(double) || underlying == typeof(float) ? "number"
+            : underlying == typeof(int) || underlying == typeof(long) ? "whole number"
+            : underlying == typeof(bool) ? "boolean (true or false)"
+            : underlying.Name;
+    }
+}
