@@ -24,6 +24,16 @@ public abstract class AdvantageEstimatorOptions
             yield return $"{nameof(InvalidActionPenaltyCoef)} = {InvalidActionPenaltyCoef} must be a finite number of 0 or more (0 turns the penalty off).";
     }
 
+    /// <summary>Returns <paramref name="options"/> when <see cref="Validate"/> finds no problem; estimators call it in their constructors.</summary>
+    /// <exception cref="ArgumentException">The options are invalid; the message lists every problem.</exception>
+    public static TOptions Validated<TOptions>(TOptions options) where TOptions : AdvantageEstimatorOptions
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = options.Validate().ToList();
+        return failures.Count == 0 ? options
+            : throw new ArgumentException($"Invalid {typeof(TOptions).Name}: {string.Join(" ", failures)}", nameof(options));
+    }
+
     /// <summary>Shared check for ε: finite and greater than 0.</summary>
     protected static IEnumerable<string> ValidateEpsilon(string name, double value)
     {

@@ -1,0 +1,23 @@
+using GiGpoNet.Advantages;
+
+namespace GiGpoNet.Algorithms.Ppo;
+
+/// <summary>Options of PPO's generalized advantage estimation, bound from <c>Algorithms:ppo</c>.</summary>
+public sealed class GaeOptions : AdvantageEstimatorOptions
+{
+    /// <summary>Discount γ (<c>algorithm.gamma</c>), in (0, 1]. Default 1.0, as verl and the verl-agent PPO scripts use.</summary>
+    [ReferenceParameter("gamma")]
+    public double Gamma { get; set; } = 1.0;
+
+    /// <summary>GAE's λ (<c>algorithm.lam</c>), in [0, 1]. Default 1.0.</summary>
+    [ReferenceParameter("lam")]
+    public double Lambda { get; set; } = 1.0;
+
+    /// <inheritdoc />
+    public override IEnumerable<string> Validate()
+    {
+        foreach (var failure in base.Validate()) yield return failure;
+        foreach (var failure in ValidateDiscount(nameof(Gamma), Gamma)) yield return failure;
+        if (!(Lambda >= 0 && Lambda <= 1)) yield return $"{nameof(Lambda)} = {Lambda} must be in [0, 1].";
+    }
+}
