@@ -1,0 +1,42 @@
+using System.CommandLine;
+using GiGpoNet.Hosting.Advantages;
+
+namespace GiGpoNet.Cli.Commands;
+
+/// <summary>Maps exceptions to one clear line on standard error and the documented exit code.</summary>
+internal static class CliErrors
+{
+    public static int Run(TextWriter error, Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (GiGpoNetConfigurationException e)
+        {
+            error.WriteLine($"Configuration error: {e.Message}");
+            return ExitCodes.BadUsage;
+        }
+        catch (StepRowFileException e)
+        {
+            error.WriteLine($"Input error: {e.Message}");
+            return ExitCodes.Failure;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+        {
+            error.WriteLine($"Error: {e.Message}");
+            return ExitCodes.Failure;
+        }
+    }
+
+    /// <summary>The unmatched <c>--Section:Key=value</c> tokens, which are configuration overrides.</summary>
+    public static IEnumerable<string> ConfigurationOverrides(ParseResult parse)
+    {
+        var tokens = parse.UnmatchedTokens;
+        foreach (var token in tokens)
+            if (!token.StartsWith("--", StringComparison.Ordinal) || !token.Contains(':'))
+                throw new GiGpoNetConfigurationException(
+                    $"Unrecognized argument '{token}'. Configuration overrides look like --Section:Key=value (for example --Algorithms:gigpo:Gamma=0.9).");
+        return tokens;
+    }
+}

@@ -1,0 +1,32 @@
+using System.CommandLine;
+using GiGpoNet.Cli;
+using GiGpoNet.Cli.Commands;
+
+return GigpoCommandLine.Invoke(args, Console.Out, Console.Error);
+
+namespace GiGpoNet.Cli
+{
+    /// <summary>The <c>gigpo</c> command tree, invocable in-process (the tests do).</summary>
+    public static class GigpoCommandLine
+    {
+        /// <summary>Parses and runs <paramref name="args"/>; returns the exit code (0 success, 1 failure, 2 bad usage or configuration).</summary>
+        public static int Invoke(string[] args, TextWriter output, TextWriter error)
+        {
+            var root = new RootCommand("gigpo: train LLM agents with GiGPO, GRPO or PPO, and inspect their credit assignment.")
+            {
+                AdvantagesCommand.Create(error),
+            };
+
+            var parse = root.Parse(args);
+            if (parse.Errors.Count > 0)
+            {
+                foreach (var parseError in parse.Errors) error.WriteLine($"Usage error: {parseError.Message}");
+                var verb = parse.CommandResult.Command == root ? "" : " " + parse.CommandResult.Command.Name;
+                error.WriteLine($"Run 'gigpo{verb} --help' for usage.");
+                return ExitCodes.BadUsage;
+            }
+
+            return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });
+        }
+    }
+}

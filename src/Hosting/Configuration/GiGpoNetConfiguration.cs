@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Configuration;
+
+namespace GiGpoNet.Hosting.Configuration;
+
+/// <summary>
+/// The configuration sources of GiGPO.NET's tools, in the generic host's order (later wins): <c>appsettings.json</c> in the
+/// working directory (optional), environment variables (<c>Training__Algorithm=grpo</c>), then command-line overrides
+/// (<c>--Training:Algorithm=grpo</c>).
+/// </summary>
+public static class GiGpoNetConfiguration
+{
+    /// <summary>The settings file read from the working directory when present.</summary>
+    public const string SettingsFileName = "appsettings.json";
+
+    /// <summary>Creates a configuration manager with the standard sources; more sources can be added to it later.</summary>
+    /// <param name="commandLineOverrides">Arguments of the form <c>--Section:Key=value</c> or <c>--Section:Key value</c>.</param>
+    /// <param name="settingsFile">A settings file to read instead of <c>appsettings.json</c> in the working directory; it must exist.</param>
+    /// <exception cref="GiGpoNetConfigurationException">The settings file is missing or is not valid JSON.</exception>
+    public static ConfigurationManager Create(IEnumerable<string>? commandLineOverrides = null, string? settingsFile = null)
+    {
+        var configuration = new ConfigurationManager();
+        var path = Path.GetFullPath(settingsFile ?? SettingsFileName);
+        if (settingsFile is not null && !File.Exists(path))
+            throw new GiGpoNetConfigurationException($"The settings file '{path}' does not exist; check the path given with --settings.");
+        try
+        {
+            configuration.AddJsonFile(path, optional: true, reloadOnChange: false);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new GiGpoNetConfigurationException($"The settings file '{path}' is not valid JSON: {e.InnerException?.Message ?? e.Message}", e);
+        }
+        configuration.AddEnvironmentVariables();
+        var overrides = commandLineOverrides?.ToArray() ?? [];
+        if (overrides.Length > 0) configuration.AddCommandLine(overrides);
+        return configuration;
+    }
+}
