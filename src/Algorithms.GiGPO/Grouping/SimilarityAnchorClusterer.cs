@@ -39,8 +39,8 @@ internal sealed class SimilarityAnchorClusterer(double threshold) : IAnchorClust
         var created = _representatives.Count;
         var matcher = new SequenceMatcher(anchor);
         _representatives.Add(matcher);
-        // A later identical anchor joins this cluster only if the text is similar to itself: autojunk can make a long,
-        // repetitive text dissimilar to itself, and then the reference keeps comparing (and creating clusters).
+        // A later identical anchor joins this cluster only if the text is similar enough to itself: with autojunk, the longest
+        // match of a long text with itself can start off the diagonal, and then the reference keeps comparing (and creating clusters).
         if (matcher.Ratio(codePoints) >= threshold) _knownAssignments[anchor] = created;
         return created;
     }
