@@ -24,7 +24,8 @@ public static class AdvantageEstimatorBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var key = CheckedName(name);
         var sectionPath = $"{AdvantageEstimatorRegistry.AlgorithmsSection}:{key}";
-        AdvantageEstimatorRegistry.From(builder.Services).Add(new AdvantageEstimatorRegistration(key, typeof(TEstimator), typeof(TOptions), sectionPath));
+        if (!AdvantageEstimatorRegistry.From(builder.Services).TryAdd(new AdvantageEstimatorRegistration(key, typeof(TEstimator), typeof(TOptions), sectionPath)))
+            return builder;
 
         var options = builder.Services.AddOptions<TOptions>(key);
         if (configure is not null) options.Configure(configure);
@@ -45,7 +46,8 @@ public static class AdvantageEstimatorBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var key = CheckedName(name);
         var sectionPath = $"{AdvantageEstimatorRegistry.AlgorithmsSection}:{key}";
-        AdvantageEstimatorRegistry.From(builder.Services).Add(new AdvantageEstimatorRegistration(key, typeof(TEstimator), null, sectionPath));
+        if (!AdvantageEstimatorRegistry.From(builder.Services).TryAdd(new AdvantageEstimatorRegistration(key, typeof(TEstimator), null, sectionPath)))
+            return builder;
         builder.Services.AddKeyedSingleton<IAdvantageEstimator>(key, (sp, _) => ActivatorUtilities.CreateInstance<TEstimator>(sp));
         AddProvider(builder.Services);
         return builder;

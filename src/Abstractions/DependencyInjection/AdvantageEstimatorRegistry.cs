@@ -45,12 +45,19 @@ public sealed class AdvantageEstimatorRegistry
             : $"'{name}' is not a registered advantage estimator. Registered: {string.Join(", ", Names)}. " +
               "Register your own with builder.AddAdvantageEstimator<TEstimator, TOptions>(\"name\").";
 
-    internal void Add(AdvantageEstimatorRegistration registration)
+    /// <summary>Adds a registration; returns false when the same one is already there (registering twice is harmless).</summary>
+    /// <exception cref="InvalidOperationException">The name is taken by another estimator type.</exception>
+    internal bool TryAdd(AdvantageEstimatorRegistration registration)
     {
-        if (_byName.TryGetValue(registration.Name, out var existing) && existing.EstimatorType != registration.EstimatorType)
-            throw new InvalidOperationException(
-                $"The estimator name '{registration.Name}' is already registered for {existing.EstimatorType.FullName}; choose another name for {registration.EstimatorType.FullName}.");
-        _byName[registration.Name] = registration;
+        if (_byName.TryGetValue(registration.Name, out var existing))
+        {
+            if (existing.EstimatorType != registration.EstimatorType)
+                throw new InvalidOperationException(
+                    $"The estimator name '{registration.Name}' is already registered for {existing.EstimatorType.FullName}; choose another name for {registration.EstimatorType.FullName}.");
+            return false;
+        }
+        _byName.Add(registration.Name, registration);
+        return true;
     }
 
     /// <summary>The registry held by <paramref name="services"/>, added on first use.</summary>

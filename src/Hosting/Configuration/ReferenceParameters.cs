@@ -26,13 +26,19 @@ public static class ReferenceParameters
             var name = parameter[..equals].Trim();
             var value = parameter[(equals + 1)..].Trim();
             if (!names.TryGetValue(name, out var property))
-            {
-                var accepted = names.Count == 0 ? "none (it has no options)" : string.Join(", ", names.Keys.Order(StringComparer.Ordinal));
-                throw new GiGpoNetConfigurationException($"--param {name}: '{estimator.Name}' has no such parameter. Accepted: {accepted}.");
-            }
+                throw new GiGpoNetConfigurationException($"--param {name}: '{estimator.Name}' has no such parameter. {DescribeAccepted(estimator)}");
             result[$"{estimator.ConfigurationSection}:{property}"] = value;
         }
         return result;
+    }
+
+    private static string DescribeAccepted(AdvantageEstimatorRegistration estimator)
+    {
+        if (estimator.OptionsType is null) return "It has no options.";
+        var properties = StrictConfigurationBinder.BindableProperties(estimator.OptionsType);
+        var referenceNames = properties.SelectMany(p => p.GetCustomAttributes<ReferenceParameterAttribute>()).Select(a => a.Name).Order(StringComparer.Ordinal);
+        var optionNames = properties.Select(p => p.Name).Order(StringComparer.Ordinal);
+        return $"Accepted: the reference names {string.Join(", ", referenceNames)}; or the option names {string.Join(", ", optionNames)}.";
     }
 
     /// <summary>Every accepted parameter name (reference names and property names) and the property it sets.</summary>

@@ -1,0 +1,149 @@
+using GiGpoNet.Advantages;
+using GiGpoNet.Algorithms.GiGpo;
+using GiGpoNet.Algorithms.Grpo;
+using GiGpoNet.Algorithms.Ppo;
+using GiGpoNet.Data;
+using GiGpoNet.Hosting.Configuration;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace GiGpoNet.Hosting.Tests;
+
+public sealed class AlgorithmSelectionTests
+{
+    private static ServiceProvider Build(Dictionary<string, string?> settings, Action<IGiGpoNetBuilder>? more = null)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection();
+        var builder = services.AddGiGpoNet(configuration).AddBuiltInAlgorithms();
+        more?.Invoke(builder);
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+    }
+
+    private static IAdvantageEstimator Selected(ServiceProvider provider) =>
+        provider.GetRequiredService<IAdvantageEstimatorProvider>().Get(provider.GetRequiredService<IOptions<TrainingOptions>>().Value.Algorithm);
+
+    [TestCase("gigpo", typeof(GiGpoAdvantageEstimator))]
+    [TestCase("GiGPO", typeof(GiGpoAdvantageEstimator))]
+    [TestCase(" grpo ", typeof(GrpoAdvantageEstimator))]
+    [TestCase("RLOO", typeof(RlooAdvantageEstimator))]
+    [TestCase("reinforce_plus_plus", typeof(ReinforcePlusPlusAdvantageEstimator))]
+    [TestCase("Reinforce_Plus_Plus_Baseline", typeof(ReinforcePlusPlusBaselineAdvantageEstimator))]
+    [TestCase("ppo", typeof(GaeAdvantageEstimator))]
+    public void The_algorithm_is_chosen_by_name_from_configuration(string name, Type expected)
+    {
+        using var provider = Build(new() { ["Training:Algorithm"] = name });
+        provider.ValidateGiGpoNetConfiguration();
+        Assert.That(Selected(provider), Is.TypeOf(expected));
+    }
+
+    [Test]
+    public void The_default_algorithm_is_gigpo()
+    {
+        using var provider = Build([]);
+        provider.ValidateGiGpoNetConfiguration();
+        Assert.That(Selected(provider), Is.TypeOf<GiGpoAdvantageEstimator>());
+    }
+
+    [Test]
+    public void An_unknown_algorithm_fails_at_start_up_with_one_line_listing_the_registered_names()
+    {
+        using var provider = Build(new() { ["Training:Algorithm"] = "gigp0" });
+        var e = Assert.Throws<GiGpoNetConfigurationException>(() => provider.ValidateGiGpoNetConfiguration());
+        Assert.That(e!.Message, Does.Not.Contain('\n'));
+        Assert.That(e.Message, Does.Contain("Training:Algorithm = 'gigp0' is not a registered advantage estimator"));
+        Assert.That(e.Message, Does.Contain("Registered: gigpo, grpo, ppo, reinforce_plus_plus, reinforce_plus_plus_baseline, rloo."));
+        Assert.That(e.Message, Does.Contain("AddAdvantageEstimator"));
+    }
+
+    [Test]
+    public void The_provider_refuses_an_unknown_name_with_the_registered_names()
+    {
+        using var provider = Build([]);
+        var e = Assert.Throws<GiGpoNetConfigurationException>(() => provider.GetRequiredService<IAdvantageEstimatorProvider>().Get("ppo2"));
+        Assert.That(e!.Message, Does.Contain("'ppo2'").And.Contain("gigpo, grpo"));
+    }
+
+    [Test]
+    public void Options_are_bound_from_the_algorithm_section_with_reference_spellings()
+    {
+        using var provider = Build(new()
+        {
+            ["Algorithms:gigpo:Mode"] = "mean_std_norm",
+            ["Algorithms:gigpo:gamma"] = "0.9",
+            ["Algorithms:gigpo:StatisticsScope"] = "false",
+            ["Algorithms:grpo:NormalizeByStd"] = "false",
+        });
+        provider.ValidateGiGpoNetConfiguration();
+        var gigpo = provider.GetRequiredService<IOptionsMonitor<GiGpoOptions>>().Get("gigpo");
+        Assert.That(gigpo.Mode, Is.EqualTo(AdvantageNormalization.MeanStdNorm));
+        Assert.That(gigpo.Gamma, Is.EqualTo(0.9));
+        Assert.That(gigpo.StatisticsScope, Is.EqualTo(GroupStatisticsScope.Trajectories));
+        Assert.That(provider.GetRequiredService<IOptionsMonitor<GrpoOptions>>().Get("grpo").NormalizeByStd, Is.False);
+    }
+
+    [Test]
+    public void An_unknown_key_is_an_error_that_lists_the_known_keys()
+    {
+        using var provider = Build(new() { ["Algorithms:gigpo:Gama"] = "0.9" });
+        var e = Assert.Throws<GiGpoNetConfigurationException>(() => provider.ValidateGiGpoNetConfiguration());
+        Assert.That(e!.Message, Does.StartWith("Algorithms:gigpo:Gama is not a known setting").And.Contain("Gamma"));
+    }
+
+    [Test]
+    public void An_unknown_training_key_is_an_error()
+    {
+        using var provider = Build(new() { ["Training:Algoritm"] = "grpo" });
+        var e = Assert.Throws<GiGpoNetConfigurationException>(() => provider.ValidateGiGpoNetConfiguration());
+        Assert.That(e!.Message, Does.StartWith("Training:Algoritm is not a known setting"));
+    }
+
+    [Test]
+    public void A_value_that_does_not_convert_names_the_key_and_the_accepted_values()
+    {
+        using var provider = Build(new() { ["Algorithms:gigpo:Mode"] = "zscore" });
+        var e = Assert.Throws<GiGpoNetConfigurationException>(() => provider.ValidateGiGpoNetConfiguration());
+        Assert.That(e!.Message, Does.Contain("Algorithms:gigpo:Mode = 'zscore'").And.Contain("mean_norm, mean_std_norm"));
+    }
+
+    [Test]
+    public void An_out_of_range_value_is_refused_at_start_up_naming_the_key()
+    {
+        using var provider = Build(new() { ["Algorithms:gigpo:Gamma"] = "1.5", ["Algorithms:ppo:Lambda"] = "-1" });
+        var e = Assert.Throws<GiGpoNetConfigurationException>(() => provider.ValidateGiGpoNetConfiguration());
+        Assert.That(e!.Message, Does.Contain("Algorithms:gigpo:Gamma = 1.5 must be in (0, 1]."));
+        Assert.That(e.Message, Does.Contain("Algorithms:ppo:Lambda = -1 must be in [0, 1]."));
+    }
+
+    [Test]
+    public void A_custom_estimator_is_selectable_like_the_built_in_ones()
+    {
+        using var provider = Build(new() { ["Training:Algorithm"] = "constant", ["Algorithms:constant:Value"] = "2.5" },
+            b => b.AddAdvantageEstimator<ConstantEstimator, ConstantOptions>("constant"));
+        provider.ValidateGiGpoNetConfiguration();
+        var estimator = Selected(provider);
+        var batch = RolloutBatch.Create([new StepRow { GroupId = "g", TrajectoryId = "t", StepIndex = 0, Reward = 0 }]);
+        Assert.That(estimator.Estimate(batch).RowAdvantage(0), Is.EqualTo(2.5));
+    }
+
+    [Test]
+    public void Registering_twice_is_harmless_but_one_name_cannot_mean_two_types()
+    {
+        using var provider = Build([], b => b.AddGiGpo());
+        Assert.That(provider.GetRequiredService<IAdvantageEstimatorProvider>().Names, Has.Count.EqualTo(6));
+        Assert.Throws<InvalidOperationException>(() => Build([], b => b.AddAdvantageEstimator<ConstantEstimator, ConstantOptions>("gigpo")));
+    }
+
+    public sealed class ConstantOptions : AdvantageEstimatorOptions
+    {
+        public double Value { get; set; }
+    }
+
+    public sealed class ConstantEstimator(ConstantOptions options) : IAdvantageEstimator
+    {
+        public RolloutFields RequiredFields => RolloutFields.None;
+
+        public AdvantageResult Estimate(RolloutBatch batch) => AdvantageResult.PerRow(Enumerable.Repeat(options.Value, batch.RowCount).ToArray());
+    }
+}
