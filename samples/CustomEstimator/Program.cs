@@ -1,0 +1,1 @@
+return await CustomEstimator.CustomEstimatorSample.RunAsync(args, Console.Out);

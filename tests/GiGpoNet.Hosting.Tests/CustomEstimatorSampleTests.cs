@@ -1,0 +1,55 @@
+using System.Diagnostics;
+
+namespace GiGpoNet.Hosting.Tests;
+
+/// <summary>The sample adds an estimator without touching src/ and selects it from its own appsettings.json.</summary>
+public sealed class CustomEstimatorSampleTests
+{
+    private static (int Code, string Output) RunSample(params string[] args)
+    {
+        // The test project references the sample for build order only; run the sample's own build output.
+        var testDirectory = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
+        var configuration = testDirectory.Parent!.Name;
+        var root = testDirectory;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "GiGPO.sln"))) root = root.Parent;
+        Assert.That(root, Is.Not.Null, "repository root (GiGPO.sln) not found above the test directory");
+        var sample = Path.Combine(root!.FullName, "samples", "CustomEstimator", "bin", configuration, testDirectory.Name, "CustomEstimator.dll");
+        Assert.That(File.Exists(sample), Is.True, $"{sample} was not built");
+
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetTempPath() };
+        start.ArgumentList.Add(sample);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2))) process.Kill(entireProcessTree: true);
+        return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    [Test]
+    public void The_sample_selects_its_own_estimator_from_configuration()
+    {
+        var (code, output) = RunSample();
+        Assert.That(code, Is.EqualTo(0), output);
+        Assert.That(output, Does.Contain("Selected by configuration: time_aligned."));
+        Assert.That(output, Does.Contain("Registered: gigpo, grpo, ppo, reinforce_plus_plus, reinforce_plus_plus_baseline, rloo, time_aligned."));
+        // 27 rows in the sample file, 2 of them inactive: one table line per active row.
+        Assert.That(output.Split('\n').Count(l => l.StartsWith("t0-") || l.StartsWith("t1-")), Is.EqualTo(25));
+    }
+
+    [Test]
+    public void Its_options_are_validated_at_start_up_like_the_built_in_ones()
+    {
+        var (code, output) = RunSample("--Algorithms:time_aligned:Gamma=2");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(output, Does.Contain("Algorithms:time_aligned:Gamma = 2 must be in (0, 1]."));
+    }
+
+    [Test]
+    public void Any_registered_name_can_be_selected_from_the_command_line()
+    {
+        var (code, output) = RunSample("--Training:Algorithm=GRPO");
+        Assert.That(code, Is.EqualTo(0), output);
+        Assert.That(output, Does.Contain("Selected by configuration: GRPO."));
+    }
+}
