@@ -22,7 +22,7 @@ public static class AdvantageEstimatorBuilderExtensions
         where TOptions : AdvantageEstimatorOptions, new()
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var key = CheckedName(name);
+        var key = AdvantageEstimatorRegistry.CheckedName(name);
         var sectionPath = $"{AdvantageEstimatorRegistry.AlgorithmsSection}:{key}";
         if (!AdvantageEstimatorRegistry.From(builder.Services).TryAdd(new AdvantageEstimatorRegistration(key, typeof(TEstimator), typeof(TOptions), sectionPath)))
             return builder;
@@ -44,7 +44,7 @@ public static class AdvantageEstimatorBuilderExtensions
         where TEstimator : class, IAdvantageEstimator
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var key = CheckedName(name);
+        var key = AdvantageEstimatorRegistry.CheckedName(name);
         var sectionPath = $"{AdvantageEstimatorRegistry.AlgorithmsSection}:{key}";
         if (!AdvantageEstimatorRegistry.From(builder.Services).TryAdd(new AdvantageEstimatorRegistration(key, typeof(TEstimator), null, sectionPath)))
             return builder;
@@ -55,14 +55,4 @@ public static class AdvantageEstimatorBuilderExtensions
 
     private static void AddProvider(IServiceCollection services) =>
         services.TryAddSingleton<IAdvantageEstimatorProvider, AdvantageEstimatorProvider>();
-
-    private static string CheckedName(string name)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        var key = AdvantageEstimatorRegistry.Normalize(name);
-        if (!key.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'))
-            throw new ArgumentException(
-                $"Estimator name '{name}' may only contain letters, digits, '_', '-' and '.', since it is also a configuration section name.", nameof(name));
-        return key;
-    }
 }

@@ -1,0 +1,31 @@
+using GiGpoNet.Environments.Household;
+using GiGpoNet.Environments.Rollouts;
+using GiGpoNet.Environments.Shop;
+using GiGpoNet.Environments.Sokoban;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the built-in environments and the rollout loop's replaceable parts.</summary>
+public static class EnvironmentsBuilderExtensions
+{
+    /// <summary>Registers <c>household</c>, <c>shop</c> and <c>sokoban</c>.</summary>
+    public static IGiGpoNetBuilder AddBuiltInEnvironments(this IGiGpoNetBuilder builder) =>
+        builder.AddEnvironment<HouseholdEnvironment>(HouseholdEnvironment.Description)
+            .AddEnvironment<ShopEnvironment>(ShopEnvironment.Description)
+            .AddEnvironment<SokobanEnvironment>(SokobanEnvironment.Description);
+
+    /// <summary>
+    /// Registers the defaults of the rollout loop's parts, each replaceable by registering another implementation first:
+    /// <see cref="IPromptBuilder"/> (verl-agent's prompt), <see cref="IActionParser"/> (the &lt;action&gt; tag projection) and
+    /// <see cref="IEpisodeMemoryFactory"/> (the last K steps).
+    /// </summary>
+    public static IGiGpoNetBuilder AddRolloutDefaults(this IGiGpoNetBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton<IPromptBuilder, AgentPromptBuilder>();
+        builder.Services.TryAddSingleton<IActionParser, TagActionParser>();
+        builder.Services.TryAddSingleton<IEpisodeMemoryFactory, SimpleEpisodeMemoryFactory>();
+        return builder;
+    }
+}

@@ -1,0 +1,186 @@
+using System.Globalization;
+
+namespace GiGpoNet.Environments.Shop;
+
+/// <summary>
+/// <c>shop</c>: a WebShop-like environment over a seeded catalogue of 1,200 products. Pages: search, results (10 a page, up to 50
+/// results, next and previous page), item details with option choices, and buy. Actions: <c>search[query]</c> and <c>click[...]</c>.
+/// Buying ends the episode with WebShop's score; the reward is 10 when the score is 1 (success), else 0. 15 steps by default.
+/// </summary>
+public sealed class ShopEnvironment : IEnvironment, IExpertEnvironment
+{
+    private const int PageSize = 10;
+    private const int MaxResults = 50;
+    private readonly ShopCatalogue _catalogue;
+    private ShopGoal? _goal;
+    private Page _page = Page.Search;
+    private List<Product> _results = [];
+    private int _resultPage;
+    private Product? _item;
+    private readonly Dictionary<string, string> _chosen = [];
+    private bool _done;
+
+    private enum Page { Search, Results, Item }
+
+    /// <summary>Creates the environment over the default catalogue.</summary>
+    public ShopEnvironment() : this(ShopCatalogue.Default)
+    {
+    }
+
+    internal ShopEnvironment(ShopCatalogue catalogue) => _catalogue = catalogue;
+
+    /// <summary>The environment's description.</summary>
+    public static EnvironmentDescription Description { get; } = new(
+        "shop", 15, ["shop"], "You are an expert autonomous agent operating in the WebShop e-commerce platform.");
+
+    /// <summary>Number of products in the default catalogue.</summary>
+    public static int CatalogueSize => ShopCatalogue.Default.Products.Count;
+
+    /// <inheritdoc />
+    public ValueTask<EnvironmentObservation> ResetAsync(EnvironmentReset reset, CancellationToken cancellationToken = default)
+    {
+        _goal = ShopGoal.From(_catalogue, new Random(TaskSeeds.For(reset.TaskSeed, reset.Split)));
+        _page = Page.Search;
+        _results = [];
+        _resultPage = 0;
+        _item = null;
+        _chosen.Clear();
+        _done = false;
+        return ValueTask.FromResult(Observe());
+    }
+
+    /// <inheritdoc />
+    public ValueTask<EnvironmentStep> StepAsync(string action, CancellationToken cancellationToken = default)
+    {
+        var goal = _goal ?? throw new InvalidOperationException("Call ResetAsync before StepAsync.");
+        if (_done) throw new InvalidOperationException("The episode is over; call ResetAsync to start another.");
+        var text = (action ?? string.Empty).Trim();
+        var lower = text.ToLowerInvariant();
+
+        if (_page == Page.Search && lower.StartsWith("search[", StringComparison.Ordinal) && lower.EndsWith(']') && lower.Length > 8)
+        {
+            _results = _catalogue.Search(text[7..^1], MaxResults);
+            _resultPage = 0;
+            _page = Page.Results;
+        }
+        else if (lower.StartsWith("click[", StringComparison.Ordinal) && lower.EndsWith(']'))
+        {
+            var target = lower[6..^1].Trim();
+            if (target == "buy now" && _page == Page.Item)
+            {
+                var score = goal.Score(_item!, _chosen);
+                _done = true;
+                var won = score >= 1 - 1e-9;
+                return ValueTask.FromResult(new EnvironmentStep(
+                    new EnvironmentObservation(string.Create(CultureInfo.InvariantCulture, $"Thank you for shopping with us! [SEP] Your score (min 0.0, max 1.0) [SEP] {score:0.000}"),
+                        goal.Instruction(), "shop", []),
+                    won ? 10 : 0, Done: true, Won: won, Score: score));
+            }
+            Click(target);
+        }
+        return ValueTask.FromResult(new EnvironmentStep(Observe(), 0, false, false));
+    }
+
+    private void Click(string target)
+    {
+        switch (_page)
+        {
+            case Page.Results when target == "back to search":
+            case Page.Item when target == "back to search":
+                _page = Page.Search;
+                break;
+            case Page.Results when target == "next >" && (_resultPage + 1) * PageSize < _results.Count:
+                _resultPage++;
+                break;
+            case Page.Results when target == "< prev" && _resultPage > 0:
+                _resultPage--;
+                break;
+            case Page.Results when PageItems().FirstOrDefault(p => p.Id.Equals(target, StringComparison.OrdinalIgnoreCase)) is { } product:
+                _item = product;
+                _chosen.Clear();
+                _page = Page.Item;
+                break;
+            case Page.Item when target == "< prev":
+                _page = Page.Results;
+                break;
+            case Page.Item when _item!.Options.FirstOrDefault(o => o.Value.Contains(target)) is { Key: { } kind }:
+                _chosen[kind] = target;
+                break;
+        }
+    }
+
+    private IEnumerable<Product> PageItems() => _results.Skip(_resultPage * PageSize).Take(PageSize);
+
+    private EnvironmentObservation Observe()
+    {
+        string text;
+        var actions = new List<string>();
+        switch (_page)
+        {
+            case Page.Search:
+                text = "Search";
+                actions.Add("search[<your query>]");
+                break;
+            case Page.Results:
+                var parts = new List<string> { "Back to Search", $"Page {_resultPage + 1} (Total results: {_results.Count})" };
+                actions.Add("click[back to search]");
+                if (_resultPage > 0) { parts.Add("< Prev"); actions.Add("click[< prev]"); }
+                if ((_resultPage + 1) * PageSize < _results.Count) { parts.Add("Next >"); actions.Add("click[next >]"); }
+                foreach (var p in PageItems())
+                {
+                    parts.Add(p.Id);
+                    parts.Add(p.Title);
+                    parts.Add(string.Create(CultureInfo.InvariantCulture, $"${p.Price:0.00}"));
+                    actions.Add($"click[{p.Id.ToLowerInvariant()}]");
+                }
+                text = string.Join(" [SEP] ", parts);
+                break;
+            default:
+                var item = _item!;
+                var itemParts = new List<string> { "Back to Search", "< Prev" };
+                actions.Add("click[back to search]");
+                actions.Add("click[< prev]");
+                foreach (var (kind, values) in item.Options)
+                {
+                    itemParts.Add(kind);
+                    itemParts.AddRange(values);
+                    actions.AddRange(values.Select(v => $"click[{v}]"));
+                }
+                itemParts.Add(item.Title);
+                itemParts.Add(string.Create(CultureInfo.InvariantCulture, $"Price: ${item.Price:0.00}"));
+                itemParts.Add("Rating: N.A.");
+                if (_chosen.Count > 0) itemParts.Add("Selected: " + string.Join(", ", _chosen.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} {c.Value}")));
+                itemParts.Add("Buy Now");
+                actions.Add("click[buy now]");
+                text = string.Join(" [SEP] ", itemParts);
+                break;
+        }
+        return new EnvironmentObservation(text, _goal!.Instruction(), "shop", actions);
+    }
+
+    /// <inheritdoc />
+    public string ExpertAction()
+    {
+        var goal = _goal ?? throw new InvalidOperationException("Call ResetAsync first.");
+        switch (_page)
+        {
+            case Page.Search:
+                return $"search[{goal.Target.Title}]";
+            case Page.Results:
+                var index = _results.IndexOf(goal.Target);
+                if (index < 0) return "click[back to search]";
+                var page = index / PageSize;
+                return page > _resultPage ? "click[next >]" : page < _resultPage ? "click[< prev]" : $"click[{goal.Target.Id.ToLowerInvariant()}]";
+            default:
+                if (_item != goal.Target) return "click[< prev]";
+                var missing = goal.Options.FirstOrDefault(o => !_chosen.TryGetValue(o.Key, out var v) || v != o.Value);
+                return missing.Key is null ? "click[buy now]" : $"click[{missing.Value}]";
+        }
+    }
+
+    /// <summary>A query a scripted (non-language) policy can use on the search page: the instruction itself.</summary>
+    public static string DefaultQuery(EnvironmentObservation observation) => $"search[{observation.Task}]";
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
