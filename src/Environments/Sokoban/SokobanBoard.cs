@@ -109,8 +109,11 @@ internal sealed class SokobanBoard
         return text.ToString();
     }
 
-    /// <summary>A solvable board from a seed: border walls, up to three inner walls, box not on the target, at least two pushes' worth of moves.</summary>
-    public static SokobanBoard Generate(int seed)
+    /// <summary>
+    /// A solvable board from a seed: border walls, up to three inner walls, the box off the target, and a shortest solution of 3 to
+    /// <paramref name="maxSolutionLength"/> moves (so an expert always finishes within the default 15-step limit).
+    /// </summary>
+    public static SokobanBoard Generate(int seed, int maxSolutionLength = 12)
     {
         var random = new Random(seed);
         while (true)
@@ -124,7 +127,7 @@ internal sealed class SokobanBoard
             var picks = floor.OrderBy(_ => random.Next()).Take(3).ToArray();
             var board = new SokobanBoard(walls, picks[0], picks[1], picks[2]);
             var plan = board.Solve();
-            if (plan is { Count: >= 3 }) return board;
+            if (plan is { Count: >= 3 } && plan.Count <= maxSolutionLength) return board;
         }
     }
 }
