@@ -15,6 +15,7 @@ namespace GiGpoNet.Cli
             var root = new RootCommand("gigpo: train LLM agents with GiGPO, GRPO or PPO, and inspect their credit assignment.")
             {
                 AdvantagesCommand.Create(error),
+                ServeEnvCommand.Create(output, error),
             };
 
             var parse = root.Parse(args);
@@ -26,7 +27,8 @@ namespace GiGpoNet.Cli
                 return ExitCodes.BadUsage;
             }
 
-            return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });
+            // Ctrl+C and SIGTERM cancel the running verb's token; it then has 10 seconds to stop cleanly.
+            return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = TimeSpan.FromSeconds(10) });
         }
     }
 }

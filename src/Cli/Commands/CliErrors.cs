@@ -6,11 +6,14 @@ namespace GiGpoNet.Cli.Commands;
 /// <summary>Maps exceptions to one clear line on standard error and the documented exit code.</summary>
 internal static class CliErrors
 {
-    public static int Run(TextWriter error, Func<int> action)
+    public static int Run(TextWriter error, Func<int> action) =>
+        RunAsync(error, () => Task.FromResult(action())).GetAwaiter().GetResult();
+
+    public static async Task<int> RunAsync(TextWriter error, Func<Task<int>> action)
     {
         try
         {
-            return action();
+            return await action();
         }
         catch (GiGpoNetConfigurationException e)
         {
@@ -22,7 +25,7 @@ internal static class CliErrors
             error.WriteLine($"Input error: {e.Message}");
             return ExitCodes.Failure;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or System.Net.Http.HttpRequestException)
         {
             error.WriteLine($"Error: {e.Message}");
             return ExitCodes.Failure;
