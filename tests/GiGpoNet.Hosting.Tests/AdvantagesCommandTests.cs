@@ -165,6 +165,14 @@ public sealed class AdvantagesCommandTests
     }
 
     [Test]
+    public void Serving_an_unknown_environment_is_a_usage_error_that_lists_the_registered_ones()
+    {
+        var (code, _, stderr) = Run("serve-env", "--environment", "alfworld");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stderr, Does.Contain("'alfworld' is not a registered environment. Registered: household, shop, sokoban."));
+    }
+
+    [Test]
     public void Help_describes_the_verb()
     {
         var (code, stdout, _) = Run("advantages", "--help");
