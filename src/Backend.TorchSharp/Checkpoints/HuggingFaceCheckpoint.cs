@@ -1,0 +1,150 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using GiGpoNet.Backend.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GiGpoNet.Backend.Checkpoints;
+
+/// <summary>
+/// Loads and saves models in Hugging Face's folder layout: <c>config.json</c> plus <c>model.safetensors</c>, or shards
+/// <c>model-00001-of-0000N.safetensors</c> with <c>model.safetensors.index.json</c>. Parameter names are Hugging Face's.
+/// </summary>
+public static class HuggingFaceCheckpoint
+{
+    /// <summary>The single-file weights name.</summary>
+    public const string SingleFile = "model.safetensors";
+
+    /// <summary>The shard index name.</summary>
+    public const string IndexFile = "model.safetensors.index.json";
+
+    /// <summary>Builds the model described by <c>config.json</c> and loads its weights (bf16, fp16 or fp32 on disk) as <paramref name="dtype"/>.</summary>
+    public static Qwen2ForCausalLM LoadCausalLM(string folder, ScalarType dtype = ScalarType.Float32, Device? device = null)
+    {
+        var config = Qwen2Config.Load(Path.Combine(folder, "config.json"));
+        var model = new Qwen2ForCausalLM(config);
+        model.to(dtype);
+        LoadWeights(model, folder, ignoreMissing: config.TieWordEmbeddings ? ["lm_head.weight"] : []);
+        if (device is not null) model.to(device);
+        return model;
+    }
+
+    /// <summary>Copies the folder's weights into <paramref name="model"/>'s parameters by name.</summary>
+    /// <exception cref="InvalidDataException">A parameter is missing, an extra tensor is present, or a shape differs; the message lists them.</exception>
+    public static void LoadWeights(nn.Module model, string folder, IReadOnlyCollection<string>? ignoreMissing = null)
+    {
+        var files = WeightFiles(folder);
+        var parameters = model.state_dict();
+        var loaded = new HashSet<string>(StringComparer.Ordinal);
+        var unexpected = new List<string>();
+        using (no_grad())
+        {
+            foreach (var file in files)
+            {
+                var tensors = SafeTensors.Load(file);
+                try
+                {
+                    foreach (var (name, tensor) in tensors)
+                    {
+                        if (!parameters.TryGetValue(name, out var target))
+                        {
+                            if (!(name == "lm_head.weight" && ignoreMissing?.Contains(name) == true)) unexpected.Add(name);
+                            continue;
+                        }
+                        if (!target.shape.SequenceEqual(tensor.shape))
+                            throw new InvalidDataException(
+                                $"'{name}' in {Path.GetFileName(file)} has shape [{string.Join(", ", tensor.shape)}]; the model expects [{string.Join(", ", target.shape)}]. The checkpoint does not match config.json.");
+                        target.copy_(tensor.to_type(target.dtype));
+                        loaded.Add(name);
+                    }
+                }
+                finally
+                {
+                    foreach (var tensor in tensors.Values) tensor.Dispose();
+                }
+            }
+        }
+
+        var missing = parameters.Keys.Where(k => !loaded.Contains(k) && ignoreMissing?.Contains(k) != true).ToList();
+        if (missing.Count > 0 || unexpected.Count > 0)
+            throw new InvalidDataException(
+                $"The weights in '{folder}' do not match the model: " +
+                (missing.Count > 0 ? $"missing {string.Join(", ", missing.Take(8))}{(missing.Count > 8 ? $" and {missing.Count - 8} more" : "")}. " : "") +
+                (unexpected.Count > 0 ? $"unexpected {string.Join(", ", unexpected.Take(8))}{(unexpected.Count > 8 ? $" and {unexpected.Count - 8} more" : "")}." : ""));
+    }
+
+    /// <summary>
+    /// Saves <paramref name="model"/> (and its config) to <paramref name="folder"/> as <paramref name="dtype"/>, in shards of at most
+    /// <paramref name="maxShardBytes"/> with an index when it does not fit one file.
+    /// </summary>
+    public static void Save(Qwen2ForCausalLM model, string folder, ScalarType dtype = ScalarType.Float32, long maxShardBytes = 2L << 30)
+    {
+        Directory.CreateDirectory(folder);
+        model.Config.Save(Path.Combine(folder, "config.json"), dtype switch
+        {
+            ScalarType.BFloat16 => "bfloat16",
+            ScalarType.Float16 => "float16",
+            _ => "float32",
+        });
+        SaveWeights(model, folder, dtype, maxShardBytes);
+    }
+
+    /// <summary>Saves a module's parameters in Hugging Face's safetensors layout (single file or shards with an index).</summary>
+    public static void SaveWeights(nn.Module module, string folder, ScalarType dtype, long maxShardBytes)
+    {
+        var shards = new List<List<KeyValuePair<string, Tensor>>> { new() };
+        long shardBytes = 0;
+        foreach (var (name, tensor) in module.state_dict())
+        {
+            var converted = tensor.is_floating_point() ? tensor.detach().to_type(dtype) : tensor.detach();
+            var size = converted.numel() * converted.ElementSize;
+            if (shardBytes > 0 && shardBytes + size > maxShardBytes)
+            {
+                shards.Add([]);
+                shardBytes = 0;
+            }
+            shards[^1].Add(KeyValuePair.Create(name, converted));
+            shardBytes += size;
+        }
+
+        foreach (var stale in Directory.EnumerateFiles(folder, "model*.safetensors*")) File.Delete(stale);
+        var metadata = new Dictionary<string, string> { ["format"] = "pt" };
+        if (shards.Count == 1)
+        {
+            SafeTensors.Save(Path.Combine(folder, SingleFile), shards[0], metadata);
+        }
+        else
+        {
+            var weightMap = new JsonObject();
+            long total = 0;
+            for (var i = 0; i < shards.Count; i++)
+            {
+                var name = $"model-{i + 1:D5}-of-{shards.Count:D5}.safetensors";
+                SafeTensors.Save(Path.Combine(folder, name), shards[i], metadata);
+                foreach (var (key, tensor) in shards[i])
+                {
+                    weightMap[key] = name;
+                    total += tensor.numel() * tensor.ElementSize;
+                }
+            }
+            var index = new JsonObject { ["metadata"] = new JsonObject { ["total_size"] = total }, ["weight_map"] = weightMap };
+            File.WriteAllText(Path.Combine(folder, IndexFile), index.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        }
+        foreach (var shard in shards)
+            foreach (var (_, tensor) in shard) tensor.Dispose();
+    }
+
+    private static List<string> WeightFiles(string folder)
+    {
+        var index = Path.Combine(folder, IndexFile);
+        if (File.Exists(index))
+        {
+            var map = JsonNode.Parse(File.ReadAllText(index))?["weight_map"]?.AsObject()
+                      ?? throw new InvalidDataException($"'{index}' has no weight_map.");
+            return [.. map.Select(p => Path.Combine(folder, p.Value!.GetValue<string>())).Distinct()];
+        }
+        var single = Path.Combine(folder, SingleFile);
+        if (File.Exists(single)) return [single];
+        throw new FileNotFoundException($"'{folder}' has neither {SingleFile} nor {IndexFile}; it is not a Hugging Face safetensors model folder.");
+    }
+}

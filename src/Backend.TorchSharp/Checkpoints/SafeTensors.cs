@@ -1,0 +1,116 @@
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GiGpoNet.Backend.Checkpoints;
+
+/// <summary>
+/// The safetensors format: an 8-byte little-endian header length, a JSON header (name → dtype, shape, data offsets), then the raw
+/// little-endian data. Reads and writes F32, F16, BF16, F64 and integer tensors on the CPU.
+/// </summary>
+public static class SafeTensors
+{
+    private static readonly Dictionary<string, ScalarType> ToScalar = new()
+    {
+        ["F32"] = ScalarType.Float32, ["F16"] = ScalarType.Float16, ["BF16"] = ScalarType.BFloat16, ["F64"] = ScalarType.Float64,
+        ["I64"] = ScalarType.Int64, ["I32"] = ScalarType.Int32, ["I16"] = ScalarType.Int16, ["I8"] = ScalarType.Int8,
+        ["U8"] = ScalarType.Byte, ["BOOL"] = ScalarType.Bool,
+    };
+
+    /// <summary>The tensors of one file, on the CPU; floating-point ones converted to <paramref name="floatType"/> when given.</summary>
+    /// <exception cref="InvalidDataException">The file is not valid safetensors (the message says why).</exception>
+    public static Dictionary<string, Tensor> Load(string path, ScalarType? floatType = null)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        var (header, dataStart) = ReadHeader(file, path);
+        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (name, node) in header)
+        {
+            if (name == "__metadata__" || node is null) continue;
+            var dtypeName = node["dtype"]?.GetValue<string>() ?? throw Invalid(path, $"tensor '{name}' has no dtype");
+            if (!ToScalar.TryGetValue(dtypeName, out var dtype)) throw Invalid(path, $"tensor '{name}' has dtype {dtypeName}, which is not supported");
+            var shape = node["shape"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
+            var offsets = node["data_offsets"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
+            var length = offsets[1] - offsets[0];
+            var tensor = empty(shape, dtype);
+            if (tensor.ElementSize * tensor.numel() != length)
+                throw Invalid(path, $"tensor '{name}' has {length} bytes for shape [{string.Join(", ", shape)}] of {dtypeName}");
+            if (length > 0)
+            {
+                var bytes = new byte[length];
+                RandomAccess.Read(file.SafeFileHandle, bytes, dataStart + offsets[0]);
+                tensor.bytes = bytes;
+            }
+            if (floatType is { } target && tensor.is_floating_point() && dtype != target)
+            {
+                var converted = tensor.to_type(target);
+                tensor.Dispose();
+                tensor = converted;
+            }
+            result[name] = tensor;
+        }
+        return result;
+    }
+
+    /// <summary>The tensor names of a file, without reading the data.</summary>
+    public static IReadOnlyList<string> Names(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read);
+        return [.. ReadHeader(file, path).Header.Select(p => p.Key).Where(k => k != "__metadata__")];
+    }
+
+    /// <summary>Writes tensors (moved to the CPU, made contiguous) with optional string metadata.</summary>
+    public static void Save(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var header = new JsonObject();
+        if (metadata is { Count: > 0 }) header["__metadata__"] = new JsonObject(metadata.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)m.Value)));
+        var parts = new List<byte[]>();
+        long offset = 0;
+        foreach (var (name, tensor) in tensors)
+        {
+            using var cpu = tensor.detach().cpu().contiguous();
+            var bytes = cpu.bytes.ToArray();
+            header[name] = new JsonObject
+            {
+                ["dtype"] = ToScalar.First(p => p.Value == cpu.dtype).Key,
+                ["shape"] = new JsonArray([.. cpu.shape.Select(d => (JsonNode)d)]),
+                ["data_offsets"] = new JsonArray(offset, offset + bytes.Length),
+            };
+            parts.Add(bytes);
+            offset += bytes.Length;
+        }
+
+        var json = Encoding.UTF8.GetBytes(header.ToJsonString());
+        var padded = (json.Length + 7) / 8 * 8;
+        using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+        Span<byte> length = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)padded);
+        file.Write(length);
+        file.Write(json);
+        for (var i = json.Length; i < padded; i++) file.WriteByte((byte)' ');
+        foreach (var part in parts) file.Write(part);
+    }
+
+    private static (JsonObject Header, long DataStart) ReadHeader(FileStream file, string path)
+    {
+        Span<byte> lengthBytes = stackalloc byte[8];
+        if (file.Read(lengthBytes) != 8) throw Invalid(path, "it is shorter than its 8-byte header length");
+        var length = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
+        if (length == 0 || length > 100_000_000 || (long)length > file.Length - 8) throw Invalid(path, $"its header length {length} does not fit the file");
+        var headerBytes = new byte[length];
+        file.ReadExactly(headerBytes);
+        try
+        {
+            return (JsonNode.Parse(headerBytes)!.AsObject(), 8 + (long)length);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw Invalid(path, $"its header is not a JSON object ({e.Message})");
+        }
+    }
+
+    private static InvalidDataException Invalid(string path, string why) => new($"'{path}' is not a valid safetensors file: {why}.");
+}

@@ -1,0 +1,53 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace GiGpoNet.Backend.Model;
+
+/// <summary>Grouped-query self-attention with rotary embeddings; q/k/v biases where the config has them.</summary>
+public sealed class Qwen2Attention : nn.Module
+{
+    private readonly Linear _q;
+    private readonly Linear _k;
+    private readonly Linear _v;
+    private readonly Linear _o;
+    private readonly int _heads;
+    private readonly int _kvHeads;
+    private readonly int _headDim;
+
+    /// <summary>Creates the attention block.</summary>
+    public Qwen2Attention(Qwen2Config config) : base(nameof(Qwen2Attention))
+    {
+        _heads = config.NumAttentionHeads;
+        _kvHeads = config.NumKeyValueHeads;
+        _headDim = config.HeadDim;
+        _q = nn.Linear(config.HiddenSize, _heads * _headDim, hasBias: config.AttentionBias);
+        _k = nn.Linear(config.HiddenSize, _kvHeads * _headDim, hasBias: config.AttentionBias);
+        _v = nn.Linear(config.HiddenSize, _kvHeads * _headDim, hasBias: config.AttentionBias);
+        _o = nn.Linear(_heads * _headDim, config.HiddenSize, hasBias: false);
+        register_module("q_proj", _q);
+        register_module("k_proj", _k);
+        register_module("v_proj", _v);
+        register_module("o_proj", _o);
+    }
+
+    /// <summary>Attends [B, T, hidden] inputs over the cache prefix (if any) and themselves, under an additive mask [B, 1, T, S].</summary>
+    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor mask, KvCache? cache, int layer)
+    {
+        var (b, t) = (x.shape[0], x.shape[1]);
+        var q = _q.forward(x).view(b, t, _heads, _headDim).transpose(1, 2);
+        var k = _k.forward(x).view(b, t, _kvHeads, _headDim).transpose(1, 2);
+        var v = _v.forward(x).view(b, t, _kvHeads, _headDim).transpose(1, 2);
+        q = RotaryEmbedding.Apply(q, cos, sin);
+        k = RotaryEmbedding.Apply(k, cos, sin);
+        if (cache is not null) (k, v) = cache.Append(layer, k, v);
+        if (_kvHeads != _heads)
+        {
+            k = k.repeat_interleave(_heads / _kvHeads, dim: 1);
+            v = v.repeat_interleave(_heads / _kvHeads, dim: 1);
+        }
+        var attended = F.scaled_dot_product_attention(q, k, v, attn_mask: mask);
+        return _o.forward(attended.transpose(1, 2).reshape(b, t, _heads * _headDim));
+    }
+}

@@ -1,0 +1,59 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace GiGpoNet.Backend.Model;
+
+/// <summary>The transformer body (Hugging Face's <c>Qwen2Model</c>): token embeddings, decoder layers, final norm.</summary>
+public sealed class Qwen2Model : nn.Module
+{
+    private const double MaskedScore = -1e9;
+    private readonly Embedding _embedTokens;
+    private readonly ModuleList<Qwen2DecoderLayer> _layers;
+    private readonly RmsNorm _norm;
+    private readonly RotaryEmbedding _rotary;
+
+    /// <summary>Creates the body with freshly initialized weights.</summary>
+    public Qwen2Model(Qwen2Config config) : base(nameof(Qwen2Model))
+    {
+        Config = config;
+        _embedTokens = nn.Embedding(config.VocabSize, config.HiddenSize);
+        _layers = nn.ModuleList([.. Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new Qwen2DecoderLayer(config))]);
+        _norm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
+        _rotary = new RotaryEmbedding(config.HeadDim, config.RopeTheta);
+        register_module("embed_tokens", _embedTokens);
+        register_module("layers", _layers);
+        register_module("norm", _norm);
+    }
+
+    /// <summary>The architecture.</summary>
+    public Qwen2Config Config { get; }
+
+    /// <summary>The embedding matrix (shared with the output projection when the config ties them).</summary>
+    public Parameter EmbeddingWeight => _embedTokens.weight!;
+
+    /// <summary>
+    /// Hidden states [B, T, hidden] of <paramref name="inputIds"/> [B, T]. <paramref name="attentionMask"/> [B, past + T] is 1 for real tokens
+    /// and 0 for padding (left padding is the convention); positions count real tokens only. With a cache, the new keys and values are
+    /// appended after its filled prefix.
+    /// </summary>
+    public Tensor Forward(Tensor inputIds, Tensor attentionMask, KvCache? cache = null)
+    {
+        var t = inputIds.shape[1];
+        var past = cache?.Length ?? 0;
+        var real = attentionMask.to_type(ScalarType.Bool);
+        var positions = (real.to_type(ScalarType.Int64).cumsum(-1) - 1).clamp_min(0)[.., past..];
+        var x = _embedTokens.forward(inputIds);
+        var (cos, sin) = _rotary.Compute(positions, x.dtype);
+
+        var keys = arange(real.shape[1], device: inputIds.device);
+        var queries = arange(past, past + t, device: inputIds.device);
+        var allowed = keys.unsqueeze(0).le(queries.unsqueeze(1)).unsqueeze(0).unsqueeze(0) & real.unsqueeze(1).unsqueeze(1);
+        var mask = zeros(allowed.shape, x.dtype, inputIds.device).masked_fill(allowed.logical_not(), MaskedScore);
+
+        for (var layer = 0; layer < _layers.Count; layer++)
+            x = _layers[layer].Forward(x, cos, sin, mask, cache, layer);
+        cache?.Advance((int)t);
+        return _norm.forward(x);
+    }
+}

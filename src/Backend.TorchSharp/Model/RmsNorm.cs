@@ -1,0 +1,29 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace GiGpoNet.Backend.Model;
+
+/// <summary>Root-mean-square layer norm (TorchSharp 0.107 has none): x · rsqrt(mean(x²) + ε) · weight, computed in float32.</summary>
+public sealed class RmsNorm : nn.Module<Tensor, Tensor>
+{
+    private readonly Parameter _weight;
+    private readonly double _eps;
+
+    /// <summary>Creates the norm over <paramref name="size"/> features.</summary>
+    public RmsNorm(long size, double eps) : base(nameof(RmsNorm))
+    {
+        _eps = eps;
+        _weight = nn.Parameter(ones(size));
+        register_parameter("weight", _weight);
+    }
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var input = x.to_type(ScalarType.Float32);
+        var normed = input * rsqrt(input.pow(2).mean([-1L], keepdim: true) + _eps);
+        return (_weight * normed.to_type(x.dtype)).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,97 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.ML.Tokenizers;
+
+namespace GiGpoNet.Backend.Tokenization;
+
+/// <summary>
+/// A Hugging Face <c>tokenizer.json</c> with a byte-level BPE model (as Qwen2.5 and Qwen3 ship it), through Microsoft.ML.Tokenizers:
+/// the vocabulary, merges and added tokens from the file, the pre-tokenizer's split pattern, NFC normalization, and the chat template
+/// from <c>tokenizer_config.json</c> when it is next to it.
+/// </summary>
+public sealed class HuggingFaceTokenizer : ITextTokenizer
+{
+    private readonly BpeTokenizer _bpe;
+    private readonly ImChatTemplate _template;
+
+    private HuggingFaceTokenizer(BpeTokenizer bpe, int vocabularySize, int paddingId, int[] endOfTurn, ImChatTemplate template)
+    {
+        _bpe = bpe;
+        VocabularySize = vocabularySize;
+        PaddingId = paddingId;
+        EndOfTurnIds = endOfTurn;
+        _template = template;
+    }
+
+    /// <inheritdoc />
+    public int VocabularySize { get; }
+
+    /// <inheritdoc />
+    public int PaddingId { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<int> EndOfTurnIds { get; }
+
+    /// <summary>Loads <c>tokenizer.json</c> from a file or a model folder.</summary>
+    /// <exception cref="InvalidDataException">The file is not a byte-level BPE tokenizer.json.</exception>
+    public static HuggingFaceTokenizer Load(string fileOrFolder)
+    {
+        var path = Directory.Exists(fileOrFolder) ? Path.Combine(fileOrFolder, "tokenizer.json") : fileOrFolder;
+        if (!File.Exists(path)) throw new FileNotFoundException($"No tokenizer.json at '{fileOrFolder}'.", path);
+        var root = JsonNode.Parse(File.ReadAllText(path))?.AsObject() ?? throw new InvalidDataException($"'{path}' is not a JSON object.");
+        var model = root["model"]?.AsObject() ?? throw new InvalidDataException($"'{path}' has no model.");
+        if (model["type"]?.GetValue<string>() != "BPE") throw new InvalidDataException($"'{path}' is a {model["type"]} tokenizer; only byte-level BPE is supported.");
+
+        var vocabulary = model["vocab"]!.AsObject().Select(p => KeyValuePair.Create(p.Key, p.Value!.GetValue<int>())).ToList();
+        var merges = model["merges"]!.AsArray().Select(m => m is JsonArray pair ? $"{pair[0]} {pair[1]}" : m!.GetValue<string>()).ToList();
+        var special = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var token in root["added_tokens"]?.AsArray() ?? [])
+            special[token!["content"]!.GetValue<string>()] = token["id"]!.GetValue<int>();
+
+        var pattern = FindSplitPattern(root["pre_tokenizer"]) ?? throw new InvalidDataException($"'{path}' has no Split pre-tokenizer pattern.");
+        var options = new BpeOptions(vocabulary)
+        {
+            Merges = merges,
+            ByteLevel = true,
+            SpecialTokens = special,
+            PreTokenizer = new RegexPreTokenizer(new Regex(pattern, RegexOptions.Compiled), special),
+            Normalizer = root["normalizer"]?["type"]?.GetValue<string>() == "NFC" ? new NfcNormalizer() : null,
+        };
+        var bpe = BpeTokenizer.Create(options);
+
+        var configPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "tokenizer_config.json");
+        var config = File.Exists(configPath) ? JsonNode.Parse(File.ReadAllText(configPath))?.AsObject() : null;
+        var endOfTurn = new[] { "<|im_end|>", "<|endoftext|>", config?["eos_token"]?.GetValue<string>() }
+            .Where(t => t is not null && special.ContainsKey(t)).Select(t => special[t!]).Distinct().ToArray();
+        var padToken = config?["pad_token"]?.GetValue<string>();
+        var padding = padToken is not null && special.TryGetValue(padToken, out var padId) ? padId : endOfTurn.FirstOrDefault();
+        var size = Math.Max(vocabulary.Max(v => v.Value), special.Count == 0 ? 0 : special.Values.Max()) + 1;
+        return new HuggingFaceTokenizer(bpe, size, padding, endOfTurn, ImChatTemplate.FromJinja(config?["chat_template"]?.GetValue<string>()));
+    }
+
+    private static string? FindSplitPattern(JsonNode? preTokenizer)
+    {
+        if (preTokenizer is null) return null;
+        if (preTokenizer["type"]?.GetValue<string>() == "Split") return preTokenizer["pattern"]?["Regex"]?.GetValue<string>();
+        foreach (var inner in preTokenizer["pretokenizers"]?.AsArray() ?? [])
+            if (FindSplitPattern(inner) is { } found) return found;
+        return null;
+    }
+
+    /// <inheritdoc />
+    public int[] Encode(string text) => [.. _bpe.EncodeToIds(text)];
+
+    /// <inheritdoc />
+    public string Decode(ReadOnlySpan<int> ids) => _bpe.Decode(ids.ToArray(), considerSpecialTokens: true) ?? string.Empty;
+
+    /// <inheritdoc />
+    public string ApplyChatTemplate(string userMessage) => _template.Apply(userMessage);
+
+    private sealed class NfcNormalizer : Normalizer
+    {
+        public override string Normalize(string original) => original.Normalize(NormalizationForm.FormC);
+
+        public override string Normalize(ReadOnlySpan<char> original) => original.ToString().Normalize(NormalizationForm.FormC);
+    }
+}
