@@ -25,6 +25,9 @@ public sealed class Qwen2ForValue : nn.Module
     /// <summary>The architecture.</summary>
     public Qwen2Config Config => _model.Config;
 
+    /// <summary>The transformer body.</summary>
+    public Qwen2Model Body => _model;
+
     /// <summary>Float32 values [B, T]: the value head at every position.</summary>
     public Tensor Forward(Tensor inputIds, Tensor attentionMask) =>
         _score.forward(_model.Forward(inputIds, attentionMask)).squeeze(-1).to_type(ScalarType.Float32);

@@ -1,0 +1,39 @@
+using static TorchSharp.torch;
+
+namespace GiGpoNet.Backend.Training;
+
+/// <summary>The PPO-clip policy loss and its diagnostics for one micro-batch.</summary>
+/// <param name="Loss">The aggregated loss (a scalar with gradient).</param>
+/// <param name="ClipFraction"><c>pg_clipfrac</c>: share of tokens where the clipped term is the larger.</param>
+/// <param name="ClipFractionLower"><c>pg_clipfrac_lower</c>: share of tokens with A &lt; 0 where the dual clip applied.</param>
+/// <param name="ApproxKl"><c>ppo_kl</c>: masked mean of (logπ_old − logπ).</param>
+public readonly record struct PolicyLossResult(Tensor Loss, double ClipFraction, double ClipFractionLower, double ApproxKl);
+
+/// <summary>
+/// verl's <c>compute_policy_loss</c> (vanilla): ρ = exp(logπ − logπ_old); L1 = −A·ρ; L2 = −A·clip(ρ, 1 − ε_low, 1 + ε_high); L = max(L1, L2);
+/// for A &lt; 0 the dual clip caps it: L = min(L, −A·c) with c &gt; 1. Per token, then aggregated.
+/// </summary>
+public static class PolicyLoss
+{
+    /// <summary>Computes the loss. All tensors are [B, L] float32; <paramref name="mask"/> is 1 on response tokens.</summary>
+    public static PolicyLossResult Compute(Tensor logProb, Tensor oldLogProb, Tensor advantages, Tensor mask,
+        double clipRatioLow, double clipRatioHigh, double clipRatioC, LossAggregationMode mode)
+    {
+        if (!(clipRatioC > 1)) throw new ArgumentOutOfRangeException(nameof(clipRatioC), clipRatioC, "The dual-clip constant must be greater than 1.");
+        var negativeKl = logProb - oldLogProb;
+        var ratio = negativeKl.exp();
+        var loss1 = -advantages * ratio;
+        var loss2 = -advantages * ratio.clamp(1 - clipRatioLow, 1 + clipRatioHigh);
+        var clipped = maximum(loss1, loss2);
+        var loss3 = -advantages * clipRatioC;
+        var dual = minimum(loss3, clipped);
+        var perToken = where(advantages.lt(0), dual, clipped);
+
+        var tokens = mask.sum().clamp_min(1);
+        var clipFraction = (loss2.gt(loss1).to_type(mask.dtype) * mask).sum() / tokens;
+        var lowerFraction = ((clipped.gt(loss3) & advantages.lt(0)).to_type(mask.dtype) * mask).sum() / tokens;
+        var approxKl = (-negativeKl * mask).sum() / tokens;
+        return new PolicyLossResult(LossAggregation.Aggregate(perToken, mask, mode),
+            clipFraction.item<float>(), lowerFraction.item<float>(), approxKl.item<float>());
+    }
+}

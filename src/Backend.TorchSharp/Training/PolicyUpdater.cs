@@ -1,0 +1,216 @@
+using GiGpoNet.Backend.Model;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace GiGpoNet.Backend.Training;
+
+/// <summary>
+/// The PPO-family update shared by every algorithm: rows are shuffled into mini-batches (one optimizer step each) split into
+/// micro-batches (one forward/backward each, gradients accumulated); the loss is the PPO-clip policy loss − entropy bonus + KL-to-reference
+/// term; AdamW with gradient-norm clipping and a learning-rate schedule. With a critic (PPO), the clipped value loss trains it alongside.
+/// Every micro-batch runs in its own dispose scope; a non-finite loss or gradient skips that optimizer step without touching the weights.
+/// </summary>
+public sealed class PolicyUpdater : IDisposable
+{
+    private readonly Qwen2ForCausalLM _policy;
+    private readonly Qwen2ForCausalLM? _reference;
+    private readonly Qwen2ForValue? _critic;
+    private readonly UpdateOptions _options;
+    private readonly int _paddingId;
+    private readonly OptimizerHelper _policyOptimizer;
+    private readonly OptimizerHelper? _criticOptimizer;
+    private readonly Random _shuffle;
+
+    /// <summary>Creates the updater; the optimizers are created here, outside any dispose scope.</summary>
+    public PolicyUpdater(Qwen2ForCausalLM policy, UpdateOptions options, int paddingId, Qwen2ForCausalLM? reference = null, Qwen2ForValue? critic = null)
+    {
+        var problems = options.Validate().ToList();
+        if (problems.Count > 0) throw new GiGpoNetConfigurationException("Invalid Update options: " + string.Join(" ", problems));
+        if (options.UseKlLoss && reference is null)
+            throw new GiGpoNetConfigurationException("Update:UseKlLoss is true but no reference policy was given; pass one, or set Update:UseKlLoss=false.");
+        _policy = policy;
+        _reference = reference;
+        _critic = critic;
+        _options = options;
+        _paddingId = paddingId;
+        _policyOptimizer = new OptimizerHelper(policy.parameters(), options.LearningRate, options);
+        if (critic is not null) _criticOptimizer = new OptimizerHelper(critic.parameters(), options.CriticLearningRate, options);
+        _shuffle = new Random(unchecked((int)options.Seed));
+        _reference?.eval();
+    }
+
+    /// <summary>Optimizer steps taken so far (drives the schedule).</summary>
+    public int Steps => _policyOptimizer.Steps;
+
+    /// <summary>The policy's log-probabilities of each row's response tokens (no gradient), micro-batch by micro-batch.</summary>
+    public float[][] LogProbs(IReadOnlyList<(int[] Prompt, int[] Response)> rows, Qwen2ForCausalLM? model = null)
+    {
+        model ??= _policy;
+        var result = new List<float[]>(rows.Count);
+        using var noGrad = no_grad();
+        foreach (var chunk in rows.Chunk(_options.MicroBatchSize))
+        {
+            using var scope = NewDisposeScope();
+            var batch = SequenceBatch.Create(chunk, _paddingId, model.Body.EmbeddingWeight.device);
+            var logits = model.Logits(batch.AtPredictingPositions(model.Hidden(batch.Ids, batch.Attention)));
+            result.AddRange(SequenceBatch.Unpack(TokenStatistics.LogProbs(logits, batch.ResponseIds), [.. chunk.Select(r => r.Response.Length)]));
+        }
+        return [.. result];
+    }
+
+    /// <summary>The critic's value at each response token (no gradient).</summary>
+    public float[][] Values(IReadOnlyList<(int[] Prompt, int[] Response)> rows)
+    {
+        var critic = _critic ?? throw new InvalidOperationException("No critic was given to this updater.");
+        var result = new List<float[]>(rows.Count);
+        using var noGrad = no_grad();
+        foreach (var chunk in rows.Chunk(_options.MicroBatchSize))
+        {
+            using var scope = NewDisposeScope();
+            var batch = SequenceBatch.Create(chunk, _paddingId, critic.Body.EmbeddingWeight.device);
+            var values = critic.Forward(batch.Ids, batch.Attention).gather(1, batch.PredictingPositions);
+            result.AddRange(SequenceBatch.Unpack(values, [.. chunk.Select(r => r.Response.Length)]));
+        }
+        return [.. result];
+    }
+
+    /// <summary>Runs <see cref="UpdateOptions.Epochs"/> passes over <paramref name="rows"/>.</summary>
+    public UpdateMetrics Update(IReadOnlyList<TrainingRow> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var device = _policy.Body.EmbeddingWeight.device;
+        var referenceLogProbs = _options.UseKlLoss ? LogProbs([.. rows.Select(r => (r.PromptIds, r.ResponseIds))], _reference) : null;
+        var sums = new double[8];
+        int microBatches = 0, steps = 0, skipped = 0, valueBatches = 0;
+        double valueLoss = 0, valueClip = 0, gradNorm = 0;
+        _policy.train();
+        _critic?.train();
+        for (var epoch = 0; epoch < _options.Epochs; epoch++)
+        {
+            var order = Enumerable.Range(0, rows.Count).OrderBy(_ => _shuffle.Next()).ToArray();
+            foreach (var miniBatch in order.Chunk(_options.MiniBatchSize))
+            {
+                _policyOptimizer.ZeroGrad();
+                _criticOptimizer?.ZeroGrad();
+                var accumulation = (miniBatch.Length + _options.MicroBatchSize - 1) / _options.MicroBatchSize;
+                var finite = true;
+                foreach (var micro in miniBatch.Chunk(_options.MicroBatchSize))
+                {
+                    using var scope = NewDisposeScope();
+                    var chosen = micro.Select(i => rows[i]).ToList();
+                    var batch = SequenceBatch.Create([.. chosen.Select(r => (r.PromptIds, r.ResponseIds))], _paddingId, device);
+                    var logits = _policy.Logits(batch.AtPredictingPositions(_policy.Hidden(batch.Ids, batch.Attention)));
+                    var logProb = TokenStatistics.LogProbs(logits, batch.ResponseIds);
+                    var mask = batch.ResponseMask;
+                    var policy = PolicyLoss.Compute(logProb, batch.Pack([.. chosen.Select(r => r.OldLogProbs)], device),
+                        batch.Pack([.. chosen.Select(r => r.Advantages)], device), mask,
+                        _options.ClipRatioLow, _options.ClipRatioHigh, _options.ClipRatioC, _options.LossAggMode);
+                    var entropy = LossAggregation.Aggregate(TokenStatistics.Entropy(logits), mask, _options.LossAggMode);
+                    var loss = policy.Loss - _options.EntropyCoeff * entropy;
+                    var kl = 0.0;
+                    if (referenceLogProbs is not null)
+                    {
+                        var klLoss = LossAggregation.Aggregate(
+                            KlPenalty.Compute(logProb, batch.Pack([.. micro.Select(i => referenceLogProbs[i])], device), _options.KlLossType), mask, _options.LossAggMode);
+                        loss = loss + _options.KlLossCoef * klLoss;
+                        kl = klLoss.item<float>();
+                    }
+                    var lossValue = loss.item<float>();
+                    if (!float.IsFinite(lossValue))
+                    {
+                        finite = false;
+                        continue;
+                    }
+                    (loss / accumulation).backward();
+                    sums[0] += policy.Loss.item<float>();
+                    sums[1] += policy.ClipFraction;
+                    sums[2] += policy.ClipFractionLower;
+                    sums[3] += policy.ApproxKl;
+                    sums[4] += entropy.item<float>();
+                    sums[5] += kl;
+                    microBatches++;
+
+                    if (_critic is not null && chosen.All(r => r.OldValues is not null && r.Returns is not null))
+                    {
+                        var values = _critic.Forward(batch.Ids, batch.Attention).gather(1, batch.PredictingPositions);
+                        var (vLoss, vClip) = ValueLoss.Compute(values, batch.Pack([.. chosen.Select(r => r.OldValues!)], device),
+                            batch.Pack([.. chosen.Select(r => r.Returns!)], device), mask, _options.ValueClipRange, _options.LossAggMode, _options.ValueLossScale);
+                        if (float.IsFinite(vLoss.item<float>()))
+                        {
+                            (vLoss / accumulation).backward();
+                            valueLoss += vLoss.item<float>();
+                            valueClip += vClip;
+                            valueBatches++;
+                        }
+                    }
+                }
+
+                var norm = _policyOptimizer.ClipGradients(_options.GradClip);
+                if (finite && double.IsFinite(norm))
+                {
+                    _policyOptimizer.Step();
+                    _criticOptimizer?.ClipGradients(_options.GradClip);
+                    _criticOptimizer?.Step();
+                    gradNorm += norm;
+                    steps++;
+                }
+                else
+                {
+                    _policyOptimizer.ZeroGrad();
+                    _criticOptimizer?.ZeroGrad();
+                    skipped++;
+                }
+            }
+        }
+
+        double Mean(double sum) => microBatches == 0 ? double.NaN : sum / microBatches;
+        return new UpdateMetrics(Mean(sums[0]), Mean(sums[1]), Mean(sums[2]), Mean(sums[3]), Mean(sums[4]), Mean(sums[5]),
+            steps == 0 ? double.NaN : gradNorm / steps, _policyOptimizer.CurrentLearningRate, steps, skipped,
+            valueBatches == 0 ? null : valueLoss / valueBatches, valueBatches == 0 ? null : valueClip / valueBatches);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _policyOptimizer.Dispose();
+        _criticOptimizer?.Dispose();
+    }
+
+    /// <summary>AdamW with a learning-rate schedule and gradient clipping over one set of parameters.</summary>
+    private sealed class OptimizerHelper : IDisposable
+    {
+        private readonly Parameter[] _parameters;
+        private readonly optim.Optimizer _optimizer;
+        private readonly optim.lr_scheduler.LRScheduler _scheduler;
+        private readonly double _baseRate;
+        private readonly UpdateOptions _options;
+
+        public OptimizerHelper(IEnumerable<Parameter> parameters, double learningRate, UpdateOptions options)
+        {
+            _parameters = [.. parameters];
+            _baseRate = learningRate;
+            _options = options;
+            _optimizer = optim.AdamW(_parameters, lr: learningRate, weight_decay: options.WeightDecay);
+            _scheduler = optim.lr_scheduler.LambdaLR(_optimizer, step => options.LearningRateFactor(step));
+        }
+
+        public int Steps { get; private set; }
+
+        public double CurrentLearningRate => _baseRate * _options.LearningRateFactor(Steps);
+
+        public void ZeroGrad() => _optimizer.zero_grad();
+
+        public double ClipGradients(double maxNorm) =>
+            nn.utils.clip_grad_norm_(_parameters.Where(p => p.grad is not null), maxNorm);
+
+        public void Step()
+        {
+            _optimizer.step();
+            _scheduler.step();
+            Steps++;
+        }
+
+        public void Dispose() => _optimizer.Dispose();
+    }
+}

@@ -1,0 +1,119 @@
+using System.ComponentModel;
+using GiGpoNet.Advantages;
+
+namespace GiGpoNet.Backend.Training;
+
+/// <summary>Learning-rate schedules.</summary>
+[TypeConverter(typeof(LearningRateScheduleConverter))]
+public enum LearningRateSchedule
+{
+    /// <summary>The same rate throughout (verl's default).</summary>
+    Constant,
+
+    /// <summary>Linear warm-up over <see cref="UpdateOptions.WarmupSteps"/>, then constant.</summary>
+    Warmup,
+
+    /// <summary>Linear warm-up, then cosine decay to <see cref="UpdateOptions.MinLearningRateRatio"/> × the rate at <see cref="UpdateOptions.TotalSteps"/>.</summary>
+    Cosine,
+}
+
+/// <summary>Accepts <c>constant</c>, <c>warmup</c>, <c>cosine</c> in any case.</summary>
+public sealed class LearningRateScheduleConverter : SnakeCaseEnumConverter<LearningRateSchedule>;
+
+/// <summary>Options of the PPO-family policy (and critic) update, bound from <c>Update</c>. Defaults are verl-agent's GiGPO scripts'.</summary>
+public sealed class UpdateOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Update";
+
+    /// <summary>AdamW learning rate of the policy. Default 1e-6 (verl-agent, for 1.5B–7B models; tiny from-scratch models want ~1e-4).</summary>
+    public double LearningRate { get; set; } = 1e-6;
+
+    /// <summary>AdamW weight decay. Default 0.01.</summary>
+    public double WeightDecay { get; set; } = 0.01;
+
+    /// <summary>Lower clip ε_low of the ratio. Default 0.2.</summary>
+    public double ClipRatioLow { get; set; } = 0.2;
+
+    /// <summary>Upper clip ε_high of the ratio. Default 0.2 (DAPO uses 0.28).</summary>
+    public double ClipRatioHigh { get; set; } = 0.2;
+
+    /// <summary>Dual-clip constant c &gt; 1 for negative advantages. Default 3.</summary>
+    public double ClipRatioC { get; set; } = 3.0;
+
+    /// <summary>How the per-token losses are aggregated. Default <c>token-mean</c>.</summary>
+    public LossAggregationMode LossAggMode { get; set; } = LossAggregationMode.TokenMean;
+
+    /// <summary>Entropy bonus coefficient (the loss subtracts it × entropy). Default 0.001 (verl-agent).</summary>
+    public double EntropyCoeff { get; set; } = 0.001;
+
+    /// <summary>Add a KL-to-reference term to the loss. Default true, as every verl-agent script does.</summary>
+    public bool UseKlLoss { get; set; } = true;
+
+    /// <summary>Its coefficient. Default 0.01 (ALFWorld, WebShop).</summary>
+    public double KlLossCoef { get; set; } = 0.01;
+
+    /// <summary>Its estimator. Default <c>low_var_kl</c> (k3).</summary>
+    public KlEstimator KlLossType { get; set; } = KlEstimator.K3;
+
+    /// <summary>Gradient-norm clip. Default 1.0.</summary>
+    public double GradClip { get; set; } = 1.0;
+
+    /// <summary>Step rows per optimizer step. Default 256.</summary>
+    public int MiniBatchSize { get; set; } = 256;
+
+    /// <summary>Step rows per forward/backward pass (gradients accumulate over a mini-batch). Default 8.</summary>
+    public int MicroBatchSize { get; set; } = 8;
+
+    /// <summary>Passes over the batch per iteration. Default 1.</summary>
+    public int Epochs { get; set; } = 1;
+
+    /// <summary>Learning-rate schedule. Default constant.</summary>
+    public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.Constant;
+
+    /// <summary>Linear warm-up steps. Default 0.</summary>
+    public int WarmupSteps { get; set; }
+
+    /// <summary>Optimizer steps of the whole run, for the cosine schedule. Default 1000.</summary>
+    public int TotalSteps { get; set; } = 1000;
+
+    /// <summary>Final learning rate of the cosine schedule as a fraction of the peak. Default 0.</summary>
+    public double MinLearningRateRatio { get; set; }
+
+    /// <summary>AdamW learning rate of the critic (PPO). Default 1e-5.</summary>
+    public double CriticLearningRate { get; set; } = 1e-5;
+
+    /// <summary>Value clip range. Default 0.5.</summary>
+    public double ValueClipRange { get; set; } = 0.5;
+
+    /// <summary>Factor on the value loss: 1 in verl-agent's fork, 0.5 upstream. Default 1.</summary>
+    public double ValueLossScale { get; set; } = 1.0;
+
+    /// <summary>Seed of the row shuffling between mini-batches.</summary>
+    public long Seed { get; set; }
+
+    /// <summary>Lists what is wrong, one sentence each.</summary>
+    public IEnumerable<string> Validate()
+    {
+        if (!(LearningRate > 0)) yield return $"{nameof(LearningRate)} = {LearningRate} must be greater than 0.";
+        if (!(CriticLearningRate > 0)) yield return $"{nameof(CriticLearningRate)} = {CriticLearningRate} must be greater than 0.";
+        if (!(ClipRatioLow > 0 && ClipRatioLow < 1)) yield return $"{nameof(ClipRatioLow)} = {ClipRatioLow} must be in (0, 1).";
+        if (!(ClipRatioHigh > 0)) yield return $"{nameof(ClipRatioHigh)} = {ClipRatioHigh} must be greater than 0.";
+        if (!(ClipRatioC > 1)) yield return $"{nameof(ClipRatioC)} = {ClipRatioC} must be greater than 1.";
+        if (MiniBatchSize < 1 || MicroBatchSize < 1) yield return "MiniBatchSize and MicroBatchSize must be at least 1.";
+        if (MicroBatchSize > MiniBatchSize) yield return $"{nameof(MicroBatchSize)} = {MicroBatchSize} must not exceed {nameof(MiniBatchSize)} = {MiniBatchSize}.";
+        if (Epochs < 1) yield return $"{nameof(Epochs)} = {Epochs} must be at least 1.";
+        if (!(GradClip > 0)) yield return $"{nameof(GradClip)} = {GradClip} must be greater than 0.";
+        if (WarmupSteps < 0 || TotalSteps < 1) yield return "WarmupSteps must be 0 or more and TotalSteps at least 1.";
+        if (EntropyCoeff < 0 || KlLossCoef < 0) yield return "EntropyCoeff and KlLossCoef must be 0 or more.";
+    }
+
+    /// <summary>The learning-rate factor at optimizer step <paramref name="step"/> (0-based).</summary>
+    public double LearningRateFactor(int step)
+    {
+        if (WarmupSteps > 0 && step < WarmupSteps && Schedule != LearningRateSchedule.Constant) return (step + 1.0) / WarmupSteps;
+        if (Schedule != LearningRateSchedule.Cosine) return 1.0;
+        var progress = Math.Clamp((double)(step - WarmupSteps) / Math.Max(1, TotalSteps - WarmupSteps), 0, 1);
+        return MinLearningRateRatio + (1 - MinLearningRateRatio) * 0.5 * (1 + Math.Cos(Math.PI * progress));
+    }
+}
