@@ -1,0 +1,186 @@
+using GiGpoNet.Backend.Checkpoints;
+using GiGpoNet.Backend.Devices;
+using GiGpoNet.Backend.Generation;
+using GiGpoNet.Backend.Model;
+using GiGpoNet.Backend.Tokenization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GiGpoNet.Backend.Tests;
+
+public sealed class ModelAndGenerationTests
+{
+    private static WordLevelTokenizer Tokenizer() => WordLevelTokenizer.Build(["go to the fridge and open it"], 10);
+
+    [Test]
+    public void Kv_cache_gives_the_same_logits_as_recomputing_the_whole_sequence()
+    {
+        using var model = TinyModels.Create();
+        model.eval();
+        using var noGrad = no_grad();
+        var ids = tensor(new long[] { 0, 0, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14 }, [2, 6]);
+        var mask = tensor(new long[] { 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 }, [2, 6]);
+        var full = model.Forward(ids, mask);
+        using var cache = new KvCache(model.Config, 2, 6, ScalarType.Float32, CPU);
+        var prefix = model.Forward(ids[.., ..4], mask[.., ..4], cache);
+        var rest = new List<Tensor> { prefix };
+        for (var t = 4; t < 6; t++) rest.Add(model.Forward(ids[.., t..(t + 1)], mask[.., ..(t + 1)], cache));
+        var incremental = cat(rest, 1);
+        // Padding positions attend to nothing real; compare the real ones.
+        Assert.That(full[1].allclose(incremental[1], rtol: 1e-4, atol: 1e-5), Is.True);
+        Assert.That(full[0, 2..].allclose(incremental[0, 2..], rtol: 1e-4, atol: 1e-5), Is.True);
+    }
+
+    [Test]
+    public void Left_padding_does_not_change_a_sequence_s_logits()
+    {
+        using var model = TinyModels.Create();
+        model.eval();
+        using var noGrad = no_grad();
+        var alone = model.Forward(tensor(new long[] { 5, 6, 7 }, [1, 3]), ones(1, 3, ScalarType.Int64));
+        var padded = model.Forward(tensor(new long[] { 0, 0, 5, 6, 7 }, [1, 5]), tensor(new long[] { 0, 0, 1, 1, 1 }, [1, 5]));
+        Assert.That(alone[0].allclose(padded[0, 2..], rtol: 1e-4, atol: 1e-5), Is.True);
+    }
+
+    [Test]
+    public void Cached_and_uncached_generation_choose_the_same_tokens()
+    {
+        using var model = TinyModels.Create(vocabulary: 120);
+        var tokenizer = Tokenizer();
+        var generator = new TextGenerator(model, tokenizer);
+        int[][] prompts = [[3, 20, 21, 22], [3, 23, 24, 25, 26, 27, 28]];
+        var options = new SamplingOptions(Temperature: 0, MaxNewTokens: 12);
+        var cached = generator.Generate(prompts, options);
+        var recomputed = generator.Generate(prompts, options, useCache: false);
+        for (var b = 0; b < prompts.Length; b++)
+        {
+            Assert.That(cached[b].TokenIds, Is.EqualTo(recomputed[b].TokenIds));
+            Assert.That(cached[b].LogProbs, Is.EqualTo(recomputed[b].LogProbs).Within(1e-4));
+        }
+    }
+
+    [Test]
+    public void Sampling_is_reproducible_for_a_seed_and_truncation_to_one_token_is_greedy()
+    {
+        using var model = TinyModels.Create(vocabulary: 120);
+        var generator = new TextGenerator(model, Tokenizer());
+        int[][] prompts = [[3, 20, 21], [3, 22]];
+        var first = generator.Generate(prompts, new SamplingOptions(Temperature: 1.0, MaxNewTokens: 10, Seed: 7));
+        var second = generator.Generate(prompts, new SamplingOptions(Temperature: 1.0, MaxNewTokens: 10, Seed: 7));
+        var other = generator.Generate(prompts, new SamplingOptions(Temperature: 1.0, MaxNewTokens: 10, Seed: 8));
+        Assert.That(second.Select(s => s.TokenIds), Is.EqualTo(first.Select(s => s.TokenIds)));
+        Assert.That(other.Select(s => s.TokenIds), Is.Not.EqualTo(first.Select(s => s.TokenIds)));
+        Assert.That(first.SelectMany(s => s.LogProbs), Is.All.LessThanOrEqualTo(0));
+
+        var greedy = generator.Generate(prompts, new SamplingOptions(Temperature: 0, MaxNewTokens: 10));
+        var topK = generator.Generate(prompts, new SamplingOptions(Temperature: 0.7, TopK: 1, MaxNewTokens: 10, Seed: 3));
+        var topP = generator.Generate(prompts, new SamplingOptions(Temperature: 0.7, TopP: 1e-6, MaxNewTokens: 10, Seed: 3));
+        Assert.That(topK.Select(s => s.TokenIds), Is.EqualTo(greedy.Select(s => s.TokenIds)));
+        Assert.That(topP.Select(s => s.TokenIds), Is.EqualTo(greedy.Select(s => s.TokenIds)));
+        Assert.That(topK.SelectMany(s => s.LogProbs), Is.All.EqualTo(0).Within(1e-6), "one candidate left: probability 1");
+    }
+
+    [Test]
+    public void Generation_stops_at_a_stop_string_or_an_end_of_turn_token_and_reports_truncation()
+    {
+        using var model = TinyModels.Create(vocabulary: 120);
+        var tokenizer = Tokenizer();
+        var generator = new TextGenerator(model, tokenizer);
+        var free = generator.Generate([[3, 20]], new SamplingOptions(Temperature: 1.0, MaxNewTokens: 30, Seed: 1))[0];
+        Assert.That(free.TokenIds, Is.Not.Empty);
+        var firstText = tokenizer.Decode(free.TokenIds.AsSpan(0, 1));
+        var stopped = generator.Generate([[3, 20]], new SamplingOptions(Temperature: 1.0, MaxNewTokens: 30, StopStrings: [firstText], Seed: 1))[0];
+        Assert.That(stopped.TokenIds, Is.EqualTo(free.TokenIds.Take(1)));
+        Assert.That(stopped.Truncated, Is.False);
+        var capped = generator.Generate([[3, 20]], new SamplingOptions(Temperature: 0, MaxNewTokens: 3))[0];
+        Assert.That(capped.TokenIds.Length <= 3 && (capped.Truncated || tokenizer.EndOfTurnIds.Contains(capped.TokenIds[^1])), Is.True);
+    }
+
+    [Test]
+    public void Safetensors_round_trip_with_hugging_face_names_single_and_sharded()
+    {
+        using var model = TinyModels.Create(seed: 3);
+        var folder = Path.Combine(Path.GetTempPath(), "gigpo-ckpt-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            HuggingFaceCheckpoint.Save(model, folder);
+            var names = SafeTensors.Names(Path.Combine(folder, "model.safetensors"));
+            Assert.That(names, Does.Contain("model.embed_tokens.weight").And.Contain("model.layers.1.self_attn.q_proj.bias")
+                .And.Contain("model.layers.0.mlp.gate_proj.weight").And.Contain("model.norm.weight").And.Contain("lm_head.weight"));
+            using var loaded = HuggingFaceCheckpoint.LoadCausalLM(folder);
+            Assert.That(loaded.Config, Is.EqualTo(model.Config));
+            AssertSameWeights(model, loaded);
+
+            var sharded = folder + "-sharded";
+            HuggingFaceCheckpoint.Save(model, sharded, maxShardBytes: 20_000);
+            Assert.That(Directory.GetFiles(sharded, "model-*-of-*.safetensors").Length, Is.GreaterThan(2));
+            Assert.That(File.Exists(Path.Combine(sharded, HuggingFaceCheckpoint.IndexFile)), Is.True);
+            using var fromShards = HuggingFaceCheckpoint.LoadCausalLM(sharded);
+            AssertSameWeights(model, fromShards);
+            Directory.Delete(sharded, true);
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, true);
+        }
+    }
+
+    [Test]
+    public void Bf16_checkpoints_load_and_tied_embeddings_are_saved_once()
+    {
+        using var model = TinyModels.Create(seed: 4, tied: true);
+        var folder = Path.Combine(Path.GetTempPath(), "gigpo-bf16-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            HuggingFaceCheckpoint.Save(model, folder, ScalarType.BFloat16);
+            Assert.That(SafeTensors.Names(Path.Combine(folder, "model.safetensors")), Does.Not.Contain("lm_head.weight"));
+            Assert.That(File.ReadAllText(Path.Combine(folder, "config.json")), Does.Contain("\"torch_dtype\": \"bfloat16\""));
+            using var loaded = HuggingFaceCheckpoint.LoadCausalLM(folder);
+            foreach (var (name, expected) in model.state_dict())
+                Assert.That(loaded.state_dict()[name].allclose(expected, rtol: 1e-2, atol: 1e-2), Is.True, name);
+        }
+        finally
+        {
+            Directory.Delete(folder, true);
+        }
+    }
+
+    [Test]
+    public void A_checkpoint_that_does_not_match_the_config_is_refused_clearly()
+    {
+        using var model = TinyModels.Create(seed: 5);
+        var folder = Path.Combine(Path.GetTempPath(), "gigpo-bad-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            HuggingFaceCheckpoint.Save(model, folder);
+            var config = File.ReadAllText(Path.Combine(folder, "config.json")).Replace("\"intermediate_size\": 64", "\"intermediate_size\": 48");
+            File.WriteAllText(Path.Combine(folder, "config.json"), config);
+            var e = Assert.Throws<InvalidDataException>(() => HuggingFaceCheckpoint.LoadCausalLM(folder));
+            Assert.That(e!.Message, Does.Contain("gate_proj.weight").And.Contain("does not match config.json"));
+        }
+        finally
+        {
+            Directory.Delete(folder, true);
+        }
+    }
+
+    [Test]
+    public void Devices_parse_and_cuda_without_a_gpu_says_how_to_get_the_cuda_build()
+    {
+        Assert.That(TorchDevices.Parse("cpu").type, Is.EqualTo(DeviceType.CPU));
+        Assert.That(TorchDevices.Parse("auto").type, Is.EqualTo(cuda.is_available() ? DeviceType.CUDA : DeviceType.CPU));
+        Assert.Throws<GiGpoNetConfigurationException>(() => TorchDevices.Parse("tpu"));
+        if (!cuda.is_available())
+        {
+            var e = Assert.Throws<GiGpoNetConfigurationException>(() => TorchDevices.Parse("cuda:0"));
+            Assert.That(e!.Message, Does.Contain("-p:TorchBackend=cuda"));
+        }
+    }
+
+    private static void AssertSameWeights(nn.Module expected, nn.Module actual)
+    {
+        var actualState = actual.state_dict();
+        foreach (var (name, tensor) in expected.state_dict())
+            Assert.That(actualState[name].equal(tensor).all().item<bool>(), Is.True, name);
+    }
+}
