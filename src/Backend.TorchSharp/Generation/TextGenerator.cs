@@ -21,8 +21,7 @@ public sealed class TextGenerator(Qwen2ForCausalLM model, ITextTokenizer tokeniz
         ArgumentNullException.ThrowIfNull(prompts);
         if (prompts.Count == 0) return [];
         if (prompts.Any(p => p.Length == 0)) throw new ArgumentException("Every prompt needs at least one token.", nameof(prompts));
-        var device = model.Body.EmbeddingWeight.device;
-        var dtype = model.Body.EmbeddingWeight.dtype;
+        var (device, dtype) = model.Body.Placement();
         var batch = prompts.Count;
         var promptLength = prompts.Max(p => p.Length);
         var total = promptLength + options.MaxNewTokens;

@@ -29,8 +29,16 @@ public sealed class Qwen2Model : nn.Module
     /// <summary>The architecture.</summary>
     public Qwen2Config Config { get; }
 
-    /// <summary>The embedding matrix (shared with the output projection when the config ties them).</summary>
+    /// <summary>The embedding matrix (shared with the output projection when the config ties them). Each read makes a tensor handle: read it inside a dispose scope.</summary>
     public Parameter EmbeddingWeight => _embedTokens.weight!;
+
+    /// <summary>The device and element type of the weights (read without leaving a tensor handle behind).</summary>
+    public (Device Device, ScalarType Dtype) Placement()
+    {
+        using var scope = NewDisposeScope();
+        var weight = _embedTokens.weight!;
+        return (weight.device, weight.dtype);
+    }
 
     /// <summary>
     /// Hidden states [B, T, hidden] of <paramref name="inputIds"/> [B, T]. <paramref name="attentionMask"/> [B, past + T] is 1 for real tokens

@@ -52,7 +52,7 @@ public sealed class PolicyUpdater : IDisposable
         foreach (var chunk in rows.Chunk(_options.MicroBatchSize))
         {
             using var scope = NewDisposeScope();
-            var batch = SequenceBatch.Create(chunk, _paddingId, model.Body.EmbeddingWeight.device);
+            var batch = SequenceBatch.Create(chunk, _paddingId, model.Body.Placement().Device);
             var logits = model.Logits(batch.AtPredictingPositions(model.Hidden(batch.Ids, batch.Attention)));
             result.AddRange(SequenceBatch.Unpack(TokenStatistics.LogProbs(logits, batch.ResponseIds), [.. chunk.Select(r => r.Response.Length)]));
         }
@@ -68,7 +68,7 @@ public sealed class PolicyUpdater : IDisposable
         foreach (var chunk in rows.Chunk(_options.MicroBatchSize))
         {
             using var scope = NewDisposeScope();
-            var batch = SequenceBatch.Create(chunk, _paddingId, critic.Body.EmbeddingWeight.device);
+            var batch = SequenceBatch.Create(chunk, _paddingId, critic.Body.Placement().Device);
             var values = critic.Forward(batch.Ids, batch.Attention).gather(1, batch.PredictingPositions);
             result.AddRange(SequenceBatch.Unpack(values, [.. chunk.Select(r => r.Response.Length)]));
         }
@@ -79,7 +79,7 @@ public sealed class PolicyUpdater : IDisposable
     public UpdateMetrics Update(IReadOnlyList<TrainingRow> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        var device = _policy.Body.EmbeddingWeight.device;
+        var device = _policy.Body.Placement().Device;
         var referenceLogProbs = _options.UseKlLoss ? LogProbs([.. rows.Select(r => (r.PromptIds, r.ResponseIds))], _reference) : null;
         var sums = new double[8];
         int microBatches = 0, steps = 0, skipped = 0, valueBatches = 0;
@@ -146,6 +146,8 @@ public sealed class PolicyUpdater : IDisposable
                     }
                 }
 
+                // Reading .grad creates tensor handles, and clipping creates temporaries: keep them in a scope too.
+                using var stepScope = NewDisposeScope();
                 var norm = _policyOptimizer.ClipGradients(_options.GradClip);
                 if (finite && double.IsFinite(norm))
                 {
@@ -199,7 +201,11 @@ public sealed class PolicyUpdater : IDisposable
 
         public double CurrentLearningRate => _baseRate * _options.LearningRateFactor(Steps);
 
-        public void ZeroGrad() => _optimizer.zero_grad();
+        public void ZeroGrad()
+        {
+            using var scope = NewDisposeScope(); // zero_grad reads every .grad, which creates tensor handles
+            _optimizer.zero_grad();
+        }
 
         public double ClipGradients(double maxNorm) =>
             nn.utils.clip_grad_norm_(_parameters.Where(p => p.grad is not null), maxNorm);
