@@ -4,9 +4,18 @@ using GiGpoNet.Benchmarks;
 // dotnet run -c Release --project bench/GiGpoNet.Benchmarks -- --filter '*'        all BenchmarkDotNet benchmarks
 // dotnet run -c Release --project bench/GiGpoNet.Benchmarks -- --filter '*Advantage*'
 // dotnet run -c Release --project bench/GiGpoNet.Benchmarks -- env                 environment and rollout-loop figures
-if (args is ["env", ..])
+// dotnet run -c Release --project bench/GiGpoNet.Benchmarks -- backend-train       TorchSharp training step (tokens/s, peak memory)
+// dotnet run -c Release --project bench/GiGpoNet.Benchmarks -- backend-generate    KV-cache vs recomputing generation
+switch (args)
 {
-    await EnvironmentFigures.RunAsync(Console.Out);
-    return;
+    case ["env", ..]:
+        await EnvironmentFigures.RunAsync(Console.Out);
+        return;
+    case ["backend-train", ..]:
+        BackendFigures.Train(Console.Out);
+        return;
+    case ["backend-generate", ..]:
+        BackendFigures.Generate(Console.Out);
+        return;
 }
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -16,6 +16,7 @@ namespace GiGpoNet.Cli
             {
                 AdvantagesCommand.Create(error),
                 ServeEnvCommand.Create(output, error),
+                TokenizeCommand.Create(output, error),
             };
 
             var parse = root.Parse(args);

@@ -15,9 +15,12 @@ public sealed class HuggingFaceTokenizer : ITextTokenizer
     private readonly BpeTokenizer _bpe;
     private readonly ImChatTemplate _template;
 
-    private HuggingFaceTokenizer(BpeTokenizer bpe, int vocabularySize, int paddingId, int[] endOfTurn, ImChatTemplate template)
+    private readonly bool _nfc;
+
+    private HuggingFaceTokenizer(BpeTokenizer bpe, bool nfc, int vocabularySize, int paddingId, int[] endOfTurn, ImChatTemplate template)
     {
         _bpe = bpe;
+        _nfc = nfc;
         VocabularySize = vocabularySize;
         PaddingId = paddingId;
         EndOfTurnIds = endOfTurn;
@@ -56,8 +59,11 @@ public sealed class HuggingFaceTokenizer : ITextTokenizer
             ByteLevel = true,
             SpecialTokens = special,
             PreTokenizer = new RegexPreTokenizer(new Regex(pattern, RegexOptions.Compiled), special),
-            Normalizer = root["normalizer"]?["type"]?.GetValue<string>() == "NFC" ? new NfcNormalizer() : null,
         };
+        var nfc = root["normalizer"]?["type"]?.GetValue<string>() == "NFC";
+        if (nfc && "e\u0301".Normalize(NormalizationForm.FormC) != "\u00e9")
+            throw new InvalidOperationException(
+                $"'{path}' asks for NFC normalization, which this process cannot do: it runs with InvariantGlobalization. Remove that setting (or install ICU).");
         var bpe = BpeTokenizer.Create(options);
 
         var configPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "tokenizer_config.json");
@@ -67,7 +73,7 @@ public sealed class HuggingFaceTokenizer : ITextTokenizer
         var padToken = config?["pad_token"]?.GetValue<string>();
         var padding = padToken is not null && special.TryGetValue(padToken, out var padId) ? padId : endOfTurn.FirstOrDefault();
         var size = Math.Max(vocabulary.Max(v => v.Value), special.Count == 0 ? 0 : special.Values.Max()) + 1;
-        return new HuggingFaceTokenizer(bpe, size, padding, endOfTurn, ImChatTemplate.FromJinja(config?["chat_template"]?.GetValue<string>()));
+        return new HuggingFaceTokenizer(bpe, nfc, size, padding, endOfTurn, ImChatTemplate.FromJinja(config?["chat_template"]?.GetValue<string>()));
     }
 
     private static string? FindSplitPattern(JsonNode? preTokenizer)
@@ -80,18 +86,11 @@ public sealed class HuggingFaceTokenizer : ITextTokenizer
     }
 
     /// <inheritdoc />
-    public int[] Encode(string text) => [.. _bpe.EncodeToIds(text)];
+    public int[] Encode(string text) => [.. _bpe.EncodeToIds(_nfc ? text.Normalize(NormalizationForm.FormC) : text)];
 
     /// <inheritdoc />
     public string Decode(ReadOnlySpan<int> ids) => _bpe.Decode(ids.ToArray(), considerSpecialTokens: true) ?? string.Empty;
 
     /// <inheritdoc />
     public string ApplyChatTemplate(string userMessage) => _template.Apply(userMessage);
-
-    private sealed class NfcNormalizer : Normalizer
-    {
-        public override string Normalize(string original) => original.Normalize(NormalizationForm.FormC);
-
-        public override string Normalize(ReadOnlySpan<char> original) => original.ToString().Normalize(NormalizationForm.FormC);
-    }
 }
