@@ -184,3 +184,30 @@ public sealed class ModelAndGenerationTests
             Assert.That(actualState[name].equal(tensor).all().item<bool>(), Is.True, name);
     }
 }
+
+public sealed class TorchPolicyTests
+{
+    [Test]
+    public async Task The_policy_applies_the_chat_template_and_returns_ids_and_log_probs_for_training()
+    {
+        var tokenizer = Tokenization.WordLevelTokenizer.Build(["go to fridge 1"], 20);
+        using var model = TinyModels.Create(vocabulary: tokenizer.VocabularySize);
+        var policy = new Policies.TorchPolicy(model, tokenizer);
+        var settings = new GiGpoNet.Policies.GenerationSettings(1.0, 1.0, -1, 6, ["</action>"], Seed: 3);
+        var result = await policy.GenerateAsync([new("go to fridge 1"), new("look")], settings);
+        Assert.That(result, Has.Count.EqualTo(2));
+        Assert.That(tokenizer.Decode(result[0].PromptTokenIds), Is.EqualTo("<|im_start|>user\ngo to fridge 1<|im_end|>\n<|im_start|>assistant\n"));
+        Assert.That(result[1].ResponseTokenIds.Length, Is.EqualTo(result[1].LogProbs.Length));
+        Assert.That(result[1].Text, Is.EqualTo(tokenizer.Decode(result[1].ResponseTokenIds)));
+        var again = await policy.GenerateAsync([new("go to fridge 1"), new("look")], settings);
+        Assert.That(again.Select(g => g.ResponseTokenIds), Is.EqualTo(result.Select(g => g.ResponseTokenIds)), "same seed, same tokens");
+    }
+
+    [Test]
+    public void Backend_options_parse_dtypes_and_refuse_unknown_ones()
+    {
+        Assert.That(new BackendOptions { Dtype = "bf16" }.ResolveDtype(), Is.EqualTo(TorchSharp.torch.ScalarType.BFloat16));
+        var e = Assert.Throws<GiGpoNetConfigurationException>(() => new BackendOptions { Dtype = "int4" }.ResolveDtype());
+        Assert.That(e!.Message, Does.Contain("float32, bfloat16, float16"));
+    }
+}

@@ -1,0 +1,36 @@
+using GiGpoNet.Backend.Devices;
+using TorchSharp;
+
+namespace GiGpoNet.Backend;
+
+/// <summary>The <c>Backend</c> section: where and how tensors are computed.</summary>
+public sealed class BackendOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Backend";
+
+    /// <summary><c>cpu</c>, <c>cuda</c>, <c>cuda:N</c> or <c>auto</c> (CUDA when available). Default <c>auto</c>. CUDA needs the build made with <c>-p:TorchBackend=cuda</c>.</summary>
+    public string Device { get; set; } = "auto";
+
+    /// <summary>Computation dtype of the model: <c>float32</c>, <c>bfloat16</c> or <c>float16</c>. Default <c>float32</c> (bfloat16 on GPUs is faster).</summary>
+    public string Dtype { get; set; } = "float32";
+
+    /// <summary>libtorch CPU threads; 0 uses every core. Default 0.</summary>
+    public int Threads { get; set; }
+
+    /// <summary>The parsed device (fails clearly when CUDA is asked for and unavailable).</summary>
+    public torch.Device ResolveDevice() => TorchDevices.Parse(Device);
+
+    /// <summary>The parsed dtype.</summary>
+    /// <exception cref="GiGpoNetConfigurationException">Not one of the supported names.</exception>
+    public torch.ScalarType ResolveDtype() => Dtype.Trim().ToLowerInvariant() switch
+    {
+        "float32" or "fp32" => torch.ScalarType.Float32,
+        "bfloat16" or "bf16" => torch.ScalarType.BFloat16,
+        "float16" or "fp16" => torch.ScalarType.Float16,
+        _ => throw new GiGpoNetConfigurationException($"Backend:Dtype = '{Dtype}' is not one of float32, bfloat16, float16."),
+    };
+
+    /// <summary>Applies the thread setting (once, at start-up).</summary>
+    public void ApplyThreads() => torch.set_num_threads(Threads > 0 ? Threads : Environment.ProcessorCount);
+}

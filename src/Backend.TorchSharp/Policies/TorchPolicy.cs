@@ -1,0 +1,39 @@
+using GiGpoNet.Backend.Generation;
+using GiGpoNet.Backend.Model;
+using GiGpoNet.Backend.Tokenization;
+using GiGpoNet.Policies;
+
+namespace GiGpoNet.Backend.Policies;
+
+/// <summary>
+/// The language-model policy of the rollout loop: each prompt is wrapped in the tokenizer's chat template and encoded once; all prompts
+/// are generated in one batch with the KV cache; the generated ids and their log-probabilities are returned for training.
+/// </summary>
+public sealed class TorchPolicy(Qwen2ForCausalLM model, ITextTokenizer tokenizer, int maxPromptTokens = 2048) : IPolicy
+{
+    private readonly TextGenerator _generator = new(model, tokenizer);
+
+    /// <summary>The model.</summary>
+    public Qwen2ForCausalLM Model => model;
+
+    /// <summary>The tokenizer.</summary>
+    public ITextTokenizer Tokenizer => tokenizer;
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<PolicyGeneration>> GenerateAsync(IReadOnlyList<PolicyPrompt> prompts, GenerationSettings settings,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prompts);
+        ArgumentNullException.ThrowIfNull(settings);
+        cancellationToken.ThrowIfCancellationRequested();
+        var encoded = prompts.Select(p => tokenizer.Encode(tokenizer.ApplyChatTemplate(p.UserMessage))).ToList();
+        var tooLong = encoded.FindIndex(e => e.Length > maxPromptTokens);
+        if (tooLong >= 0)
+            throw new InvalidOperationException(
+                $"Prompt {tooLong} has {encoded[tooLong].Length} tokens, more than the limit of {maxPromptTokens}; shorten the history (Rollout:HistoryLength) or raise the limit.");
+        var generated = _generator.Generate(encoded,
+            new SamplingOptions(settings.Temperature, settings.TopP, settings.TopK, settings.MaxNewTokens, settings.StopStrings, settings.Seed));
+        IReadOnlyList<PolicyGeneration> result = [.. generated.Select((g, i) => new PolicyGeneration(g.Text, encoded[i], g.TokenIds, g.LogProbs, g.Truncated))];
+        return ValueTask.FromResult(result);
+    }
+}
