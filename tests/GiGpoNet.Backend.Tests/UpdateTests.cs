@@ -16,6 +16,7 @@ public sealed class UpdateTests
     };
 
     [Test]
+    [Category("Slow")]
     [CancelAfter(60_000)]
     public void A_tiny_policy_learns_a_sequence_by_supervised_fine_tuning()
     {
@@ -39,6 +40,7 @@ public sealed class UpdateTests
     }
 
     [Test]
+    [Category("Slow")]
     [CancelAfter(60_000)]
     public void The_policy_gradient_update_alone_raises_the_mean_reward()
     {
@@ -122,6 +124,7 @@ public sealed class UpdateTests
     }
 
     [Test]
+    [Category("Slow")]
     public void Memory_and_live_tensors_stay_flat_over_hundreds_of_updates()
     {
         using var model = TinyModels.Create(seed: 17);
