@@ -17,11 +17,6 @@ namespace GiGpoNet.Benchmarks;
 /// </summary>
 public static class EnvironmentFigures
 {
-    private sealed class Factory(EnvironmentDescription description, Func<IEnvironment> create) : IEnvironmentFactory
-    {
-        public EnvironmentDescription Description { get; } = description;
-        public IEnvironment Create() => create();
-    }
 
     private sealed class ConstantPolicy(string answer) : IPolicy
     {
@@ -45,7 +40,7 @@ public static class EnvironmentFigures
             var report = await RandomAdmissibleAgent.RunAsync(create, 64, 8, description.DefaultMaxSteps, seed: 7);
 
             var options = new RolloutOptions();
-            var source = new EnvironmentRolloutSource(new Factory(description, create), options, new AgentPromptBuilder(options),
+            var source = new EnvironmentRolloutSource(new DelegateEnvironmentFactory(description, create), options, new AgentPromptBuilder(options),
                 new TagActionParser(options), new SimpleEpisodeMemoryFactory());
             var policy = new ConstantPolicy(answer);
             await source.CollectAsync(policy, new RolloutRequest(2, 2, DatasetSplit.Train, 1));

@@ -15,16 +15,11 @@ namespace GiGpoNet.Environments.Tests;
 /// <summary>The remote protocol through the real server on loopback.</summary>
 public sealed class RemoteEnvironmentTests
 {
-    private sealed class Factory(EnvironmentDescription description, Func<IEnvironment> create) : IEnvironmentFactory
-    {
-        public EnvironmentDescription Description { get; } = description;
-        public IEnvironment Create() => create();
-    }
 
     private static readonly IEnvironmentFactory[] Served =
     [
-        new Factory(HouseholdEnvironment.Description, () => new HouseholdEnvironment()),
-        new Factory(SokobanEnvironment.Description, () => new SokobanEnvironment()),
+        new DelegateEnvironmentFactory(HouseholdEnvironment.Description, () => new HouseholdEnvironment()),
+        new DelegateEnvironmentFactory(SokobanEnvironment.Description, () => new SokobanEnvironment()),
     ];
 
     private static async Task<(RemoteEnvironmentServer Server, string Address)> StartServer(string? apiKey = null, long maxRequestBytes = 1 << 20)
@@ -77,7 +72,7 @@ public sealed class RemoteEnvironmentTests
         Assert.That(remoteFactory.Description.DefaultMaxSteps, Is.EqualTo(15));
         var request = new RolloutRequest(2, 3, DatasetSplit.Train, 9);
         var remote = await Source(remoteFactory, options).CollectAsync(policy, request);
-        var local = await Source(new Factory(SokobanEnvironment.Description, () => new SokobanEnvironment()), options).CollectAsync(new CyclingPolicy(["up", "left", "down", "right", "up"]), request);
+        var local = await Source(new DelegateEnvironmentFactory(SokobanEnvironment.Description, () => new SokobanEnvironment()), options).CollectAsync(new CyclingPolicy(["up", "left", "down", "right", "up"]), request);
         Assert.That(remote.Batch.RowCount, Is.EqualTo(local.Batch.RowCount));
         Assert.That(remote.Batch.Anchors.ToArray(), Is.EqualTo(local.Batch.Anchors.ToArray()));
         Assert.That(remote.Batch.Rewards.ToArray(), Is.EqualTo(local.Batch.Rewards.ToArray()));

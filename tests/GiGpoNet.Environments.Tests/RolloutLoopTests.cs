@@ -33,11 +33,6 @@ public sealed class RolloutLoopTests
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
-    private sealed class Factory(EnvironmentDescription description, Func<IEnvironment> create) : IEnvironmentFactory
-    {
-        public EnvironmentDescription Description { get; } = description;
-        public IEnvironment Create() => create();
-    }
 
     /// <summary>Answers each prompt with a function of (call number, position in the batch, prompt).</summary>
     private sealed class ScriptedPolicy(Func<int, int, string, string> answer) : IPolicy
@@ -61,7 +56,7 @@ public sealed class RolloutLoopTests
     private static EnvironmentRolloutSource Source(RolloutOptions? options = null, Func<IEnvironment>? create = null)
     {
         options ??= new RolloutOptions();
-        return new EnvironmentRolloutSource(new Factory(CorridorEnvironment.Description, create ?? (() => new CorridorEnvironment())), options,
+        return new EnvironmentRolloutSource(new DelegateEnvironmentFactory(CorridorEnvironment.Description, create ?? (() => new CorridorEnvironment())), options,
             new AgentPromptBuilder(options), new TagActionParser(options), new SimpleEpisodeMemoryFactory());
     }
 
@@ -153,7 +148,7 @@ public sealed class RolloutLoopTests
     public async Task The_household_rollout_with_a_trivial_policy_runs_to_the_step_limit()
     {
         var options = new RolloutOptions { MaxSteps = 10 };
-        var source = new EnvironmentRolloutSource(new Factory(HouseholdEnvironment.Description, () => new HouseholdEnvironment()), options,
+        var source = new EnvironmentRolloutSource(new DelegateEnvironmentFactory(HouseholdEnvironment.Description, () => new HouseholdEnvironment()), options,
             new AgentPromptBuilder(options), new TagActionParser(options), new SimpleEpisodeMemoryFactory());
         var result = await source.CollectAsync(new ScriptedPolicy((_, _, _) => Act("look")), new RolloutRequest(2, 4, DatasetSplit.Train, 1));
         Assert.That(result.Batch.RowCount, Is.EqualTo(2 * 4 * 10));
