@@ -14,6 +14,7 @@ namespace GiGpoNet.Cli
         {
             var root = new RootCommand("gigpo: train LLM agents with GiGPO, GRPO or PPO, and inspect their credit assignment.")
             {
+                TrainCommand.Create(output, error),
                 AdvantagesCommand.Create(error),
                 ServeEnvCommand.Create(output, error),
                 TokenizeCommand.Create(output, error),

@@ -147,6 +147,23 @@ public sealed class RolloutBatch
     public ReadOnlySpan<int> TrajectoriesOf(int group) =>
         _groupTrajectories.AsSpan(_groupTrajectoryStart[group], _groupTrajectoryStart[group + 1] - _groupTrajectoryStart[group]);
 
+    /// <summary>
+    /// The same batch with critic values attached (PPO computes them after the rollout): one value per response token of every row.
+    /// </summary>
+    /// <exception cref="ArgumentException">The batch has no response tokens, or a row's values do not match its response length.</exception>
+    public RolloutBatch WithCriticValues(IReadOnlyList<float[]> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var responses = ResponseTokenIds ?? throw new ArgumentException("Critic values are per response token; this batch has no response tokens.", nameof(values));
+        if (values.Count != RowCount) throw new ArgumentException($"Expected values for {RowCount} rows, got {values.Count}.", nameof(values));
+        for (var row = 0; row < RowCount; row++)
+            if (values[row].Length != responses.LengthOf(row))
+                throw new ArgumentException($"Row {row + 1} has {values[row].Length} values for {responses.LengthOf(row)} response tokens.", nameof(values));
+        return new RolloutBatch(_groupIndex, _trajectoryIndex, _stepIndex, _anchors, _rewards, _active, _actionValid, _groupIds, _trajectoryIds,
+            _trajectoryGroup, _trajectoryRows, _trajectoryRowStart, _trajectoryActiveCount, _groupTrajectories, _groupTrajectoryStart,
+            PromptTokenIds, ResponseTokenIds, OldLogProbs, RaggedArray<float>.FromRows(values));
+    }
+
     /// <summary>Number of response tokens of a row: its response length, or 1 when the batch carries no tokens.</summary>
     public int ResponseLength(int row) => ResponseTokenIds?.LengthOf(row) ?? 1;
 

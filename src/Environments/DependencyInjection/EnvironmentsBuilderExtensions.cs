@@ -23,6 +23,8 @@ public static class EnvironmentsBuilderExtensions
     public static IGiGpoNetBuilder AddRolloutDefaults(this IGiGpoNetBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        // The parts read RolloutOptions directly: the bound and validated Rollout section when the host binds one, else the defaults.
+        builder.Services.TryAddSingleton(sp => sp.GetService<Microsoft.Extensions.Options.IOptions<RolloutOptions>>()?.Value ?? new RolloutOptions());
         builder.Services.TryAddSingleton<IPromptBuilder, AgentPromptBuilder>();
         builder.Services.TryAddSingleton<IActionParser, TagActionParser>();
         builder.Services.TryAddSingleton<IEpisodeMemoryFactory, SimpleEpisodeMemoryFactory>();

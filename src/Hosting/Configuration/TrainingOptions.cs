@@ -1,6 +1,6 @@
 namespace GiGpoNet.Hosting.Configuration;
 
-/// <summary>The <c>Training</c> section: what to train and how.</summary>
+/// <summary>The <c>Training</c> section: what to train, on what, and for how long.</summary>
 public sealed class TrainingOptions
 {
     /// <summary>The configuration section these options are bound from.</summary>
@@ -11,4 +11,53 @@ public sealed class TrainingOptions
     /// <c>reinforce_plus_plus_baseline</c>, <c>ppo</c>, or a name registered with <c>AddAdvantageEstimator</c>. Default <c>gigpo</c>.
     /// </summary>
     public string Algorithm { get; set; } = "gigpo";
+
+    /// <summary>The environment, by registered name: <c>household</c>, <c>shop</c>, <c>sokoban</c>, or your own. Default <c>household</c>.</summary>
+    public string Environment { get; set; } = "household";
+
+    /// <summary>RL iterations (collect, estimate, update). Default 20.</summary>
+    public int Iterations { get; set; } = 20;
+
+    /// <summary>Seed of everything random: model initialization, tasks, sampling, shuffling. Default 1.</summary>
+    public long Seed { get; set; } = 1;
+
+    /// <summary>Episode groups (distinct tasks) per iteration. Default 8.</summary>
+    public int Groups { get; set; } = 8;
+
+    /// <summary>Trajectories per group (N). Default 8.</summary>
+    public int GroupSize { get; set; } = 8;
+
+    /// <summary>Where the run folder is created; <c>{algorithm}</c>, <c>{environment}</c> and <c>{seed}</c> are replaced. Default <c>runs/{algorithm}-{environment}-seed{seed}</c>.</summary>
+    public string OutputDirectory { get; set; } = "runs/{algorithm}-{environment}-seed{seed}";
+
+    /// <summary>Evaluate on the validation split every this many iterations (and after the last); 0 evaluates only at the end. Default 5.</summary>
+    public int EvaluationInterval { get; set; } = 5;
+
+    /// <summary>Validation tasks per evaluation (one trajectory each). Default 32.</summary>
+    public int EvaluationTasks { get; set; } = 32;
+
+    /// <summary>Sampling temperature of training rollouts. Default 1.0.</summary>
+    public double Temperature { get; set; } = 1.0;
+
+    /// <summary>Sampling temperature of evaluation. Default 0.4 (verl-agent's validation temperature).</summary>
+    public double EvaluationTemperature { get; set; } = 0.4;
+
+    /// <summary>The run folder for these settings.</summary>
+    public string ResolveOutputDirectory() => OutputDirectory
+        .Replace("{algorithm}", Algorithm.Trim().ToLowerInvariant(), StringComparison.Ordinal)
+        .Replace("{environment}", Environment.Trim().ToLowerInvariant(), StringComparison.Ordinal)
+        .Replace("{seed}", Seed.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
+    /// <summary>Lists what is wrong, one sentence each.</summary>
+    public IEnumerable<string> Validate()
+    {
+        if (Iterations < 0) yield return $"{SectionName}:{nameof(Iterations)} = {Iterations} must be 0 or more.";
+        if (Groups < 1) yield return $"{SectionName}:{nameof(Groups)} = {Groups} must be at least 1.";
+        if (GroupSize < 1) yield return $"{SectionName}:{nameof(GroupSize)} = {GroupSize} must be at least 1.";
+        if (EvaluationInterval < 0) yield return $"{SectionName}:{nameof(EvaluationInterval)} = {EvaluationInterval} must be 0 or more.";
+        if (EvaluationTasks < 1) yield return $"{SectionName}:{nameof(EvaluationTasks)} = {EvaluationTasks} must be at least 1.";
+        if (!(Temperature > 0)) yield return $"{SectionName}:{nameof(Temperature)} = {Temperature} must be greater than 0 (training samples).";
+        if (EvaluationTemperature < 0) yield return $"{SectionName}:{nameof(EvaluationTemperature)} = {EvaluationTemperature} must be 0 (greedy) or more.";
+        if (string.IsNullOrWhiteSpace(OutputDirectory)) yield return $"{SectionName}:{nameof(OutputDirectory)} must not be empty.";
+    }
 }

@@ -1,7 +1,12 @@
 using GiGpoNet;
 using GiGpoNet.Advantages;
 using GiGpoNet.Hosting.Advantages;
+using GiGpoNet.Backend;
+using GiGpoNet.Backend.Training;
+using GiGpoNet.Environments;
+using GiGpoNet.Environments.Rollouts;
 using GiGpoNet.Hosting.Configuration;
+using GiGpoNet.Hosting.Training;
 using GiGpoNet.Hosting.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
@@ -21,20 +26,57 @@ public static class GiGpoNetServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         AdvantageEstimatorRegistry.From(services);
+        EnvironmentRegistry.From(services);
         if (!services.Any(d => d.ServiceType == typeof(IValidateOptions<TrainingOptions>)))
         {
-            services.AddOptions<TrainingOptions>()
-                .Configure(o => StrictConfigurationBinder.Bind(configuration.GetSection(TrainingOptions.SectionName), o))
-                .ValidateOnStart();
+            Section<TrainingOptions>(services, configuration, TrainingOptions.SectionName, null);
             services.AddSingleton<IValidateOptions<TrainingOptions>, TrainingOptionsValidator>();
+            Section<PolicyModelOptions>(services, configuration, PolicyModelOptions.SectionName, o => o.Validate());
+            Section<WarmStartOptions>(services, configuration, WarmStartOptions.SectionName, o => o.Validate());
+            Section<RolloutOptions>(services, configuration, RolloutOptions.SectionName, o => o.Validate().Select(f => $"{RolloutOptions.SectionName}:{f}"));
+            Section<UpdateOptions>(services, configuration, UpdateOptions.SectionName, o => o.Validate().Select(f => $"{UpdateOptions.SectionName}:{f}"));
+            Section<BackendOptions>(services, configuration, BackendOptions.SectionName, null);
             services.AddTransient<AdvantageFileJob>();
+            services.AddTransient(sp =>
+            {
+                var training = sp.GetRequiredService<IOptions<TrainingOptions>>().Value;
+                var rollout = sp.GetRequiredService<IOptions<RolloutOptions>>().Value;
+                return new AgentTrainer(
+                    sp.GetRequiredService<IAdvantageEstimatorProvider>().Get(training.Algorithm),
+                    sp.GetRequiredKeyedService<IEnvironmentFactory>(sp.GetRequiredService<EnvironmentRegistry>().Get(training.Environment).Name),
+                    training, sp.GetRequiredService<IOptions<PolicyModelOptions>>().Value, sp.GetRequiredService<IOptions<WarmStartOptions>>().Value,
+                    rollout, sp.GetRequiredService<IOptions<UpdateOptions>>().Value, sp.GetRequiredService<IOptions<BackendOptions>>().Value,
+                    sp.GetRequiredService<IPromptBuilder>(), sp.GetRequiredService<IActionParser>(), sp.GetRequiredService<IEpisodeMemoryFactory>());
+            });
         }
         return new GiGpoNetBuilder(services, configuration);
+    }
+
+    private static void Section<TOptions>(IServiceCollection services, IConfiguration configuration, string section,
+        Func<TOptions, IEnumerable<string>>? validate) where TOptions : class
+    {
+        var builder = services.AddOptions<TOptions>()
+            .Configure(o => StrictConfigurationBinder.Bind(configuration.GetSection(section), o));
+        if (validate is not null) services.AddSingleton<IValidateOptions<TOptions>>(new FailuresValidator<TOptions>(validate));
+        builder.ValidateOnStart();
+    }
+
+    private sealed class FailuresValidator<TOptions>(Func<TOptions, IEnumerable<string>> validate) : IValidateOptions<TOptions> where TOptions : class
+    {
+        public ValidateOptionsResult Validate(string? name, TOptions options)
+        {
+            var failures = validate(options).ToList();
+            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        }
     }
 
     /// <summary>Registers every built-in estimator: gigpo, grpo, rloo, reinforce_plus_plus, reinforce_plus_plus_baseline and ppo.</summary>
     public static IGiGpoNetBuilder AddBuiltInAlgorithms(this IGiGpoNetBuilder builder) =>
         builder.AddGiGpo().AddGrpo().AddRloo().AddReinforcePlusPlus().AddReinforcePlusPlusBaseline().AddPpo();
+
+    /// <summary>Everything built in: the algorithms, the environments and the rollout loop's default parts.</summary>
+    public static IGiGpoNetBuilder AddBuiltIns(this IGiGpoNetBuilder builder) =>
+        builder.AddBuiltInAlgorithms().AddBuiltInEnvironments().AddRolloutDefaults();
 
     /// <summary>
     /// Runs every start-up validation (options bound with unknown-key checks, value ranges, <c>Training:Algorithm</c>) now,

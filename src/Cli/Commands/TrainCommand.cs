@@ -1,0 +1,53 @@
+using System.CommandLine;
+using System.Globalization;
+using GiGpoNet.Hosting.Configuration;
+using GiGpoNet.Hosting.Training;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GiGpoNet.Cli.Commands;
+
+/// <summary><c>gigpo train</c>: run the training loop on the configuration (built-in defaults, appsettings.json, environment, --Section:Key=value).</summary>
+internal static class TrainCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var settings = new Option<string?>("--settings") { Description = "A settings file to read instead of ./appsettings.json (the repository's holds the main job's defaults)." };
+        var command = new Command("train", "Train a policy: optional warm start on the expert, then RL iterations with the configured algorithm; writes a run folder.")
+        {
+            settings,
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(error, async () =>
+        {
+            var configuration = GiGpoNetConfiguration.Create(CliErrors.ConfigurationOverrides(parse), parse.GetValue(settings));
+            var services = new ServiceCollection();
+            services.AddGiGpoNet(configuration).AddBuiltIns();
+            await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+            provider.ValidateGiGpoNetConfiguration();
+            var trainer = provider.GetRequiredService<AgentTrainer>();
+            await output.WriteLineAsync($"Run folder: {Path.GetFullPath(trainer.OutputDirectory)}");
+            await foreach (var e in trainer.RunAsync(cancellationToken))
+                await output.WriteLineAsync(Describe(e));
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static string Describe(TrainingEvent e)
+    {
+        string F(string key, string format = "0.000") =>
+            e.Metrics.TryGetValue(key, out var v) ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
+        return e.Kind switch
+        {
+            "warm_start" => $"warm start: {F("demonstration_steps", "0")} expert steps, SFT loss {F("sft_loss_first")} -> {F("sft_loss_last")}, validation success {F("success_rate")} ({F("time_s", "0.0")} s)",
+            "iteration" => $"iteration {e.Iteration}: success {F("success_rate")}, reward {F("episode_reward_mean")}, length {F("episode_length_mean", "0.0")}, " +
+                           $"invalid {F("invalid_action_rate")}, step groups {F("step_groups", "0")}, pg_loss {F("pg_loss")}, kl {F("kl_loss", "0.0000")}; " +
+                           $"rollout {F("time_rollout_s", "0.0")} s, advantage {F("time_advantage_s", "0.0000")} s, update {F("time_update_s", "0.0")} s",
+            "evaluation" => $"evaluation after iteration {e.Iteration}: validation success {F("success_rate")}" +
+                            string.Concat(e.Metrics.Where(p => p.Key.StartsWith("success_rate/", StringComparison.Ordinal))
+                                .Select(p => $", {p.Key["success_rate/".Length..]} {p.Value.ToString("0.00", CultureInfo.InvariantCulture)}")),
+            _ => $"finished: warm-start success {F("warm_start_success")}, final success {F("final_success")}, {F("env_steps", "0")} env steps, " +
+                 $"{F("wall_seconds", "0")} s, peak {F("peak_memory_mb", "0")} MB",
+        };
+    }
+}

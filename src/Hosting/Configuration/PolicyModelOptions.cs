@@ -1,0 +1,45 @@
+namespace GiGpoNet.Hosting.Configuration;
+
+/// <summary>The <c>Policy</c> section: the model to train, either a Hugging Face folder or a small model trained from scratch.</summary>
+public sealed class PolicyModelOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Policy";
+
+    /// <summary>A Hugging Face model folder (config.json, safetensors, tokenizer.json). Empty: a from-scratch model with a word-level tokenizer.</summary>
+    public string? Path { get; set; }
+
+    /// <summary>From scratch: decoder layers. Default 2.</summary>
+    public int Layers { get; set; } = 2;
+
+    /// <summary>From scratch: model width. Default 128.</summary>
+    public int HiddenSize { get; set; } = 128;
+
+    /// <summary>From scratch: attention heads. Default 4.</summary>
+    public int Heads { get; set; } = 4;
+
+    /// <summary>From scratch: key/value heads. Default 2.</summary>
+    public int KeyValueHeads { get; set; } = 2;
+
+    /// <summary>From scratch: MLP width. Default 256.</summary>
+    public int IntermediateSize { get; set; } = 256;
+
+    /// <summary>From scratch: words in the vocabulary besides characters and special tokens. Default 1500.</summary>
+    public int VocabularyWords { get; set; } = 1500;
+
+    /// <summary>Longest prompt accepted, in tokens. Default 1024.</summary>
+    public int MaxPromptTokens { get; set; } = 1024;
+
+    /// <summary>Lists what is wrong.</summary>
+    public IEnumerable<string> Validate()
+    {
+        if (!string.IsNullOrWhiteSpace(Path) && !Directory.Exists(Path))
+            yield return $"{SectionName}:{nameof(Path)} = '{Path}' is not a folder; give a Hugging Face model folder or leave it empty to train from scratch.";
+        if (Layers < 1 || HiddenSize < 8 || Heads < 1 || KeyValueHeads < 1 || IntermediateSize < 8)
+            yield return $"{SectionName}: Layers, HiddenSize, Heads, KeyValueHeads and IntermediateSize must be positive (HiddenSize and IntermediateSize at least 8).";
+        if (Heads >= 1 && KeyValueHeads >= 1 && (Heads % KeyValueHeads != 0 || HiddenSize % Heads != 0 || HiddenSize / Heads % 2 != 0))
+            yield return $"{SectionName}: Heads must be a multiple of KeyValueHeads, and HiddenSize / Heads an even whole number.";
+        if (VocabularyWords < 0) yield return $"{SectionName}:{nameof(VocabularyWords)} must be 0 or more.";
+        if (MaxPromptTokens < 16) yield return $"{SectionName}:{nameof(MaxPromptTokens)} must be at least 16.";
+    }
+}

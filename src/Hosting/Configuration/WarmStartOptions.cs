@@ -1,0 +1,28 @@
+namespace GiGpoNet.Hosting.Configuration;
+
+/// <summary>The <c>WarmStart</c> section: supervised behaviour cloning on the environment's expert before RL.</summary>
+public sealed class WarmStartOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "WarmStart";
+
+    /// <summary>Expert episodes to learn from (training split); 0 skips the warm start. Default 64.</summary>
+    public int Episodes { get; set; } = 64;
+
+    /// <summary>Passes over the demonstrations. Default 3.</summary>
+    public int Epochs { get; set; } = 3;
+
+    /// <summary>AdamW learning rate. Default 1e-3.</summary>
+    public double LearningRate { get; set; } = 1e-3;
+
+    /// <summary>Steps per optimizer step. Default 16.</summary>
+    public int BatchSize { get; set; } = 16;
+
+    /// <summary>Lists what is wrong.</summary>
+    public IEnumerable<string> Validate()
+    {
+        if (Episodes < 0 || Epochs < 0) yield return $"{SectionName}: Episodes and Epochs must be 0 or more.";
+        if (!(LearningRate > 0)) yield return $"{SectionName}:{nameof(LearningRate)} = {LearningRate} must be greater than 0.";
+        if (BatchSize < 1) yield return $"{SectionName}:{nameof(BatchSize)} = {BatchSize} must be at least 1.";
+    }
+}

@@ -1,0 +1,250 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using GiGpoNet.Advantages;
+using GiGpoNet.Backend;
+using GiGpoNet.Backend.Checkpoints;
+using GiGpoNet.Backend.Model;
+using GiGpoNet.Backend.Policies;
+using GiGpoNet.Backend.Tokenization;
+using GiGpoNet.Backend.Training;
+using GiGpoNet.Data;
+using GiGpoNet.Environments;
+using GiGpoNet.Environments.Rollouts;
+using GiGpoNet.Hosting.Configuration;
+using GiGpoNet.Rollouts;
+using TorchSharp;
+
+namespace GiGpoNet.Hosting.Training;
+
+/// <summary>
+/// The training loop. Optionally a supervised warm start on expert demonstrations; then, per iteration: collect G × N trajectories,
+/// compute advantages with the configured estimator (critic values first, for PPO), recompute the old log-probabilities, update the
+/// policy (and critic), and evaluate on held-out tasks every K iterations. Streams its progress as <see cref="TrainingEvent"/>s, writes
+/// the run folder, and honours cancellation between phases.
+/// </summary>
+public sealed class AgentTrainer(
+    IAdvantageEstimator estimator, IEnvironmentFactory environment, TrainingOptions training, PolicyModelOptions policyOptions,
+    WarmStartOptions warmStart, RolloutOptions rollout, UpdateOptions update, BackendOptions backend,
+    IPromptBuilder prompts, IActionParser parser, IEpisodeMemoryFactory memories)
+{
+    private const long EvaluationSeed = 7_777_777;
+
+    /// <summary>The run folder.</summary>
+    public string OutputDirectory { get; } = training.ResolveOutputDirectory();
+
+    /// <summary>Runs the whole training and yields its events as they happen.</summary>
+    public async IAsyncEnumerable<TrainingEvent> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var wall = Stopwatch.StartNew();
+        backend.ApplyThreads();
+        var device = backend.ResolveDevice();
+        var dtype = backend.ResolveDtype();
+        torch.manual_seed(training.Seed);
+        using var recorder = new RunRecorder(OutputDirectory);
+
+        // Demonstrations: for the warm start, and for the vocabulary of a from-scratch policy.
+        var demonstrationCount = Math.Max(warmStart.Episodes, string.IsNullOrWhiteSpace(policyOptions.Path) ? 16 : 0);
+        var demonstrations = demonstrationCount == 0 ? []
+            : await ExpertDemonstrations.CollectAsync(environment, prompts, memories, rollout, demonstrationCount, unchecked(training.Seed * 31 + 5), cancellationToken);
+
+        var (model, tokenizer) = CreatePolicy(demonstrations, dtype, device);
+        using var _ = model;
+        var policy = new TorchPolicy(model, tokenizer, policyOptions.MaxPromptTokens);
+        var source = new EnvironmentRolloutSource(environment, rollout, prompts, parser, memories);
+
+        double warmStartSuccess = double.NaN;
+        if (warmStart.Episodes > 0 && warmStart.Epochs > 0)
+        {
+            var clock = Stopwatch.StartNew();
+            var rows = demonstrations.Take(demonstrations.Count)
+                .Select(d => (tokenizer.Encode(tokenizer.ApplyChatTemplate(d.Prompt)), (int[])[.. tokenizer.Encode(d.Response), tokenizer.EndOfTurnIds[0]]))
+                .ToList();
+            var losses = SupervisedFineTuning.Train(model, rows, warmStart.Epochs, warmStart.LearningRate, warmStart.BatchSize, tokenizer.PaddingId,
+                training.Seed, cancellationToken);
+            var evaluation = await EvaluateAsync(source, policy, cancellationToken);
+            warmStartSuccess = evaluation["success_rate"];
+            var metrics = new Dictionary<string, double>(evaluation)
+            {
+                ["demonstration_steps"] = rows.Count, ["sft_loss_first"] = losses[0], ["sft_loss_last"] = losses[^1], ["time_s"] = clock.Elapsed.TotalSeconds,
+            };
+            var warm = new TrainingEvent("warm_start", 0, metrics);
+            recorder.Record(warm);
+            yield return warm;
+        }
+
+        using var reference = update.UseKlLoss ? Clone(model) : null;
+        using var critic = estimator.RequiredFields.HasFlag(RolloutFields.CriticValues) ? CreateCritic(model) : null;
+        using var updater = new PolicyUpdater(model, update, tokenizer.PaddingId, reference, critic);
+
+        long environmentSteps = 0;
+        var lastEvaluation = new Dictionary<string, double>();
+        for (var iteration = 1; iteration <= training.Iterations; iteration++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var metrics = new Dictionary<string, double>();
+            var phase = Stopwatch.StartNew();
+            var collected = await source.CollectAsync(policy,
+                new RolloutRequest(training.Groups, training.GroupSize, DatasetSplit.Train, unchecked(training.Seed * 100_003 + iteration), training.Temperature),
+                cancellationToken);
+            metrics["time_rollout_s"] = phase.Elapsed.TotalSeconds;
+            AddEpisodeMetrics(metrics, collected.Episodes);
+            var batch = collected.Batch;
+            environmentSteps += batch.ActiveRowCount;
+            metrics["env_steps"] = environmentSteps;
+
+            phase.Restart();
+            var active = Enumerable.Range(0, batch.RowCount).Where(r => batch.Active[r]).ToList();
+            var pairs = active.Select(r => (batch.PromptTokenIds![r].ToArray(), batch.ResponseTokenIds![r].ToArray())).ToList();
+            float[][]? values = null;
+            if (critic is not null)
+            {
+                var all = updater.Values([.. Enumerable.Range(0, batch.RowCount).Select(r => (batch.PromptTokenIds![r].ToArray(), batch.ResponseTokenIds![r].ToArray()))]);
+                batch = batch.WithCriticValues(all);
+                values = all;
+            }
+            var oldLogProbs = updater.LogProbs(pairs);
+            metrics["time_old_log_prob_s"] = phase.Elapsed.TotalSeconds;
+
+            phase.Restart();
+            var advantages = estimator.Estimate(batch);
+            metrics["time_advantage_s"] = phase.Elapsed.TotalSeconds;
+            foreach (var (key, value) in advantages.Metrics) metrics[key] = value;
+
+            var rows = new List<TrainingRow>(active.Count);
+            var flat = new List<double>();
+            for (var i = 0; i < active.Count; i++)
+            {
+                var row = active[i];
+                var perToken = new float[pairs[i].Item2.Length];
+                advantages.CopyTokenAdvantages(row, perToken);
+                flat.AddRange(perToken.Select(v => (double)v));
+                rows.Add(new TrainingRow(pairs[i].Item1, pairs[i].Item2, oldLogProbs[i], perToken,
+                    values?[row], advantages.TokenReturns is { } returns ? [.. returns[row].ToArray().Select(v => (float)v)] : null));
+            }
+            AddAdvantageMetrics(metrics, flat);
+
+            phase.Restart();
+            if (flat.All(double.IsFinite) && rows.Count > 0)
+            {
+                foreach (var (key, value) in updater.Update(rows).ToDictionary()) metrics[key] = value;
+            }
+            else
+            {
+                metrics["skipped_steps"] = 1; // a non-finite advantage: this iteration's update is skipped, the weights are untouched
+            }
+            metrics["time_update_s"] = phase.Elapsed.TotalSeconds;
+            var total = metrics["time_rollout_s"] + metrics["time_old_log_prob_s"] + metrics["time_advantage_s"] + metrics["time_update_s"];
+            metrics["advantage_time_share"] = total > 0 ? metrics["time_advantage_s"] / total : 0;
+
+            var iterationEvent = new TrainingEvent("iteration", iteration, metrics);
+            recorder.Record(iterationEvent);
+            yield return iterationEvent;
+
+            if ((training.EvaluationInterval > 0 && iteration % training.EvaluationInterval == 0) || iteration == training.Iterations)
+            {
+                lastEvaluation = await EvaluateAsync(source, policy, cancellationToken);
+                var evaluationEvent = new TrainingEvent("evaluation", iteration, lastEvaluation);
+                recorder.Record(evaluationEvent);
+                yield return evaluationEvent;
+            }
+        }
+
+        if (training.Iterations == 0) lastEvaluation = await EvaluateAsync(source, policy, cancellationToken);
+        var checkpoint = Path.Combine(OutputDirectory, "checkpoints", "final");
+        HuggingFaceCheckpoint.Save(model, checkpoint);
+        if (tokenizer is WordLevelTokenizer words) words.Save(Path.Combine(checkpoint, "vocabulary.json"));
+
+        var summary = new Dictionary<string, object>
+        {
+            ["algorithm"] = training.Algorithm.Trim().ToLowerInvariant(),
+            ["environment"] = environment.Description.Name,
+            ["seed"] = training.Seed,
+            ["iterations"] = training.Iterations,
+            ["env_steps"] = environmentSteps,
+            ["warm_start_success"] = warmStartSuccess,
+            ["final_success"] = lastEvaluation.GetValueOrDefault("success_rate", double.NaN),
+            ["wall_seconds"] = wall.Elapsed.TotalSeconds,
+            ["peak_memory_mb"] = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024),
+        };
+        foreach (var (key, value) in lastEvaluation.Where(p => p.Key.StartsWith("success_rate/", StringComparison.Ordinal)))
+            summary["final_" + key] = value;
+        recorder.WriteSummary(summary);
+        var finished = new TrainingEvent("finished", training.Iterations,
+            summary.Where(p => p.Value is double or long or int).ToDictionary(p => p.Key, p => Convert.ToDouble(p.Value, System.Globalization.CultureInfo.InvariantCulture)));
+        recorder.Record(finished);
+        yield return finished;
+    }
+
+    private (Qwen2ForCausalLM Model, ITextTokenizer Tokenizer) CreatePolicy(List<(string Prompt, string Response)> demonstrations, torch.ScalarType dtype, torch.Device device)
+    {
+        if (!string.IsNullOrWhiteSpace(policyOptions.Path))
+            return (HuggingFaceCheckpoint.LoadCausalLM(policyOptions.Path, dtype, device), HuggingFaceTokenizer.Load(policyOptions.Path));
+        var corpus = demonstrations.SelectMany(d => new[] { d.Prompt, d.Response }).Append(environment.Description.AgentRole);
+        var tokenizer = WordLevelTokenizer.Build(corpus, policyOptions.VocabularyWords);
+        var model = new Qwen2ForCausalLM(new Qwen2Config
+        {
+            VocabSize = tokenizer.VocabularySize, HiddenSize = policyOptions.HiddenSize, IntermediateSize = policyOptions.IntermediateSize,
+            NumHiddenLayers = policyOptions.Layers, NumAttentionHeads = policyOptions.Heads, NumKeyValueHeads = policyOptions.KeyValueHeads,
+            MaxPositionEmbeddings = policyOptions.MaxPromptTokens + rollout.MaxNewTokens,
+        });
+        model.to(dtype).to(device);
+        return (model, tokenizer);
+    }
+
+    private static Qwen2ForCausalLM Clone(Qwen2ForCausalLM model)
+    {
+        var copy = new Qwen2ForCausalLM(model.Config);
+        var (device, dtype) = model.Body.Placement();
+        copy.to(dtype).to(device);
+        copy.load_state_dict(model.state_dict());
+        copy.eval();
+        return copy;
+    }
+
+    private static Qwen2ForValue CreateCritic(Qwen2ForCausalLM policy)
+    {
+        // verl-agent's critic starts from the same base model as the actor.
+        var critic = new Qwen2ForValue(policy.Config);
+        var (device, dtype) = policy.Body.Placement();
+        critic.to(dtype).to(device);
+        using var noGrad = torch.no_grad();
+        var target = critic.state_dict();
+        foreach (var (name, tensor) in policy.state_dict())
+            if (target.TryGetValue(name, out var destination)) destination.copy_(tensor);
+        return critic;
+    }
+
+    private async Task<Dictionary<string, double>> EvaluateAsync(EnvironmentRolloutSource source, TorchPolicy policy, CancellationToken cancellationToken)
+    {
+        var result = await source.CollectAsync(policy,
+            new RolloutRequest(training.EvaluationTasks, 1, DatasetSplit.Validation, EvaluationSeed, training.EvaluationTemperature), cancellationToken);
+        var metrics = new Dictionary<string, double>();
+        AddEpisodeMetrics(metrics, result.Episodes);
+        return metrics;
+    }
+
+    private static void AddEpisodeMetrics(Dictionary<string, double> metrics, IReadOnlyList<EpisodeOutcome> episodes)
+    {
+        if (episodes.Count == 0) return;
+        metrics["success_rate"] = episodes.Average(e => e.Won ? 1.0 : 0.0);
+        metrics["episode_reward_mean"] = episodes.Average(e => e.Return);
+        metrics["episode_length_mean"] = episodes.Average(e => e.Length);
+        var steps = episodes.Sum(e => e.Length);
+        metrics["invalid_action_rate"] = steps == 0 ? 0 : (double)episodes.Sum(e => e.InvalidActions) / steps;
+        metrics["truncated_rate"] = episodes.Average(e => e.Truncated ? 1.0 : 0.0);
+        metrics["env_failures"] = episodes.Count(e => e.Failure is not null);
+        if (episodes.Any(e => e.Score is not null)) metrics["task_score_mean"] = episodes.Average(e => e.Score ?? 0);
+        foreach (var type in episodes.GroupBy(e => e.TaskType))
+            metrics[$"success_rate/{type.Key}"] = type.Average(e => e.Won ? 1.0 : 0.0);
+    }
+
+    private static void AddAdvantageMetrics(Dictionary<string, double> metrics, List<double> values)
+    {
+        if (values.Count == 0) return;
+        var mean = values.Average();
+        metrics["adv_mean"] = mean;
+        metrics["adv_std"] = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / Math.Max(1, values.Count - 1));
+        metrics["adv_min"] = values.Min();
+        metrics["adv_max"] = values.Max();
+    }
+}

@@ -1,0 +1,39 @@
+using GiGpoNet.Environments;
+using GiGpoNet.Environments.Rollouts;
+
+namespace GiGpoNet.Hosting.Training;
+
+/// <summary>(prompt, response) pairs from the environment's expert, built with the same prompt and memory the rollout loop uses.</summary>
+public static class ExpertDemonstrations
+{
+    /// <summary>The answer the policy should learn to give for an action.</summary>
+    public static string Response(string action, bool thinkTags) => thinkTags ? $"<think></think><action>{action}</action>" : $"<action>{action}</action>";
+
+    /// <summary>Runs the expert on <paramref name="episodes"/> training tasks.</summary>
+    /// <exception cref="GiGpoNetConfigurationException">The environment has no expert.</exception>
+    public static async Task<List<(string Prompt, string Response)>> CollectAsync(IEnvironmentFactory factory, IPromptBuilder prompts,
+        IEpisodeMemoryFactory memories, RolloutOptions options, int episodes, long seed, CancellationToken cancellationToken)
+    {
+        var pairs = new List<(string, string)>();
+        var maxSteps = options.MaxSteps > 0 ? options.MaxSteps : factory.Description.DefaultMaxSteps;
+        for (var episode = 0; episode < episodes; episode++)
+        {
+            await using var environment = factory.Create();
+            if (environment is not IExpertEnvironment expert)
+                throw new GiGpoNetConfigurationException(
+                    $"The environment '{factory.Description.Name}' has no expert to learn from; set WarmStart:Episodes=0 (and give Policy:Path a pretrained model).");
+            var memory = memories.Create();
+            var observation = await environment.ResetAsync(new EnvironmentReset(EnvironmentRolloutSource.TaskSeed(seed, episode), DatasetSplit.Train), cancellationToken);
+            for (var step = 0; step < maxSteps; step++)
+            {
+                var action = expert.ExpertAction();
+                pairs.Add((prompts.Build(new PromptContext(factory.Description, observation, memory, options.HistoryLength)), Response(action, options.RequireThinkTags)));
+                var outcome = await environment.StepAsync(action, cancellationToken);
+                memory.Add(observation.Text, action);
+                observation = outcome.Observation;
+                if (outcome.Done) break;
+            }
+        }
+        return pairs;
+    }
+}

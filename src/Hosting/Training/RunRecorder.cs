@@ -1,0 +1,68 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace GiGpoNet.Hosting.Training;
+
+/// <summary>
+/// Writes a run folder: <c>metrics.jsonl</c> (every event), <c>metrics.csv</c> (one row per iteration, the columns of
+/// <see cref="IterationColumns"/>), and at the end <c>summary.json</c> and <c>summary.md</c>.
+/// </summary>
+public sealed class RunRecorder : IDisposable
+{
+    /// <summary>The columns of metrics.csv, in order.</summary>
+    public static readonly string[] IterationColumns =
+    [
+        "iteration", "success_rate", "episode_reward_mean", "episode_length_mean", "invalid_action_rate", "truncated_rate", "env_failures",
+        "env_steps", "step_groups", "step_group_size_mean", "step_group_singleton_fraction", "adv_mean", "adv_std", "adv_min", "adv_max",
+        "pg_loss", "pg_clipfrac", "pg_clipfrac_lower", "ppo_kl", "entropy", "kl_loss", "grad_norm", "lr", "skipped_steps", "vf_loss",
+        "time_rollout_s", "time_old_log_prob_s", "time_advantage_s", "time_update_s", "advantage_time_share",
+    ];
+
+    private readonly StreamWriter _jsonl;
+    private readonly StreamWriter _csv;
+
+    /// <summary>Opens (and appends to) the run folder's metric files.</summary>
+    public RunRecorder(string folder)
+    {
+        Folder = folder;
+        Directory.CreateDirectory(folder);
+        _jsonl = new StreamWriter(Path.Combine(folder, "metrics.jsonl"), append: true, Encoding.UTF8) { AutoFlush = true };
+        var csvPath = Path.Combine(folder, "metrics.csv");
+        var header = !File.Exists(csvPath) || new FileInfo(csvPath).Length == 0;
+        _csv = new StreamWriter(csvPath, append: true, Encoding.UTF8) { AutoFlush = true };
+        if (header) _csv.WriteLine(string.Join(',', IterationColumns));
+    }
+
+    /// <summary>The run folder.</summary>
+    public string Folder { get; }
+
+    /// <summary>Records one event.</summary>
+    public void Record(TrainingEvent e)
+    {
+        var line = new Dictionary<string, object> { ["event"] = e.Kind, ["iteration"] = e.Iteration };
+        foreach (var (key, value) in e.Metrics) line[key] = double.IsFinite(value) ? value : null!;
+        _jsonl.WriteLine(JsonSerializer.Serialize(line));
+        if (e.Kind == "iteration")
+            _csv.WriteLine(string.Join(',', IterationColumns.Select(c =>
+                c == "iteration" ? e.Iteration.ToString(CultureInfo.InvariantCulture)
+                : e.Metrics.TryGetValue(c, out var v) && double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "")));
+    }
+
+    /// <summary>Writes summary.json and summary.md.</summary>
+    public void WriteSummary(IReadOnlyDictionary<string, object> summary)
+    {
+        File.WriteAllText(Path.Combine(Folder, "summary.json"), JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }));
+        var text = new StringBuilder("# Training run\n\n| key | value |\n|---|---|\n");
+        foreach (var (key, value) in summary)
+            text.Append(CultureInfo.InvariantCulture, $"| {key} | {(value is double d ? d.ToString("0.####", CultureInfo.InvariantCulture) : value)} |\n");
+        File.WriteAllText(Path.Combine(Folder, "summary.md"), text.ToString());
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _jsonl.Dispose();
+        _csv.Dispose();
+    }
+}
