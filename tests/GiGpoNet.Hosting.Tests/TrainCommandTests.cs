@@ -1,0 +1,83 @@
+using System.Text.Json;
+using GiGpoNet.Cli;
+using GiGpoNet.Hosting.Training;
+
+namespace GiGpoNet.Hosting.Tests;
+
+/// <summary><c>gigpo train</c> end to end on a tiny setup, and its configuration errors.</summary>
+public sealed class TrainCommandTests
+{
+    private string _folder = null!;
+
+    [SetUp]
+    public void CreateFolder()
+    {
+        _folder = Path.Combine(Path.GetTempPath(), "gigpo-train-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_folder);
+    }
+
+    [TearDown]
+    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
+
+    private static (int Code, string Stdout, string Stderr) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = GigpoCommandLine.Invoke(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private string[] Tiny(string algorithm) =>
+    [
+        "train", $"--Training:Algorithm={algorithm}", "--Training:Environment=sokoban", "--Training:Iterations=2", "--Training:Groups=2",
+        "--Training:GroupSize=2", "--Training:EvaluationTasks=2", $"--Training:OutputDirectory={_folder}/{{algorithm}}",
+        "--WarmStart:Episodes=2", "--WarmStart:Epochs=1", "--Rollout:MaxSteps=3", "--Rollout:MaxNewTokens=6", "--Rollout:RequireThinkTags=false",
+        "--Policy:Layers=1", "--Policy:HiddenSize=32", "--Policy:IntermediateSize=64", "--Policy:Heads=2", "--Policy:KeyValueHeads=1",
+        "--Update:MiniBatchSize=8", "--Update:MicroBatchSize=4", "--Update:LearningRate=0.001",
+    ];
+
+    [TestCase("gigpo")]
+    [TestCase("grpo")]
+    [TestCase("rloo")]
+    [TestCase("reinforce_plus_plus")]
+    [TestCase("ppo")]
+    [Category("Slow")]
+    public void Each_algorithm_trains_two_iterations_by_configuration_alone(string algorithm)
+    {
+        var (code, stdout, stderr) = Run(Tiny(algorithm));
+        Assert.That(code, Is.EqualTo(0), stderr + stdout);
+        Assert.That(stdout, Does.Contain("iteration 2:").And.Contain("finished:"));
+
+        var run = Path.Combine(_folder, algorithm);
+        var header = File.ReadLines(Path.Combine(run, "metrics.csv")).First().Split(',');
+        Assert.That(header, Is.EqualTo(RunRecorder.IterationColumns));
+        Assert.That(File.ReadLines(Path.Combine(run, "metrics.csv")).Count(), Is.EqualTo(3));
+        var events = File.ReadLines(Path.Combine(run, "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("event").GetString()).ToList();
+        Assert.That(events, Is.EqualTo(new[] { "warm_start", "iteration", "iteration", "evaluation", "finished" }));
+
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "summary.json")));
+        foreach (var key in new[] { "algorithm", "environment", "seed", "iterations", "env_steps", "warm_start_success", "final_success", "wall_seconds", "peak_memory_mb" })
+            Assert.That(summary.RootElement.TryGetProperty(key, out _), Is.True, key);
+        Assert.That(summary.RootElement.GetProperty("algorithm").GetString(), Is.EqualTo(algorithm));
+        Assert.That(File.Exists(Path.Combine(run, "summary.md")), Is.True);
+        Assert.That(File.Exists(Path.Combine(run, "checkpoints", "final", "model.safetensors")), Is.True);
+        Assert.That(File.Exists(Path.Combine(run, "checkpoints", "final", "config.json")), Is.True);
+    }
+
+    [TestCase("--Training:Algorithm=gipgo", "'gipgo' is not a registered advantage estimator")]
+    [TestCase("--Training:Environment=alfworld", "'alfworld' is not a registered environment")]
+    [TestCase("--Training:Iteratons=3", "Training:Iteratons is not a known setting")]
+    [TestCase("--Training:Groups=0", "Training:Groups = 0 must be at least 1.")]
+    [TestCase("--Training:GroupSize=1", "'gigpo' compares the trajectories of a group, so it needs at least 2.")]
+    [TestCase("--Update:ClipRatioC=0.5", "Update:ClipRatioC = 0.5 must be greater than 1.")]
+    [TestCase("--Rollout:TopP=0", "Rollout:TopP = 0 must be in (0, 1].")]
+    [TestCase("--Policy:Heads=3", "Policy: Heads must be a multiple of KeyValueHeads")]
+    [TestCase("--Backend:Devcie=cpu", "Backend:Devcie is not a known setting")]
+    public void Configuration_errors_exit_2_with_one_clear_message_before_any_work(string setting, string expected)
+    {
+        var (code, stdout, stderr) = Run("train", setting, $"--Training:OutputDirectory={_folder}/run");
+        Assert.That(code, Is.EqualTo(2), stderr + stdout);
+        Assert.That(stderr, Does.Contain(expected));
+        Assert.That(Directory.Exists(Path.Combine(_folder, "run")), Is.False, "nothing was started");
+    }
+}
