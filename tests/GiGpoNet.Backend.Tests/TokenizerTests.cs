@@ -139,7 +139,8 @@ public sealed class WordLevelTokenizerTests
         var ids = tokenizer.Encode(text);
         Assert.That(tokenizer.Decode(ids), Is.EqualTo(text));
         Assert.That(ids, Does.Contain(7).And.Contain(8), "<action> and </action> are single ids");
-        Assert.That(tokenizer.Encode("fridge"), Has.Length.EqualTo(1), "corpus words are single ids");
+        Assert.That(tokenizer.Encode(" fridge"), Has.Length.EqualTo(1), "corpus words, with the space before them, are single ids");
+        Assert.That(tokenizer.Encode("go to fridge"), Has.Length.EqualTo(3));
         Assert.That(tokenizer.Encode("zebra"), Has.Length.EqualTo(5), "other words fall back to characters");
         Assert.That(tokenizer.Decode(tokenizer.Encode("中")), Is.EqualTo("<unk>"));
     }

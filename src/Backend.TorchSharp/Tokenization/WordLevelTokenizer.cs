@@ -5,9 +5,9 @@ using System.Text.RegularExpressions;
 namespace GiGpoNet.Backend.Tokenization;
 
 /// <summary>
-/// A small word-level tokenizer for policies trained from scratch: whole words from a vocabulary built on a corpus (the environment's
-/// texts), single characters for everything else that is printable ASCII, and one token per whitespace character, so that decoding
-/// gives back the text exactly. Special tokens (<c>&lt;|im_start|&gt;</c>, <c>&lt;action&gt;</c>, ...) are single ids. Other characters
+/// A small word-level tokenizer for policies trained from scratch: whole words (with the space before them, as GPT-style tokenizers
+/// do, which halves the sequence length) from a vocabulary built on a corpus (the environment's texts), single characters for
+/// everything else that is printable ASCII, and one token per other whitespace character, so that decoding gives back the text exactly. Special tokens (<c>&lt;|im_start|&gt;</c>, <c>&lt;action&gt;</c>, ...) are single ids. Other characters
 /// become <c>&lt;unk&gt;</c>.
 /// </summary>
 public sealed partial class WordLevelTokenizer : ITextTokenizer
@@ -27,7 +27,7 @@ public sealed partial class WordLevelTokenizer : ITextTokenizer
         for (var i = 0; i < _tokens.Length; i++) _ids.TryAdd(_tokens[i], i);
     }
 
-    [GeneratedRegex(@"<\|[a-z_]+\|>|</?(?:think|action)>|[A-Za-z]+|\s|.", RegexOptions.Singleline)]
+    [GeneratedRegex(@"<\|[a-z_]+\|>|</?(?:think|action)>| ?[A-Za-z]+|\s|.", RegexOptions.Singleline)]
     private static partial Regex Pieces();
 
     /// <inheritdoc />
@@ -52,7 +52,7 @@ public sealed partial class WordLevelTokenizer : ITextTokenizer
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var text in corpus)
             foreach (Match piece in Pieces().Matches(text))
-                if (piece.Length > 1 && char.IsAsciiLetter(piece.Value[0]))
+                if (piece.Length > 1 && char.IsAsciiLetter(piece.Value[^1]))
                     counts[piece.Value] = counts.GetValueOrDefault(piece.Value) + 1;
         var characters = Enumerable.Range(32, 95).Select(c => ((char)c).ToString()).Concat(["\n", "\t"]);
         var words = counts.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Take(Math.Max(0, maxWords)).Select(p => p.Key);
