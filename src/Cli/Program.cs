@@ -15,6 +15,8 @@ namespace GiGpoNet.Cli
             var root = new RootCommand("gigpo: train LLM agents with GiGPO, GRPO or PPO, and inspect their credit assignment.")
             {
                 TrainCommand.Create(output, error),
+                CheckpointCommands.Eval(output, error),
+                CheckpointCommands.Play(output, error),
                 AdvantagesCommand.Create(error),
                 ServeEnvCommand.Create(output, error),
                 TokenizeCommand.Create(output, error),

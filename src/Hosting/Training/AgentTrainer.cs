@@ -27,7 +27,8 @@ public sealed class AgentTrainer(
     WarmStartOptions warmStart, RolloutOptions rollout, UpdateOptions update, BackendOptions backend,
     IPromptBuilder prompts, IActionParser parser, IEpisodeMemoryFactory memories)
 {
-    private const long EvaluationSeed = 7_777_777;
+    /// <summary>The seed of the evaluation tasks: the same held-out tasks at every evaluation, and for <c>gigpo eval</c>.</summary>
+    public const long EvaluationSeed = 7_777_777;
 
     /// <summary>The run folder.</summary>
     public string OutputDirectory { get; } = training.ResolveOutputDirectory();
@@ -87,7 +88,7 @@ public sealed class AgentTrainer(
                 new RolloutRequest(training.Groups, training.GroupSize, DatasetSplit.Train, unchecked(training.Seed * 100_003 + iteration), training.Temperature),
                 cancellationToken);
             metrics["time_rollout_s"] = phase.Elapsed.TotalSeconds;
-            AddEpisodeMetrics(metrics, collected.Episodes);
+            EpisodeMetrics.Add(metrics, collected.Episodes);
             var batch = collected.Batch;
             environmentSteps += batch.ActiveRowCount;
             metrics["env_steps"] = environmentSteps;
@@ -150,9 +151,7 @@ public sealed class AgentTrainer(
         }
 
         if (training.Iterations == 0) lastEvaluation = await EvaluateAsync(source, policy, cancellationToken);
-        var checkpoint = Path.Combine(OutputDirectory, "checkpoints", "final");
-        HuggingFaceCheckpoint.Save(model, checkpoint);
-        if (tokenizer is WordLevelTokenizer words) words.Save(Path.Combine(checkpoint, "vocabulary.json"));
+        PolicyCheckpoints.Save(model, tokenizer, Path.Combine(OutputDirectory, "checkpoints", "final"));
 
         var summary = new Dictionary<string, object>
         {
@@ -218,24 +217,7 @@ public sealed class AgentTrainer(
     {
         var result = await source.CollectAsync(policy,
             new RolloutRequest(training.EvaluationTasks, 1, DatasetSplit.Validation, EvaluationSeed, training.EvaluationTemperature), cancellationToken);
-        var metrics = new Dictionary<string, double>();
-        AddEpisodeMetrics(metrics, result.Episodes);
-        return metrics;
-    }
-
-    private static void AddEpisodeMetrics(Dictionary<string, double> metrics, IReadOnlyList<EpisodeOutcome> episodes)
-    {
-        if (episodes.Count == 0) return;
-        metrics["success_rate"] = episodes.Average(e => e.Won ? 1.0 : 0.0);
-        metrics["episode_reward_mean"] = episodes.Average(e => e.Return);
-        metrics["episode_length_mean"] = episodes.Average(e => e.Length);
-        var steps = episodes.Sum(e => e.Length);
-        metrics["invalid_action_rate"] = steps == 0 ? 0 : (double)episodes.Sum(e => e.InvalidActions) / steps;
-        metrics["truncated_rate"] = episodes.Average(e => e.Truncated ? 1.0 : 0.0);
-        metrics["env_failures"] = episodes.Count(e => e.Failure is not null);
-        if (episodes.Any(e => e.Score is not null)) metrics["task_score_mean"] = episodes.Average(e => e.Score ?? 0);
-        foreach (var type in episodes.GroupBy(e => e.TaskType))
-            metrics[$"success_rate/{type.Key}"] = type.Average(e => e.Won ? 1.0 : 0.0);
+        return EpisodeMetrics.Of(result.Episodes);
     }
 
     private static void AddAdvantageMetrics(Dictionary<string, double> metrics, List<double> values)

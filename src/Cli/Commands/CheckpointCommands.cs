@@ -1,0 +1,125 @@
+using System.CommandLine;
+using System.Globalization;
+using GiGpoNet.Backend;
+using GiGpoNet.Environments;
+using GiGpoNet.Environments.Rollouts;
+using GiGpoNet.Hosting.Configuration;
+using GiGpoNet.Hosting.Training;
+using GiGpoNet.Policies;
+using GiGpoNet.Rollouts;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace GiGpoNet.Cli.Commands;
+
+/// <summary><c>gigpo eval</c> and <c>gigpo play</c>: run a saved policy on held-out tasks, or on one episode shown turn by turn.</summary>
+internal static class CheckpointCommands
+{
+    private static readonly Option<string> Checkpoint = new("--checkpoint", "-c") { Description = "A run's checkpoints/final folder, or a Hugging Face model folder.", Required = true };
+    private static readonly Option<string?> EnvironmentName = new("--environment", "-e") { Description = "The environment (default: Training:Environment)." };
+
+    private sealed record Context(ServiceProvider Provider, IEnvironmentFactory Environment, EnvironmentRolloutSource Source, BackendOptions Backend, PolicyModelOptions Policy);
+
+    private static Context Build(ParseResult parse)
+    {
+        var configuration = GiGpoNetConfiguration.Create(CliErrors.ConfigurationOverrides(parse));
+        var services = new ServiceCollection();
+        services.AddGiGpoNet(configuration).AddBuiltIns();
+        var provider = services.BuildServiceProvider();
+        provider.ValidateGiGpoNetConfiguration();
+        var name = parse.GetValue(EnvironmentName) ?? provider.GetRequiredService<IOptions<TrainingOptions>>().Value.Environment;
+        var factory = provider.GetRequiredKeyedService<IEnvironmentFactory>(provider.GetRequiredService<EnvironmentRegistry>().Get(name).Name);
+        var source = new EnvironmentRolloutSource(factory, provider.GetRequiredService<RolloutOptions>(), provider.GetRequiredService<IPromptBuilder>(),
+            provider.GetRequiredService<IActionParser>(), provider.GetRequiredService<IEpisodeMemoryFactory>());
+        var backend = provider.GetRequiredService<IOptions<BackendOptions>>().Value;
+        backend.ApplyThreads();
+        return new Context(provider, factory, source, backend, provider.GetRequiredService<IOptions<PolicyModelOptions>>().Value);
+    }
+
+    public static Command Eval(TextWriter output, TextWriter error)
+    {
+        var split = new Option<DatasetSplit>("--split") { Description = "train, validation or test.", DefaultValueFactory = _ => DatasetSplit.Validation };
+        var tasks = new Option<int>("--tasks") { Description = "How many tasks (one episode each).", DefaultValueFactory = _ => 64 };
+        var temperature = new Option<double>("--temperature") { Description = "Sampling temperature (0 = greedy).", DefaultValueFactory = _ => 0.4 };
+        var command = new Command("eval", "Evaluate a saved policy: success rate overall and per task type on a split.")
+        {
+            Checkpoint, EnvironmentName, split, tasks, temperature,
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(error, async () =>
+        {
+            var context = Build(parse);
+            await using var _ = context.Provider;
+            if (parse.GetValue(tasks) < 1) throw new GiGpoNetConfigurationException("--tasks must be at least 1.");
+            var policy = PolicyCheckpoints.Load(parse.GetValue(Checkpoint)!, context.Backend, context.Policy.MaxPromptTokens);
+            using var model = policy.Model;
+            var result = await context.Source.CollectAsync(policy,
+                new RolloutRequest(parse.GetValue(tasks), 1, parse.GetValue(split), AgentTrainer.EvaluationSeed, parse.GetValue(temperature)), cancellationToken);
+            var metrics = EpisodeMetrics.Of(result.Episodes);
+            await output.WriteLineAsync($"{context.Environment.Description.Name}, {parse.GetValue(split).ToString().ToLowerInvariant()}, {result.Episodes.Count} tasks:");
+            foreach (var (key, value) in metrics.OrderBy(p => p.Key, StringComparer.Ordinal))
+                await output.WriteLineAsync($"  {key,-48} {value.ToString("0.000", CultureInfo.InvariantCulture)}");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    public static Command Play(TextWriter output, TextWriter error)
+    {
+        var seed = new Option<long>("--seed") { Description = "The task seed.", DefaultValueFactory = _ => 0 };
+        var split = new Option<DatasetSplit>("--split") { Description = "train, validation or test.", DefaultValueFactory = _ => DatasetSplit.Validation };
+        var temperature = new Option<double>("--temperature") { Description = "Sampling temperature (0 = greedy).", DefaultValueFactory = _ => 0.4 };
+        var expert = new Option<bool>("--expert") { Description = "Let the environment's expert play instead of a checkpoint." };
+        var checkpoint = new Option<string?>("--checkpoint", "-c") { Description = "A run's checkpoints/final folder, or a Hugging Face model folder." };
+        var command = new Command("play", "Play one episode and print it turn by turn: observation, the model's answer, the action, the reward.")
+        {
+            checkpoint, EnvironmentName, seed, split, temperature, expert,
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(error, async () =>
+        {
+            var context = Build(parse);
+            await using var _ = context.Provider;
+            var rollout = context.Provider.GetRequiredService<RolloutOptions>();
+            var parser = context.Provider.GetRequiredService<IActionParser>();
+            var prompts = context.Provider.GetRequiredService<IPromptBuilder>();
+            var memory = context.Provider.GetRequiredService<IEpisodeMemoryFactory>().Create();
+            if (!parse.GetValue(expert) && parse.GetValue(checkpoint) is null) throw new GiGpoNetConfigurationException("play needs --checkpoint, or --expert to watch the expert.");
+            var policy = parse.GetValue(expert) ? null : PolicyCheckpoints.Load(parse.GetValue(checkpoint)!, context.Backend, context.Policy.MaxPromptTokens);
+            using var model = policy?.Model;
+            await using var environment = context.Environment.Create();
+            var observation = await environment.ResetAsync(new EnvironmentReset(parse.GetValue(seed), parse.GetValue(split)), cancellationToken);
+            await output.WriteLineAsync($"Task ({observation.TaskType}): {observation.Task}");
+            var maxSteps = rollout.MaxSteps > 0 ? rollout.MaxSteps : context.Environment.Description.DefaultMaxSteps;
+            for (var step = 1; step <= maxSteps; step++)
+            {
+                await output.WriteLineAsync($"\n[{step}] {observation.Text}");
+                string answer;
+                if (policy is null)
+                {
+                    answer = ExpertDemonstrations.Response(((IExpertEnvironment)environment).ExpertAction(), rollout.RequireThinkTags);
+                }
+                else
+                {
+                    var prompt = prompts.Build(new PromptContext(context.Environment.Description, observation, memory, rollout.HistoryLength));
+                    var settings = new GenerationSettings(parse.GetValue(temperature), rollout.TopP, rollout.TopK, rollout.MaxNewTokens, rollout.StopStrings, parse.GetValue(seed) * 31 + step);
+                    answer = (await policy.GenerateAsync([new PolicyPrompt(prompt)], settings, cancellationToken))[0].Text;
+                }
+                var action = parser.Parse(answer);
+                var outcome = await environment.StepAsync(action.Action, cancellationToken);
+                memory.Add(observation.Text, action.Action);
+                await output.WriteLineAsync($"    {(policy is null ? "expert" : "model")}: {answer.Trim()}");
+                await output.WriteLineAsync($"    action: {action.Action}{(action.Valid ? "" : "  (invalid)")}   reward: {outcome.Reward.ToString("0.##", CultureInfo.InvariantCulture)}");
+                observation = outcome.Observation;
+                if (outcome.Done)
+                {
+                    await output.WriteLineAsync($"\n{(outcome.Won ? "Won" : "Ended")} after {step} steps. {observation.Text}");
+                    return ExitCodes.Success;
+                }
+            }
+            await output.WriteLineAsync($"\nNot done after {maxSteps} steps (the step limit).");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+}

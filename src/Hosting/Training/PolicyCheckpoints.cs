@@ -1,0 +1,34 @@
+using GiGpoNet.Backend;
+using GiGpoNet.Backend.Checkpoints;
+using GiGpoNet.Backend.Model;
+using GiGpoNet.Backend.Policies;
+using GiGpoNet.Backend.Tokenization;
+
+namespace GiGpoNet.Hosting.Training;
+
+/// <summary>Loads a policy saved by the trainer (or any Hugging Face model folder) with its tokenizer.</summary>
+public static class PolicyCheckpoints
+{
+    /// <summary>The vocabulary file of a from-scratch policy's word-level tokenizer, next to its weights.</summary>
+    public const string VocabularyFile = "vocabulary.json";
+
+    /// <summary>Saves the policy's weights (Hugging Face layout) and, for a word-level tokenizer, its vocabulary.</summary>
+    public static void Save(Qwen2ForCausalLM model, ITextTokenizer tokenizer, string folder)
+    {
+        HuggingFaceCheckpoint.Save(model, folder);
+        if (tokenizer is WordLevelTokenizer words) words.Save(Path.Combine(folder, VocabularyFile));
+    }
+
+    /// <summary>The policy in <paramref name="folder"/>: weights from safetensors, tokenizer from vocabulary.json or tokenizer.json.</summary>
+    /// <exception cref="GiGpoNetConfigurationException">The folder is missing or has no tokenizer.</exception>
+    public static TorchPolicy Load(string folder, BackendOptions backend, int maxPromptTokens)
+    {
+        if (!Directory.Exists(folder))
+            throw new GiGpoNetConfigurationException($"--checkpoint '{folder}' is not a folder; give a run's checkpoints/final folder or a Hugging Face model folder.");
+        ITextTokenizer tokenizer = File.Exists(Path.Combine(folder, VocabularyFile)) ? WordLevelTokenizer.Load(Path.Combine(folder, VocabularyFile))
+            : File.Exists(Path.Combine(folder, "tokenizer.json")) ? HuggingFaceTokenizer.Load(folder)
+            : throw new GiGpoNetConfigurationException($"'{folder}' has neither {VocabularyFile} nor tokenizer.json; the policy's tokenizer is needed.");
+        var model = HuggingFaceCheckpoint.LoadCausalLM(folder, backend.ResolveDtype(), backend.ResolveDevice());
+        return new TorchPolicy(model, tokenizer, maxPromptTokens);
+    }
+}
