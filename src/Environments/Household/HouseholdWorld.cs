@@ -58,6 +58,9 @@ internal sealed class HouseholdWorld
     public HouseholdGoal Goal { get; }
     public string LampLocation { get; }
     public Receptacle? Location { get; private set; }
+
+    /// <summary>Receptacles the agent has been to, in order of first visit.</summary>
+    public List<Receptacle> Visited { get; } = [];
     public HouseholdObject? Holding { get; private set; }
     public bool LampOn { get; private set; }
     public bool Won { get; private set; }
@@ -133,6 +136,7 @@ internal sealed class HouseholdWorld
         var r = Receptacles.FirstOrDefault(x => x.Name == target);
         if (r is null || r == Location) return NothingHappens;
         Location = r;
+        if (!Visited.Contains(r)) Visited.Add(r);
         return $"You arrive at {r.Name}. {Describe(r)}";
     }
 
