@@ -60,6 +60,7 @@ public sealed class TrainCommandTests
             Assert.That(summary.RootElement.TryGetProperty(key, out _), Is.True, key);
         Assert.That(summary.RootElement.GetProperty("algorithm").GetString(), Is.EqualTo(algorithm));
         Assert.That(File.Exists(Path.Combine(run, "summary.md")), Is.True);
+        Assert.That(Directory.GetFiles(Path.Combine(run, "tensorboard"), "events.out.tfevents.*", SearchOption.AllDirectories), Is.Not.Empty);
         Assert.That(File.Exists(Path.Combine(run, "checkpoints", "final", "model.safetensors")), Is.True);
         Assert.That(File.Exists(Path.Combine(run, "checkpoints", "final", "config.json")), Is.True);
     }

@@ -6,7 +6,8 @@ namespace GiGpoNet.Hosting.Training;
 
 /// <summary>
 /// Writes a run folder: <c>metrics.jsonl</c> (every event), <c>metrics.csv</c> (one row per iteration, the columns of
-/// <see cref="IterationColumns"/>), and at the end <c>summary.json</c> and <c>summary.md</c>.
+/// <see cref="IterationColumns"/>), TensorBoard event files in <c>tensorboard/</c> (every metric as a scalar, tagged
+/// <c>event/metric</c>), and at the end <c>summary.json</c> and <c>summary.md</c>.
 /// </summary>
 public sealed class RunRecorder : IDisposable
 {
@@ -21,6 +22,7 @@ public sealed class RunRecorder : IDisposable
 
     private readonly StreamWriter _jsonl;
     private readonly StreamWriter _csv;
+    private readonly TorchSharp.Modules.SummaryWriter _tensorBoard;
 
     /// <summary>Opens (and appends to) the run folder's metric files.</summary>
     public RunRecorder(string folder)
@@ -32,6 +34,7 @@ public sealed class RunRecorder : IDisposable
         var header = !File.Exists(csvPath) || new FileInfo(csvPath).Length == 0;
         _csv = new StreamWriter(csvPath, append: true, Encoding.UTF8) { AutoFlush = true };
         if (header) _csv.WriteLine(string.Join(',', IterationColumns));
+        _tensorBoard = TorchSharp.torch.utils.tensorboard.SummaryWriter(Path.Combine(folder, "tensorboard"));
     }
 
     /// <summary>The run folder.</summary>
@@ -43,6 +46,8 @@ public sealed class RunRecorder : IDisposable
         var line = new Dictionary<string, object> { ["event"] = e.Kind, ["iteration"] = e.Iteration };
         foreach (var (key, value) in e.Metrics) line[key] = double.IsFinite(value) ? value : null!;
         _jsonl.WriteLine(JsonSerializer.Serialize(line));
+        foreach (var (key, value) in e.Metrics)
+            if (double.IsFinite(value)) _tensorBoard.add_scalar($"{e.Kind}/{key}", (float)value, e.Iteration);
         if (e.Kind == "iteration")
             _csv.WriteLine(string.Join(',', IterationColumns.Select(c =>
                 c == "iteration" ? e.Iteration.ToString(CultureInfo.InvariantCulture)
@@ -64,5 +69,6 @@ public sealed class RunRecorder : IDisposable
     {
         _jsonl.Dispose();
         _csv.Dispose();
+        // SummaryWriter writes each event as it is added and has nothing to release.
     }
 }
