@@ -53,7 +53,7 @@ public sealed class TrainCommandTests
         Assert.That(header, Is.EqualTo(RunRecorder.IterationColumns));
         Assert.That(File.ReadLines(Path.Combine(run, "metrics.csv")).Count(), Is.EqualTo(3));
         var events = File.ReadLines(Path.Combine(run, "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("event").GetString()).ToList();
-        Assert.That(events, Is.EqualTo(new[] { "warm_start", "iteration", "iteration", "evaluation", "finished" }));
+        Assert.That(events, Is.EqualTo(new[] { "warm_start", "iteration", "iteration", "evaluation", "checkpoint", "finished" }));
 
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "summary.json")));
         foreach (var key in new[] { "algorithm", "environment", "seed", "iterations", "env_steps", "warm_start_success", "final_success", "wall_seconds", "peak_memory_mb" })
@@ -63,6 +63,53 @@ public sealed class TrainCommandTests
         Assert.That(Directory.GetFiles(Path.Combine(run, "tensorboard"), "events.out.tfevents.*", SearchOption.AllDirectories), Is.Not.Empty);
         Assert.That(File.Exists(Path.Combine(run, "checkpoints", "final", "model.safetensors")), Is.True);
         Assert.That(File.Exists(Path.Combine(run, "checkpoints", "final", "config.json")), Is.True);
+    }
+
+    [Test]
+    [Category("Slow")]
+    public void A_run_interrupted_and_resumed_gives_the_same_metrics_as_an_uninterrupted_one()
+    {
+        string[] Settings(string folder, int iterations) =>
+        [
+            .. Tiny("gigpo").Where(a => !a.StartsWith("--Training:OutputDirectory", StringComparison.Ordinal) && !a.StartsWith("--Training:Iterations", StringComparison.Ordinal)),
+            $"--Training:OutputDirectory={folder}", $"--Training:Iterations={iterations}", "--Training:CheckpointInterval=1", "--Training:EvaluationInterval=0",
+        ];
+        var uninterrupted = Path.Combine(_folder, "a");
+        var interrupted = Path.Combine(_folder, "b");
+        Assert.That(Run(Settings(uninterrupted, 3)).Code, Is.EqualTo(0));
+        Assert.That(Run(Settings(interrupted, 2)).Code, Is.EqualTo(0));
+        var (code, stdout, stderr) = Run(Settings(interrupted, 3));
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(stdout, Does.Not.Contain("warm start:").And.Contain("iteration 3:").And.Not.Contain("iteration 1:"), "it resumed after iteration 2");
+
+        string[] Row(string folder, int iteration) => File.ReadLines(Path.Combine(folder, "metrics.csv")).Skip(iteration).First().Split(',');
+        var deterministic = RunRecorder.IterationColumns.Select((c, i) => (c, i)).Where(p => !p.c.StartsWith("time_", StringComparison.Ordinal) && p.c != "advantage_time_share").ToList();
+        foreach (var (column, index) in deterministic)
+            Assert.That(Row(interrupted, 3)[index], Is.EqualTo(Row(uninterrupted, 3)[index]), column);
+        Assert.That(File.ReadLines(Path.Combine(interrupted, "metrics.csv")).Count(), Is.EqualTo(4), "one row per iteration, none repeated");
+    }
+
+    [Test]
+    public void A_corrupted_or_mismatched_checkpoint_is_refused_clearly()
+    {
+        var folder = Path.Combine(_folder, "run");
+        string[] Settings(string algorithm) =>
+        [
+            .. Tiny(algorithm).Where(a => !a.StartsWith("--Training:OutputDirectory", StringComparison.Ordinal) && !a.StartsWith("--Training:Iterations", StringComparison.Ordinal)),
+            $"--Training:OutputDirectory={folder}", "--Training:Iterations=1", "--Training:EvaluationInterval=0",
+        ];
+        Assert.That(Run(Settings("gigpo")).Code, Is.EqualTo(0));
+        var mismatch = Run(Settings("grpo"));
+        Assert.That(mismatch.Code, Is.EqualTo(2));
+        Assert.That(mismatch.Stderr, Does.Contain("holds a checkpoint of gigpo on sokoban with seed 1").And.Contain("Training:Resume=false"));
+
+        var weights = Path.Combine(folder, "checkpoints", "iter-000001", "policy", "model.safetensors");
+        var bytes = File.ReadAllBytes(weights);
+        bytes[^1] ^= 0xFF;
+        File.WriteAllBytes(weights, bytes);
+        var corrupted = Run(Settings("gigpo"));
+        Assert.That(corrupted.Code, Is.EqualTo(1));
+        Assert.That(corrupted.Stderr, Does.Contain("is corrupted: policy/model.safetensors does not match its hash"));
     }
 
     [TestCase("--Training:Algorithm=gipgo", "'gipgo' is not a registered advantage estimator")]

@@ -18,9 +18,8 @@ public sealed class PolicyUpdater : IDisposable
     private readonly Qwen2ForValue? _critic;
     private readonly UpdateOptions _options;
     private readonly int _paddingId;
-    private readonly OptimizerHelper _policyOptimizer;
-    private readonly OptimizerHelper? _criticOptimizer;
-    private readonly Random _shuffle;
+    private readonly ScheduledOptimizer _policyOptimizer;
+    private readonly ScheduledOptimizer? _criticOptimizer;
 
     /// <summary>Creates the updater; the optimizers are created here, outside any dispose scope.</summary>
     public PolicyUpdater(Qwen2ForCausalLM policy, UpdateOptions options, int paddingId, Qwen2ForCausalLM? reference = null, Qwen2ForValue? critic = null)
@@ -34,9 +33,8 @@ public sealed class PolicyUpdater : IDisposable
         _critic = critic;
         _options = options;
         _paddingId = paddingId;
-        _policyOptimizer = new OptimizerHelper(policy.parameters(), options.LearningRate, options);
-        if (critic is not null) _criticOptimizer = new OptimizerHelper(critic.parameters(), options.CriticLearningRate, options);
-        _shuffle = new Random(unchecked((int)options.Seed));
+        _policyOptimizer = new ScheduledOptimizer(policy.parameters(), options.LearningRate, options);
+        if (critic is not null) _criticOptimizer = new ScheduledOptimizer(critic.parameters(), options.CriticLearningRate, options);
         _reference?.eval();
     }
 
@@ -88,7 +86,9 @@ public sealed class PolicyUpdater : IDisposable
         _critic?.train();
         for (var epoch = 0; epoch < _options.Epochs; epoch++)
         {
-            var order = Enumerable.Range(0, rows.Count).OrderBy(_ => _shuffle.Next()).ToArray();
+            // Seeded by the step count, not by a running generator: a resumed run shuffles exactly as an uninterrupted one.
+            var shuffle = new Random(HashCode.Combine(_options.Seed, _policyOptimizer.Steps, epoch));
+            var order = Enumerable.Range(0, rows.Count).OrderBy(_ => shuffle.Next()).ToArray();
             foreach (var miniBatch in order.Chunk(_options.MiniBatchSize))
             {
                 _policyOptimizer.ZeroGrad();
@@ -172,6 +172,20 @@ public sealed class PolicyUpdater : IDisposable
             valueBatches == 0 ? null : valueLoss / valueBatches, valueBatches == 0 ? null : valueClip / valueBatches);
     }
 
+    /// <summary>Writes the optimizers' state (moments, step counts) into <paramref name="folder"/>.</summary>
+    public void SaveState(string folder)
+    {
+        _policyOptimizer.Save(Path.Combine(folder, "optimizer.policy.bin"));
+        _criticOptimizer?.Save(Path.Combine(folder, "optimizer.critic.bin"));
+    }
+
+    /// <summary>Restores the optimizers' state written by <see cref="SaveState"/>.</summary>
+    public void LoadState(string folder)
+    {
+        _policyOptimizer.Load(Path.Combine(folder, "optimizer.policy.bin"));
+        _criticOptimizer?.Load(Path.Combine(folder, "optimizer.critic.bin"));
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
@@ -180,20 +194,23 @@ public sealed class PolicyUpdater : IDisposable
     }
 
     /// <summary>AdamW with a learning-rate schedule and gradient clipping over one set of parameters.</summary>
-    private sealed class OptimizerHelper : IDisposable
+    private sealed class ScheduledOptimizer : IDisposable
     {
         private readonly Parameter[] _parameters;
+        private readonly TorchSharp.Modules.OptimizerHelper _optimizerState;
         private readonly optim.Optimizer _optimizer;
         private readonly optim.lr_scheduler.LRScheduler _scheduler;
         private readonly double _baseRate;
         private readonly UpdateOptions _options;
 
-        public OptimizerHelper(IEnumerable<Parameter> parameters, double learningRate, UpdateOptions options)
+        public ScheduledOptimizer(IEnumerable<Parameter> parameters, double learningRate, UpdateOptions options)
         {
             _parameters = [.. parameters];
             _baseRate = learningRate;
             _options = options;
-            _optimizer = optim.AdamW(_parameters, lr: learningRate, weight_decay: options.WeightDecay);
+            var adamW = optim.AdamW(_parameters, lr: learningRate, weight_decay: options.WeightDecay);
+            _optimizer = adamW;
+            _optimizerState = adamW;
             _scheduler = optim.lr_scheduler.LambdaLR(_optimizer, step => options.LearningRateFactor(step));
         }
 
@@ -215,6 +232,23 @@ public sealed class PolicyUpdater : IDisposable
             _optimizer.step();
             _scheduler.step();
             Steps++;
+        }
+
+        /// <summary>Saves the moments and the step count.</summary>
+        public void Save(string path)
+        {
+            using var scope = NewDisposeScope();
+            _optimizerState.save_state_dict(path);
+            File.WriteAllText(path + ".steps", Steps.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        /// <summary>Restores what <see cref="Save"/> wrote, and brings the learning-rate schedule to the same step.</summary>
+        public void Load(string path)
+        {
+            using var scope = NewDisposeScope();
+            _optimizerState.load_state_dict(path);
+            var steps = int.Parse(File.ReadAllText(path + ".steps"), System.Globalization.CultureInfo.InvariantCulture);
+            for (; Steps < steps; Steps++) _scheduler.step();
         }
 
         public void Dispose() => _optimizer.Dispose();

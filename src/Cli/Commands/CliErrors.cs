@@ -25,7 +25,7 @@ internal static class CliErrors
             error.WriteLine($"Input error: {e.Message}");
             return ExitCodes.Failure;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or System.Net.Http.HttpRequestException)
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or System.Net.Http.HttpRequestException)
         {
             error.WriteLine($"Error: {e.Message}");
             return ExitCodes.Failure;

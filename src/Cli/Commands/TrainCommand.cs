@@ -46,6 +46,7 @@ internal static class TrainCommand
             "evaluation" => $"evaluation after iteration {e.Iteration}: validation success {F("success_rate")}" +
                             string.Concat(e.Metrics.Where(p => p.Key.StartsWith("success_rate/", StringComparison.Ordinal))
                                 .Select(p => $", {p.Key["success_rate/".Length..]} {p.Value.ToString("0.00", CultureInfo.InvariantCulture)}")),
+            "checkpoint" => e.Metrics.GetValueOrDefault("saved") > 0 ? $"checkpoint of iteration {e.Iteration} saved" : $"checkpoint of iteration {e.Iteration} FAILED (the previous one is kept)",
             _ => $"finished: warm-start success {F("warm_start_success")}, final success {F("final_success")}, {F("env_steps", "0")} env steps, " +
                  $"{F("wall_seconds", "0")} s, peak {F("peak_memory_mb", "0")} MB",
         };

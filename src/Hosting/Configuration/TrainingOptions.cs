@@ -36,6 +36,12 @@ public sealed class TrainingOptions
     /// <summary>Validation tasks per evaluation (one trajectory each). Default 32.</summary>
     public int EvaluationTasks { get; set; } = 32;
 
+    /// <summary>Write a resumable checkpoint every this many iterations (and after the last); 0 only after the last. Default 5.</summary>
+    public int CheckpointInterval { get; set; } = 5;
+
+    /// <summary>Continue from the newest checkpoint in the run folder when there is one. Default true.</summary>
+    public bool Resume { get; set; } = true;
+
     /// <summary>Sampling temperature of training rollouts. Default 1.0.</summary>
     public double Temperature { get; set; } = 1.0;
 
@@ -55,6 +61,7 @@ public sealed class TrainingOptions
         if (Groups < 1) yield return $"{SectionName}:{nameof(Groups)} = {Groups} must be at least 1.";
         if (GroupSize < 1) yield return $"{SectionName}:{nameof(GroupSize)} = {GroupSize} must be at least 1.";
         if (EvaluationInterval < 0) yield return $"{SectionName}:{nameof(EvaluationInterval)} = {EvaluationInterval} must be 0 or more.";
+        if (CheckpointInterval < 0) yield return $"{SectionName}:{nameof(CheckpointInterval)} = {CheckpointInterval} must be 0 or more.";
         if (EvaluationTasks < 1) yield return $"{SectionName}:{nameof(EvaluationTasks)} = {EvaluationTasks} must be at least 1.";
         if (!(Temperature > 0)) yield return $"{SectionName}:{nameof(Temperature)} = {Temperature} must be greater than 0 (training samples).";
         if (EvaluationTemperature < 0) yield return $"{SectionName}:{nameof(EvaluationTemperature)} = {EvaluationTemperature} must be 0 (greedy) or more.";

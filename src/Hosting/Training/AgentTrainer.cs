@@ -41,20 +41,32 @@ public sealed class AgentTrainer(
         var device = backend.ResolveDevice();
         var dtype = backend.ResolveDtype();
         torch.manual_seed(training.Seed);
-        using var recorder = new RunRecorder(OutputDirectory);
+        var algorithm = training.Algorithm.Trim().ToLowerInvariant();
+        var resumeFrom = training.Resume ? TrainingCheckpoint.Latest(OutputDirectory) : null;
+        CheckpointState? resumed = null;
+        if (resumeFrom is not null)
+        {
+            resumed = TrainingCheckpoint.Verify(resumeFrom);
+            if (resumed.Algorithm != algorithm || resumed.Environment != environment.Description.Name || resumed.Seed != training.Seed)
+                throw new GiGpoNetConfigurationException(
+                    $"The run folder '{OutputDirectory}' holds a checkpoint of {resumed.Algorithm} on {resumed.Environment} with seed {resumed.Seed}, not of " +
+                    $"{algorithm} on {environment.Description.Name} with seed {training.Seed}. Choose another Training:OutputDirectory, or set Training:Resume=false to start over.");
+        }
+        using var recorder = new RunRecorder(OutputDirectory, resumed?.Iteration);
 
-        // Demonstrations: for the warm start, and for the vocabulary of a from-scratch policy.
-        var demonstrationCount = Math.Max(warmStart.Episodes, string.IsNullOrWhiteSpace(policyOptions.Path) ? 16 : 0);
+        // Demonstrations: for the warm start, and for the vocabulary of a from-scratch policy (a resumed run has both already).
+        var demonstrationCount = resumed is not null ? 0 : Math.Max(warmStart.Episodes, string.IsNullOrWhiteSpace(policyOptions.Path) ? 16 : 0);
         var demonstrations = demonstrationCount == 0 ? []
             : await ExpertDemonstrations.CollectAsync(environment, prompts, memories, rollout, demonstrationCount, unchecked(training.Seed * 31 + 5), cancellationToken);
 
-        var (model, tokenizer) = CreatePolicy(demonstrations, dtype, device);
+        var (model, tokenizer) = resumeFrom is not null ? Loaded(PolicyCheckpoints.Load(Path.Combine(resumeFrom, "policy"), backend, policyOptions.MaxPromptTokens))
+            : CreatePolicy(demonstrations, dtype, device);
         using var _ = model;
         var policy = new TorchPolicy(model, tokenizer, policyOptions.MaxPromptTokens);
         var source = new EnvironmentRolloutSource(environment, rollout, prompts, parser, memories);
 
-        double warmStartSuccess = double.NaN;
-        if (warmStart.Episodes > 0 && warmStart.Epochs > 0)
+        var warmStartSuccess = resumed?.WarmStartSuccess ?? double.NaN;
+        if (resumed is null && warmStart.Episodes > 0 && warmStart.Epochs > 0)
         {
             var clock = Stopwatch.StartNew();
             var rows = demonstrations.Take(demonstrations.Count)
@@ -76,10 +88,11 @@ public sealed class AgentTrainer(
         using var reference = update.UseKlLoss ? Clone(model) : null;
         using var critic = estimator.RequiredFields.HasFlag(RolloutFields.CriticValues) ? CreateCritic(model) : null;
         using var updater = new PolicyUpdater(model, update, tokenizer.PaddingId, reference, critic);
+        if (resumeFrom is not null) TrainingCheckpoint.Restore(resumeFrom, model, reference, critic, updater);
 
-        long environmentSteps = 0;
+        var environmentSteps = resumed?.EnvironmentSteps ?? 0;
         var lastEvaluation = new Dictionary<string, double>();
-        for (var iteration = 1; iteration <= training.Iterations; iteration++)
+        for (var iteration = (resumed?.Iteration ?? 0) + 1; iteration <= training.Iterations; iteration++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var metrics = new Dictionary<string, double>();
@@ -148,9 +161,17 @@ public sealed class AgentTrainer(
                 recorder.Record(evaluationEvent);
                 yield return evaluationEvent;
             }
+
+            if ((training.CheckpointInterval > 0 && iteration % training.CheckpointInterval == 0) || iteration == training.Iterations)
+            {
+                var saved = SaveCheckpoint(new CheckpointState(iteration, environmentSteps, warmStartSuccess, algorithm, environment.Description.Name, training.Seed),
+                    model, tokenizer, reference, critic, updater);
+                recorder.Record(saved);
+                yield return saved;
+            }
         }
 
-        if (training.Iterations == 0) lastEvaluation = await EvaluateAsync(source, policy, cancellationToken);
+        if (lastEvaluation.Count == 0) lastEvaluation = await EvaluateAsync(source, policy, cancellationToken);
         PolicyCheckpoints.Save(model, tokenizer, Path.Combine(OutputDirectory, "checkpoints", "final"));
 
         var summary = new Dictionary<string, object>
@@ -173,6 +194,28 @@ public sealed class AgentTrainer(
         recorder.Record(finished);
         yield return finished;
     }
+
+    private TrainingEvent SaveCheckpoint(CheckpointState state, Qwen2ForCausalLM model, ITextTokenizer tokenizer, Qwen2ForCausalLM? reference,
+        Qwen2ForValue? critic, PolicyUpdater updater)
+    {
+        var configuration = System.Text.Json.JsonSerializer.SerializeToNode(new
+        {
+            Training = training, Policy = policyOptions, WarmStart = warmStart, Rollout = rollout, Update = update, Backend = backend,
+        })!;
+        try
+        {
+            TrainingCheckpoint.Save(OutputDirectory, state, model, tokenizer, reference, critic, updater, configuration);
+            return new TrainingEvent("checkpoint", state.Iteration, new Dictionary<string, double> { ["saved"] = 1 });
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Out of disk or no permission: the save fails, the previous checkpoint stays, training goes on.
+            Console.Error.WriteLine($"warning: the checkpoint of iteration {state.Iteration} could not be saved ({e.Message}); the previous checkpoint is kept.");
+            return new TrainingEvent("checkpoint", state.Iteration, new Dictionary<string, double> { ["saved"] = 0 });
+        }
+    }
+
+    private static (Qwen2ForCausalLM Model, ITextTokenizer Tokenizer) Loaded(TorchPolicy policy) => (policy.Model, policy.Tokenizer);
 
     private (Qwen2ForCausalLM Model, ITextTokenizer Tokenizer) CreatePolicy(List<(string Prompt, string Response)> demonstrations, torch.ScalarType dtype, torch.Device device)
     {

@@ -24,17 +24,39 @@ public sealed class RunRecorder : IDisposable
     private readonly StreamWriter _csv;
     private readonly TorchSharp.Modules.SummaryWriter _tensorBoard;
 
-    /// <summary>Opens (and appends to) the run folder's metric files.</summary>
-    public RunRecorder(string folder)
+    /// <summary>
+    /// Opens (and appends to) the run folder's metric files. When resuming after iteration <paramref name="resumedAfter"/>, lines of later
+    /// iterations (written after that checkpoint, before the interruption) are dropped first, so that the files read as one run.
+    /// </summary>
+    public RunRecorder(string folder, int? resumedAfter = null)
     {
         Folder = folder;
         Directory.CreateDirectory(folder);
+        if (resumedAfter is { } last) Truncate(last);
         _jsonl = new StreamWriter(Path.Combine(folder, "metrics.jsonl"), append: true, Encoding.UTF8) { AutoFlush = true };
         var csvPath = Path.Combine(folder, "metrics.csv");
         var header = !File.Exists(csvPath) || new FileInfo(csvPath).Length == 0;
         _csv = new StreamWriter(csvPath, append: true, Encoding.UTF8) { AutoFlush = true };
         if (header) _csv.WriteLine(string.Join(',', IterationColumns));
         _tensorBoard = TorchSharp.torch.utils.tensorboard.SummaryWriter(Path.Combine(folder, "tensorboard"));
+    }
+
+    private void Truncate(int lastIteration)
+    {
+        var jsonl = Path.Combine(Folder, "metrics.jsonl");
+        if (File.Exists(jsonl))
+            File.WriteAllLines(jsonl, File.ReadAllLines(jsonl).Where(l =>
+            {
+                using var document = JsonDocument.Parse(l);
+                var root = document.RootElement;
+                return root.GetProperty("iteration").GetInt32() <= lastIteration && root.GetProperty("event").GetString() != "finished";
+            }));
+        var csv = Path.Combine(Folder, "metrics.csv");
+        if (File.Exists(csv))
+        {
+            var lines = File.ReadAllLines(csv);
+            File.WriteAllLines(csv, lines.Take(1).Concat(lines.Skip(1).Where(l => int.Parse(l.AsSpan(0, l.IndexOf(',')), CultureInfo.InvariantCulture) <= lastIteration)));
+        }
     }
 
     /// <summary>The run folder.</summary>

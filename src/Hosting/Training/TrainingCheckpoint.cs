@@ -1,0 +1,106 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using GiGpoNet.Backend.Checkpoints;
+using GiGpoNet.Backend.Model;
+using GiGpoNet.Backend.Tokenization;
+using GiGpoNet.Backend.Training;
+using TorchSharp;
+
+namespace GiGpoNet.Hosting.Training;
+
+/// <summary>What a training checkpoint records besides the weights.</summary>
+/// <param name="Iteration">The last finished iteration.</param>
+/// <param name="EnvironmentSteps">Environment steps so far.</param>
+/// <param name="WarmStartSuccess">The validation success after the warm start (NaN when there was none).</param>
+/// <param name="Algorithm">The algorithm name.</param>
+/// <param name="Environment">The environment name.</param>
+/// <param name="Seed">The run's seed.</param>
+public sealed record CheckpointState(int Iteration, long EnvironmentSteps, double WarmStartSuccess, string Algorithm, string Environment, long Seed);
+
+/// <summary>
+/// A resumable training checkpoint: <c>checkpoints/iter-NNNNNN/</c> with the policy (Hugging Face safetensors and its tokenizer), the
+/// reference policy, the critic, the optimizers' state, <c>state.json</c>, a copy of the effective configuration, and a manifest of
+/// SHA-256 hashes. It is written into a temporary folder and renamed, so a crash or a kill during a save never leaves a broken
+/// checkpoint; a failed save leaves the previous one in place.
+/// </summary>
+public static class TrainingCheckpoint
+{
+    private const string Manifest = "manifest.json";
+    private const string StateFile = "state.json";
+
+    /// <summary>Writes a checkpoint of iteration <paramref name="state"/>.Iteration under <paramref name="runFolder"/>.</summary>
+    public static string Save(string runFolder, CheckpointState state, Qwen2ForCausalLM policy, ITextTokenizer tokenizer, Qwen2ForCausalLM? reference,
+        Qwen2ForValue? critic, PolicyUpdater updater, JsonNode configuration)
+    {
+        var checkpoints = Path.Combine(runFolder, "checkpoints");
+        Directory.CreateDirectory(checkpoints);
+        var final = Path.Combine(checkpoints, $"iter-{state.Iteration:D6}");
+        var temporary = Path.Combine(checkpoints, $".tmp-{Guid.NewGuid():N}");
+        try
+        {
+            Directory.CreateDirectory(temporary);
+            PolicyCheckpoints.Save(policy, tokenizer, Path.Combine(temporary, "policy"));
+            if (reference is not null) HuggingFaceCheckpoint.Save(reference, Path.Combine(temporary, "reference"));
+            if (critic is not null)
+            {
+                Directory.CreateDirectory(Path.Combine(temporary, "critic"));
+                HuggingFaceCheckpoint.SaveWeights(critic, Path.Combine(temporary, "critic"), torch.ScalarType.Float32, long.MaxValue);
+            }
+            updater.SaveState(temporary);
+            File.WriteAllText(Path.Combine(temporary, StateFile), JsonSerializer.Serialize(state with { WarmStartSuccess = double.IsFinite(state.WarmStartSuccess) ? state.WarmStartSuccess : -1 }));
+            File.WriteAllText(Path.Combine(temporary, "configuration.json"), configuration.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            var hashes = new JsonObject();
+            foreach (var file in Directory.EnumerateFiles(temporary, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+                hashes[Path.GetRelativePath(temporary, file)] = Hash(file);
+            File.WriteAllText(Path.Combine(temporary, Manifest), hashes.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
+            Directory.Move(temporary, final);
+            return final;
+        }
+        finally
+        {
+            if (Directory.Exists(temporary)) Directory.Delete(temporary, recursive: true);
+        }
+    }
+
+    /// <summary>The newest complete checkpoint of a run folder, or <c>null</c>.</summary>
+    public static string? Latest(string runFolder)
+    {
+        var checkpoints = Path.Combine(runFolder, "checkpoints");
+        return Directory.Exists(checkpoints)
+            ? Directory.EnumerateDirectories(checkpoints, "iter-*").Where(d => File.Exists(Path.Combine(d, Manifest))).Order(StringComparer.Ordinal).LastOrDefault()
+            : null;
+    }
+
+    /// <summary>Reads and verifies a checkpoint's state.</summary>
+    /// <exception cref="InvalidDataException">A file is missing or does not match its hash.</exception>
+    public static CheckpointState Verify(string folder)
+    {
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, Manifest)))!.AsObject();
+        foreach (var (file, expected) in manifest)
+        {
+            var path = Path.Combine(folder, file);
+            if (!File.Exists(path)) throw new InvalidDataException($"The checkpoint '{folder}' is incomplete: {file} is missing. Delete it to resume from an earlier one.");
+            if (Hash(path) != expected!.GetValue<string>())
+                throw new InvalidDataException($"The checkpoint '{folder}' is corrupted: {file} does not match its hash. Delete it to resume from an earlier one.");
+        }
+        var state = JsonSerializer.Deserialize<CheckpointState>(File.ReadAllText(Path.Combine(folder, StateFile)))!;
+        return state.WarmStartSuccess < 0 ? state with { WarmStartSuccess = double.NaN } : state;
+    }
+
+    /// <summary>Loads the weights and optimizer state of a verified checkpoint into freshly built models.</summary>
+    public static void Restore(string folder, Qwen2ForCausalLM policy, Qwen2ForCausalLM? reference, Qwen2ForValue? critic, PolicyUpdater updater)
+    {
+        HuggingFaceCheckpoint.LoadWeights(policy, Path.Combine(folder, "policy"), policy.Config.TieWordEmbeddings ? ["lm_head.weight"] : null);
+        if (reference is not null) HuggingFaceCheckpoint.LoadWeights(reference, Path.Combine(folder, "reference"), reference.Config.TieWordEmbeddings ? ["lm_head.weight"] : null);
+        if (critic is not null) HuggingFaceCheckpoint.LoadWeights(critic, Path.Combine(folder, "critic"));
+        updater.LoadState(folder);
+    }
+
+    private static string Hash(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
+    }
+}
