@@ -18,6 +18,9 @@ namespace GiGpoNet.Algorithms.GiGpo;
 /// </summary>
 public sealed class GiGpoAdvantageEstimator : IAdvantageEstimator
 {
+    private static readonly (string Name, int Low, int High)[] SizeBuckets =
+        [("1", 1, 1), ("2-5", 2, 5), ("6-9", 6, 9), ("10-49", 10, 49), ("50+", 50, int.MaxValue)];
+
     private readonly GiGpoOptions _options;
 
     /// <summary>Creates the estimator with validated options.</summary>
@@ -107,6 +110,10 @@ public sealed class GiGpoAdvantageEstimator : IAdvantageEstimator
             ["step_group_size_mean"] = stepMoments.Length == 0 ? 0 : (double)batch.ActiveRowCount / stepMoments.Length,
             ["step_group_singleton_fraction"] = stepMoments.Length == 0 ? 0 : (double)singletons / stepMoments.Length,
         };
+        // The paper's histogram of step-group sizes (Fig. 5): the share of step groups in each size bucket.
+        foreach (var (name, low, high) in SizeBuckets)
+            metrics[$"step_group_size_share/{name}"] = stepMoments.Length == 0 ? 0
+                : (double)stepMoments.Count(m => m.Count >= low && m.Count <= high) / stepMoments.Length;
         AdvantageColumn[] columns =
         [
             new("episode_adv", episodeAdvantages),

@@ -33,6 +33,9 @@ public sealed class GiGpoHandComputedTests
         Assert.That(result.Column("episode_adv"), Is.EqualTo(new double[] { 0, 0, 0, 0, 0 }));
         Assert.That(result.Metrics["step_groups"], Is.EqualTo(3));
         Assert.That(result.Metrics["step_group_singleton_fraction"], Is.EqualTo(1.0 / 3).Within(Tolerance));
+        Assert.That(result.Metrics["step_group_size_share/1"], Is.EqualTo(1.0 / 3).Within(Tolerance));
+        Assert.That(result.Metrics["step_group_size_share/2-5"], Is.EqualTo(2.0 / 3).Within(Tolerance));
+        Assert.That(result.Metrics["step_group_size_share/50+"], Is.EqualTo(0));
     }
 
     [Test]
