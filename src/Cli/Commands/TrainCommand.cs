@@ -3,6 +3,7 @@ using System.Globalization;
 using GiGpoNet.Hosting.Configuration;
 using GiGpoNet.Hosting.Training;
 using Microsoft.Extensions.DependencyInjection;
+using Spectre.Console;
 
 namespace GiGpoNet.Cli.Commands;
 
@@ -25,9 +26,32 @@ internal static class TrainCommand
             await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
             provider.ValidateGiGpoNetConfiguration();
             var trainer = provider.GetRequiredService<AgentTrainer>();
+            var iterations = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<TrainingOptions>>().Value.Iterations;
             await output.WriteLineAsync($"Run folder: {Path.GetFullPath(trainer.OutputDirectory)}");
-            await foreach (var e in trainer.RunAsync(cancellationToken))
-                await output.WriteLineAsync(Describe(e));
+            if (ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive)
+            {
+                // A live progress bar above the event lines; redirected output (files, CI, tests) gets the plain lines only.
+                await AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new ElapsedTimeColumn())
+                    .StartAsync(async progress =>
+                    {
+                        var task = progress.AddTask("warm start", maxValue: Math.Max(1, iterations));
+                        await foreach (var e in trainer.RunAsync(cancellationToken))
+                        {
+                            AnsiConsole.WriteLine(Describe(e));
+                            if (e.Kind == "iteration")
+                            {
+                                task.Value = e.Iteration;
+                                task.Description = Markup.Escape($"iteration {e.Iteration}/{iterations}: success {e.Metrics.GetValueOrDefault("success_rate"):0.00}, reward {e.Metrics.GetValueOrDefault("episode_reward_mean"):0.00}");
+                            }
+                        }
+                        task.Value = task.MaxValue;
+                    });
+            }
+            else
+            {
+                await foreach (var e in trainer.RunAsync(cancellationToken))
+                    await output.WriteLineAsync(Describe(e));
+            }
             return ExitCodes.Success;
         }));
         return command;
