@@ -45,30 +45,28 @@ public sealed class PolicyUpdater : IDisposable
     public float[][] LogProbs(IReadOnlyList<(int[] Prompt, int[] Response)> rows, Qwen2ForCausalLM? model = null)
     {
         model ??= _policy;
-        var result = new List<float[]>(rows.Count);
-        using var noGrad = no_grad();
-        foreach (var chunk in rows.Chunk(_options.MicroBatchSize))
-        {
-            using var scope = NewDisposeScope();
-            var batch = SequenceBatch.Create(chunk, _paddingId, model.Body.Placement().Device);
-            var logits = model.Logits(batch.AtPredictingPositions(model.Hidden(batch.Ids, batch.Attention)));
-            result.AddRange(SequenceBatch.Unpack(TokenStatistics.LogProbs(logits, batch.ResponseIds), [.. chunk.Select(r => r.Response.Length)]));
-        }
-        return [.. result];
+        return PerResponseToken(rows, model.Body, batch =>
+            TokenStatistics.LogProbs(model.Logits(batch.AtPredictingPositions(model.Hidden(batch.Ids, batch.Attention))), batch.ResponseIds));
     }
 
     /// <summary>The critic's value at each response token (no gradient).</summary>
     public float[][] Values(IReadOnlyList<(int[] Prompt, int[] Response)> rows)
     {
         var critic = _critic ?? throw new InvalidOperationException("No critic was given to this updater.");
+        return PerResponseToken(rows, critic.Body, batch => critic.Forward(batch.Ids, batch.Attention).gather(1, batch.PredictingPositions));
+    }
+
+    /// <summary>One value per response token of every row, computed micro-batch by micro-batch without gradient.</summary>
+    private float[][] PerResponseToken(IReadOnlyList<(int[] Prompt, int[] Response)> rows, Qwen2Model body, Func<SequenceBatch, Tensor> compute)
+    {
         var result = new List<float[]>(rows.Count);
+        var device = body.Placement().Device;
         using var noGrad = no_grad();
         foreach (var chunk in rows.Chunk(_options.MicroBatchSize))
         {
             using var scope = NewDisposeScope();
-            var batch = SequenceBatch.Create(chunk, _paddingId, critic.Body.Placement().Device);
-            var values = critic.Forward(batch.Ids, batch.Attention).gather(1, batch.PredictingPositions);
-            result.AddRange(SequenceBatch.Unpack(values, [.. chunk.Select(r => r.Response.Length)]));
+            var batch = SequenceBatch.Create(chunk, _paddingId, device);
+            result.AddRange(SequenceBatch.Unpack(compute(batch), [.. chunk.Select(r => r.Response.Length)]));
         }
         return [.. result];
     }
