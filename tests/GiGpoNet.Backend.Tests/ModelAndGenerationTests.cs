@@ -211,3 +211,41 @@ public sealed class TorchPolicyTests
         Assert.That(e!.Message, Does.Contain("float32, bfloat16, float16"));
     }
 }
+
+public sealed class CheckpointLifecycleTests
+{
+    [Test]
+    public void A_hugging_face_checkpoint_loads_generates_trains_and_saves_back()
+    {
+        var tokenizer = Tokenization.WordLevelTokenizer.Build(["go to fridge 1 open take"], 30);
+        var folder = Path.Combine(Path.GetTempPath(), "gigpo-life-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using (var original = TinyModels.Create(seed: 21, vocabulary: tokenizer.VocabularySize)) Checkpoints.HuggingFaceCheckpoint.Save(original, folder);
+            using var model = Checkpoints.HuggingFaceCheckpoint.LoadCausalLM(folder);
+            var generated = new Generation.TextGenerator(model, tokenizer).Generate([tokenizer.Encode("go to")], new Generation.SamplingOptions(MaxNewTokens: 4, Seed: 1))[0];
+            Assert.That(generated.TokenIds, Is.Not.Empty);
+
+            var before = model.state_dict()["model.layers.0.mlp.up_proj.weight"].clone();
+            using (var updater = new Training.PolicyUpdater(model, new Training.UpdateOptions { LearningRate = 1e-2, MiniBatchSize = 4, MicroBatchSize = 4, UseKlLoss = false }, tokenizer.PaddingId))
+            {
+                var prompt = tokenizer.Encode("go to");
+                var old = updater.LogProbs([(prompt, generated.TokenIds)]);
+                var metrics = updater.Update([new Training.TrainingRow(prompt, generated.TokenIds, old[0], [.. generated.TokenIds.Select(_ => 1f)])]);
+                Assert.That(metrics.OptimizerSteps, Is.EqualTo(1));
+            }
+            Assert.That(model.state_dict()["model.layers.0.mlp.up_proj.weight"].equal(before).all().item<bool>(), Is.False, "training changed the weights");
+
+            var saved = folder + "-trained";
+            Checkpoints.HuggingFaceCheckpoint.Save(model, saved);
+            using var reloaded = Checkpoints.HuggingFaceCheckpoint.LoadCausalLM(saved);
+            foreach (var (name, tensor) in model.state_dict())
+                Assert.That(reloaded.state_dict()[name].equal(tensor).all().item<bool>(), Is.True, name);
+            Directory.Delete(saved, true);
+        }
+        finally
+        {
+            Directory.Delete(folder, true);
+        }
+    }
+}
