@@ -26,7 +26,10 @@ public sealed record RolloutRequest(int Groups, int GroupSize, DatasetSplit Spli
 
 /// <summary>The step rows of a collection and how each episode ended.</summary>
 /// <param name="Batch">One row per environment step.</param>
-/// <param name="Episodes">One outcome per trajectory, in the batch's trajectory order.</param>
+/// <param name="Episodes">
+/// One outcome per trajectory: first those with rows, in the batch's trajectory order, then any that produced no row (an environment
+/// that failed at reset or at its first step).
+/// </param>
 public sealed record RolloutResult(RolloutBatch Batch, IReadOnlyList<EpisodeOutcome> Episodes);
 
 /// <summary>How one trajectory ended.</summary>

@@ -69,7 +69,7 @@ public sealed class AgentTrainer(
         if (resumed is null && warmStart.Episodes > 0 && warmStart.Epochs > 0)
         {
             var clock = Stopwatch.StartNew();
-            var rows = demonstrations.Take(demonstrations.Count)
+            var rows = demonstrations
                 .Select(d => (tokenizer.Encode(tokenizer.ApplyChatTemplate(d.Prompt)), (int[])[.. tokenizer.Encode(d.Response), tokenizer.EndOfTurnIds[0]]))
                 .ToList();
             var losses = SupervisedFineTuning.Train(model, rows, warmStart.Epochs, warmStart.LearningRate, warmStart.BatchSize, tokenizer.PaddingId,
