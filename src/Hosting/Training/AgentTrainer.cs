@@ -108,13 +108,13 @@ public sealed class AgentTrainer(
 
             phase.Restart();
             var active = Enumerable.Range(0, batch.RowCount).Where(r => batch.Active[r]).ToList();
-            var pairs = active.Select(r => (batch.PromptTokenIds![r].ToArray(), batch.ResponseTokenIds![r].ToArray())).ToList();
+            var allPairs = Enumerable.Range(0, batch.RowCount).Select(r => (batch.PromptTokenIds![r].ToArray(), batch.ResponseTokenIds![r].ToArray())).ToList();
+            var pairs = active.Select(r => allPairs[r]).ToList();
             float[][]? values = null;
             if (critic is not null)
             {
-                var all = updater.Values([.. Enumerable.Range(0, batch.RowCount).Select(r => (batch.PromptTokenIds![r].ToArray(), batch.ResponseTokenIds![r].ToArray()))]);
-                batch = batch.WithCriticValues(all);
-                values = all;
+                values = updater.Values(allPairs);
+                batch = batch.WithCriticValues(values);
             }
             var oldLogProbs = updater.LogProbs(pairs);
             metrics["time_old_log_prob_s"] = phase.Elapsed.TotalSeconds;
