@@ -22,11 +22,7 @@ internal static class CheckpointCommands
 
     private static Context Build(ParseResult parse)
     {
-        var configuration = GiGpoNetConfiguration.Create(CliErrors.ConfigurationOverrides(parse));
-        var services = new ServiceCollection();
-        services.AddGiGpoNet(configuration).AddBuiltIns();
-        var provider = services.BuildServiceProvider();
-        provider.ValidateGiGpoNetConfiguration();
+        var provider = CliServices.BuildValidated(parse);
         var name = parse.GetValue(EnvironmentName) ?? provider.GetRequiredService<IOptions<TrainingOptions>>().Value.Environment;
         var factory = provider.GetRequiredKeyedService<IEnvironmentFactory>(provider.GetRequiredService<EnvironmentRegistry>().Get(name).Name);
         var source = new EnvironmentRolloutSource(factory, provider.GetRequiredService<RolloutOptions>(), provider.GetRequiredService<IPromptBuilder>(),

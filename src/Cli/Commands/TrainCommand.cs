@@ -20,11 +20,7 @@ internal static class TrainCommand
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(error, async () =>
         {
-            var configuration = GiGpoNetConfiguration.Create(CliErrors.ConfigurationOverrides(parse), parse.GetValue(settings));
-            var services = new ServiceCollection();
-            services.AddGiGpoNet(configuration).AddBuiltIns();
-            await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-            provider.ValidateGiGpoNetConfiguration();
+            await using var provider = CliServices.BuildValidated(parse, parse.GetValue(settings));
             var trainer = provider.GetRequiredService<AgentTrainer>();
             var iterations = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<TrainingOptions>>().Value.Iterations;
             await output.WriteLineAsync($"Run folder: {Path.GetFullPath(trainer.OutputDirectory)}");
