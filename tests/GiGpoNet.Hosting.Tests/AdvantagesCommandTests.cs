@@ -4,36 +4,16 @@ using GiGpoNet.Cli;
 namespace GiGpoNet.Hosting.Tests;
 
 /// <summary>The <c>gigpo advantages</c> verb, run in-process as the shell would run it.</summary>
-public sealed class AdvantagesCommandTests
+public sealed class AdvantagesCommandTests : CliTestBase
 {
-    private string _folder = null!;
-
-    [SetUp]
-    public void CreateFolder()
-    {
-        _folder = Path.Combine(Path.GetTempPath(), "gigpo-tests-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_folder);
-    }
-
-    [TearDown]
-    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
-
     private string Input(params string[] lines)
     {
-        var path = Path.Combine(_folder, "steps.jsonl");
+        var path = Path.Combine(Folder, "steps.jsonl");
         File.WriteAllLines(path, lines);
         return path;
     }
 
-    private string OutputPath => Path.Combine(_folder, "out.jsonl");
-
-    private static (int Code, string Stdout, string Stderr) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = GigpoCommandLine.Invoke(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private string OutputPath => Path.Combine(Folder, "out.jsonl");
 
     private static readonly string[] TwoTrajectories =
     [
@@ -131,7 +111,7 @@ public sealed class AdvantagesCommandTests
         Assert.That(stderr, Does.Contain(expected));
         Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1));
         Assert.That(File.ReadAllText(OutputPath), Is.EqualTo("previous content"));
-        Assert.That(Directory.GetFiles(_folder), Has.Length.EqualTo(2), "no temporary file is left behind");
+        Assert.That(Directory.GetFiles(Folder), Has.Length.EqualTo(2), "no temporary file is left behind");
     }
 
     [Test]
@@ -159,7 +139,7 @@ public sealed class AdvantagesCommandTests
     [Test]
     public void A_missing_input_file_is_a_failure_naming_the_path()
     {
-        var (code, _, stderr) = Run("advantages", "--input", Path.Combine(_folder, "nope.jsonl"), "--output", OutputPath);
+        var (code, _, stderr) = Run("advantages", "--input", Path.Combine(Folder, "nope.jsonl"), "--output", OutputPath);
         Assert.That(code, Is.EqualTo(1));
         Assert.That(stderr, Does.Contain("nope.jsonl").And.Contain("does not exist"));
     }

@@ -5,32 +5,12 @@ using GiGpoNet.Hosting.Training;
 namespace GiGpoNet.Hosting.Tests;
 
 /// <summary><c>gigpo train</c> end to end on a tiny setup, and its configuration errors.</summary>
-public sealed class TrainCommandTests
+public sealed class TrainCommandTests : CliTestBase
 {
-    private string _folder = null!;
-
-    [SetUp]
-    public void CreateFolder()
-    {
-        _folder = Path.Combine(Path.GetTempPath(), "gigpo-train-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_folder);
-    }
-
-    [TearDown]
-    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
-
-    private static (int Code, string Stdout, string Stderr) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = GigpoCommandLine.Invoke(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     private string[] Tiny(string algorithm) =>
     [
         "train", $"--Training:Algorithm={algorithm}", "--Training:Environment=sokoban", "--Training:Iterations=2", "--Training:Groups=2",
-        "--Training:GroupSize=2", "--Training:EvaluationTasks=2", $"--Training:OutputDirectory={_folder}/{{algorithm}}",
+        "--Training:GroupSize=2", "--Training:EvaluationTasks=2", $"--Training:OutputDirectory={Folder}/{{algorithm}}",
         "--WarmStart:Episodes=2", "--WarmStart:Epochs=1", "--Rollout:MaxSteps=3", "--Rollout:MaxNewTokens=6", "--Rollout:RequireThinkTags=false",
         "--Policy:Layers=1", "--Policy:HiddenSize=32", "--Policy:IntermediateSize=64", "--Policy:Heads=2", "--Policy:KeyValueHeads=1",
         "--Update:MiniBatchSize=8", "--Update:MicroBatchSize=4", "--Update:LearningRate=0.001",
@@ -48,7 +28,7 @@ public sealed class TrainCommandTests
         Assert.That(code, Is.EqualTo(0), stderr + stdout);
         Assert.That(stdout, Does.Contain("iteration 2:").And.Contain("finished:"));
 
-        var run = Path.Combine(_folder, algorithm);
+        var run = Path.Combine(Folder, algorithm);
         var header = File.ReadLines(Path.Combine(run, "metrics.csv")).First().Split(',');
         Assert.That(header, Is.EqualTo(RunRecorder.IterationColumns));
         Assert.That(File.ReadLines(Path.Combine(run, "metrics.csv")).Count(), Is.EqualTo(3));
@@ -74,8 +54,8 @@ public sealed class TrainCommandTests
             .. Tiny("gigpo").Where(a => !a.StartsWith("--Training:OutputDirectory", StringComparison.Ordinal) && !a.StartsWith("--Training:Iterations", StringComparison.Ordinal)),
             $"--Training:OutputDirectory={folder}", $"--Training:Iterations={iterations}", "--Training:CheckpointInterval=1", "--Training:EvaluationInterval=0",
         ];
-        var uninterrupted = Path.Combine(_folder, "a");
-        var interrupted = Path.Combine(_folder, "b");
+        var uninterrupted = Path.Combine(Folder, "a");
+        var interrupted = Path.Combine(Folder, "b");
         Assert.That(Run(Settings(uninterrupted, 3)).Code, Is.EqualTo(0));
         Assert.That(Run(Settings(interrupted, 2)).Code, Is.EqualTo(0));
         var (code, stdout, stderr) = Run(Settings(interrupted, 3));
@@ -92,7 +72,7 @@ public sealed class TrainCommandTests
     [Test]
     public void A_corrupted_or_mismatched_checkpoint_is_refused_clearly()
     {
-        var folder = Path.Combine(_folder, "run");
+        var folder = Path.Combine(Folder, "run");
         string[] Settings(string algorithm) =>
         [
             .. Tiny(algorithm).Where(a => !a.StartsWith("--Training:OutputDirectory", StringComparison.Ordinal) && !a.StartsWith("--Training:Iterations", StringComparison.Ordinal)),
@@ -123,9 +103,9 @@ public sealed class TrainCommandTests
     [TestCase("--Backend:Devcie=cpu", "Backend:Devcie is not a known setting")]
     public void Configuration_errors_exit_2_with_one_clear_message_before_any_work(string setting, string expected)
     {
-        var (code, stdout, stderr) = Run("train", setting, $"--Training:OutputDirectory={_folder}/run");
+        var (code, stdout, stderr) = Run("train", setting, $"--Training:OutputDirectory={Folder}/run");
         Assert.That(code, Is.EqualTo(2), stderr + stdout);
         Assert.That(stderr, Does.Contain(expected));
-        Assert.That(Directory.Exists(Path.Combine(_folder, "run")), Is.False, "nothing was started");
+        Assert.That(Directory.Exists(Path.Combine(Folder, "run")), Is.False, "nothing was started");
     }
 }
