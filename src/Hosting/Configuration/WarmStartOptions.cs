@@ -18,11 +18,18 @@ public sealed class WarmStartOptions
     /// <summary>Steps per optimizer step. Default 16.</summary>
     public int BatchSize { get; set; } = 16;
 
+    /// <summary>
+    /// Share of demonstration steps at which a random admissible action is carried out instead of the expert's, while the state is
+    /// still labelled with the expert's action (DART noise injection): the policy learns to recover from its own mistakes. Default 0.
+    /// </summary>
+    public double ExplorationRate { get; set; }
+
     /// <summary>Lists what is wrong.</summary>
     public IEnumerable<string> Validate()
     {
         if (Episodes < 0 || Epochs < 0) yield return $"{SectionName}: Episodes and Epochs must be 0 or more.";
         if (!(LearningRate > 0)) yield return $"{SectionName}:{nameof(LearningRate)} = {LearningRate} must be greater than 0.";
+        if (!(ExplorationRate >= 0 && ExplorationRate < 1)) yield return $"{SectionName}:{nameof(ExplorationRate)} = {ExplorationRate} must be in [0, 1).";
         if (BatchSize < 1) yield return $"{SectionName}:{nameof(BatchSize)} = {BatchSize} must be at least 1.";
     }
 }

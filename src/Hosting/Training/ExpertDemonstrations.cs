@@ -9,12 +9,19 @@ public static class ExpertDemonstrations
     /// <summary>The answer the policy should learn to give for an action.</summary>
     public static string Response(string action, bool thinkTags) => thinkTags ? $"<think></think><action>{action}</action>" : $"<action>{action}</action>";
 
-    /// <summary>Runs the expert on <paramref name="episodes"/> training tasks.</summary>
+    /// <summary>
+    /// Runs the expert on <paramref name="episodes"/> training tasks. With <paramref name="explorationRate"/> &gt; 0 the steps are
+    /// noise-injected as in DART (Laskey et al., 2017): at that rate a random admissible action is carried out instead of the expert's,
+    /// while every visited state is still labelled with the expert's action, so that the policy also learns to recover from mistakes
+    /// (a "Nothing happens.", a wrong receptacle) that pure expert trajectories never show.
+    /// </summary>
     /// <exception cref="GiGpoNetConfigurationException">The environment has no expert.</exception>
     public static async Task<List<(string Prompt, string Response)>> CollectAsync(IEnvironmentFactory factory, IPromptBuilder prompts,
-        IEpisodeMemoryFactory memories, RolloutOptions options, int episodes, long seed, CancellationToken cancellationToken)
+        IEpisodeMemoryFactory memories, RolloutOptions options, int episodes, long seed, CancellationToken cancellationToken,
+        double explorationRate = 0)
     {
         var pairs = new List<(string, string)>();
+        var noise = new Random(unchecked((int)(seed ^ (seed >> 32)) ^ 0x5DA7));
         var maxSteps = options.MaxSteps > 0 ? options.MaxSteps : factory.Description.DefaultMaxSteps;
         for (var episode = 0; episode < episodes; episode++)
         {
@@ -28,6 +35,8 @@ public static class ExpertDemonstrations
             {
                 var action = expert.ExpertAction();
                 pairs.Add((prompts.Build(new PromptContext(factory.Description, observation, memory, options.HistoryLength)), Response(action, options.RequireThinkTags)));
+                if (explorationRate > 0 && observation.AdmissibleActions is { Count: > 0 } admissible && noise.NextDouble() < explorationRate)
+                    action = admissible[noise.Next(admissible.Count)];
                 var outcome = await environment.StepAsync(action, cancellationToken);
                 memory.Add(observation.Text, action);
                 observation = outcome.Observation;
