@@ -3,17 +3,34 @@ using GiGpoNet.Environments.Rollouts;
 using GiGpoNet.Environments.Shop;
 using GiGpoNet.Environments.Sokoban;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using GiGpoNet;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the built-in environments and the rollout loop's replaceable parts.</summary>
 public static class EnvironmentsBuilderExtensions
 {
-    /// <summary>Registers <c>household</c>, <c>shop</c> and <c>sokoban</c>.</summary>
-    public static IGiGpoNetBuilder AddBuiltInEnvironments(this IGiGpoNetBuilder builder) =>
-        builder.AddEnvironment<HouseholdEnvironment>(HouseholdEnvironment.Description)
+    /// <summary>
+    /// Registers <c>household</c>, <c>shop</c> and <c>sokoban</c>. The household's options are bound from <c>Environments:household</c>
+    /// (unknown keys are errors) and validated at start-up.
+    /// </summary>
+    public static IGiGpoNetBuilder AddBuiltInEnvironments(this IGiGpoNetBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (!builder.Services.Any(d => d.ServiceType == typeof(HouseholdOptions)))
+        {
+            builder.Services.AddOptions<HouseholdOptions>()
+                .Configure(o => StrictConfigurationBinder.Bind(builder.Configuration.GetSection(HouseholdOptions.SectionName), o))
+                .Validate(o => Enum.IsDefined(o.RoomSize),
+                    $"{HouseholdOptions.SectionName}:{nameof(HouseholdOptions.RoomSize)} must be one of {string.Join(", ", Enum.GetNames<HouseholdRoomSize>())}.")
+                .ValidateOnStart();
+            builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<HouseholdOptions>>().Value);
+        }
+        return builder.AddEnvironment<HouseholdEnvironment>(HouseholdEnvironment.Description)
             .AddEnvironment<ShopEnvironment>(ShopEnvironment.Description)
             .AddEnvironment<SokobanEnvironment>(SokobanEnvironment.Description);
+    }
 
     /// <summary>
     /// Registers the defaults of the rollout loop's parts, each replaceable by registering another implementation first:

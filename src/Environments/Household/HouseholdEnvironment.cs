@@ -7,7 +7,19 @@ namespace GiGpoNet.Environments.Household;
 /// </summary>
 public sealed class HouseholdEnvironment : IEnvironment, IExpertEnvironment
 {
+    private readonly HouseholdOptions _options;
     private HouseholdWorld? _world;
+
+    /// <summary>A household environment with the default options (standard rooms).</summary>
+    public HouseholdEnvironment() : this(new HouseholdOptions()) { }
+
+    /// <summary>A household environment with <paramref name="options"/> (bound from <c>Environments:household</c>).</summary>
+    [Microsoft.Extensions.DependencyInjection.ActivatorUtilitiesConstructor]
+    public HouseholdEnvironment(HouseholdOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+    }
 
     /// <summary>The environment's description.</summary>
     public static EnvironmentDescription Description { get; } = new(
@@ -17,7 +29,7 @@ public sealed class HouseholdEnvironment : IEnvironment, IExpertEnvironment
     /// <inheritdoc />
     public ValueTask<EnvironmentObservation> ResetAsync(EnvironmentReset reset, CancellationToken cancellationToken = default)
     {
-        _world = HouseholdGenerator.Generate(TaskSeeds.For(reset.TaskSeed, reset.Split));
+        _world = HouseholdGenerator.Generate(TaskSeeds.For(reset.TaskSeed, reset.Split), _options.RoomSize);
         return ValueTask.FromResult(Observe(_world.Introduction()));
     }
 

@@ -3,12 +3,19 @@ namespace GiGpoNet.Environments.Household;
 /// <summary>Generates a household task and room from a seed: the same seed always gives the same room, objects and goal.</summary>
 internal static class HouseholdGenerator
 {
-    private static readonly (string Type, bool Openable, int Min, int Max)[] ReceptacleKinds =
+    private static readonly (string Type, bool Openable, int Min, int Max)[] StandardRoom =
     [
         ("cabinet", true, 2, 5), ("drawer", true, 1, 3), ("countertop", false, 1, 2), ("shelf", false, 1, 2),
         ("diningtable", false, 1, 1), ("sidetable", false, 0, 1), ("desk", false, 0, 1), ("fridge", true, 1, 1),
         ("microwave", true, 1, 1), ("sinkbasin", false, 1, 1), ("garbagecan", false, 1, 1), ("coffeemachine", false, 1, 1),
         ("stoveburner", false, 1, 2), ("toaster", false, 0, 1),
+    ];
+
+    private static readonly (string Type, bool Openable, int Min, int Max)[] SmallRoom =
+    [
+        ("cabinet", true, 1, 2), ("drawer", true, 1, 1), ("countertop", false, 1, 1), ("shelf", false, 0, 1),
+        ("diningtable", false, 0, 1), ("sidetable", false, 0, 1), ("desk", false, 0, 1), ("fridge", true, 1, 1),
+        ("microwave", true, 1, 1), ("sinkbasin", false, 1, 1), ("garbagecan", false, 0, 1), ("coffeemachine", false, 0, 1),
     ];
 
     private static readonly string[] CleanableObjects = ["mug", "cup", "plate", "bowl", "knife", "spoon", "apple", "lettuce", "tomato", "potato"];
@@ -20,13 +27,13 @@ internal static class HouseholdGenerator
 
     private static readonly string[] PlacementTargets = ["countertop", "shelf", "cabinet", "diningtable", "drawer", "garbagecan", "sidetable", "desk", "coffeemachine", "fridge", "microwave"];
 
-    public static HouseholdWorld Generate(int seed)
+    public static HouseholdWorld Generate(int seed, HouseholdRoomSize size = HouseholdRoomSize.Standard)
     {
         var random = new Random(seed);
         var type = (HouseholdTaskType)random.Next(6);
 
         var receptacles = new List<Receptacle>();
-        foreach (var (kind, openable, min, max) in ReceptacleKinds)
+        foreach (var (kind, openable, min, max) in size == HouseholdRoomSize.Small ? SmallRoom : StandardRoom)
         {
             var count = random.Next(min, max + 1);
             for (var i = 1; i <= count; i++) receptacles.Add(new Receptacle($"{kind} {i}", openable));
@@ -67,7 +74,7 @@ internal static class HouseholdGenerator
         var sources = receptacles.Where(r => r.Type != target && r.Name != lampLocation).ToList();
         var goalCopies = type == HouseholdTaskType.PickTwoObjAndPlace ? random.Next(2, 4) : random.Next(1, 3);
         for (var i = 0; i < goalCopies; i++) Pick(random, sources).Contents.Add(new HouseholdObject(NewName(objectType)));
-        var distractors = random.Next(4, 11);
+        var distractors = size == HouseholdRoomSize.Small ? random.Next(2, 6) : random.Next(4, 11);
         for (var i = 0; i < distractors; i++)
         {
             var kind = Pick(random, AllObjects);
