@@ -11,6 +11,7 @@ using GiGpoNet.Data;
 using GiGpoNet.Environments;
 using GiGpoNet.Environments.Rollouts;
 using GiGpoNet.Hosting.Configuration;
+using GiGpoNet.Hosting.Reporting;
 using GiGpoNet.Rollouts;
 using TorchSharp;
 
@@ -57,7 +58,8 @@ public sealed class AgentTrainer(
         // Demonstrations: for the warm start, and for the vocabulary of a from-scratch policy (a resumed run has both already).
         var demonstrationCount = resumed is not null ? 0 : Math.Max(warmStart.Episodes, string.IsNullOrWhiteSpace(policyOptions.Path) ? 16 : 0);
         var demonstrations = demonstrationCount == 0 ? []
-            : await ExpertDemonstrations.CollectAsync(environment, prompts, memories, rollout, demonstrationCount, unchecked(training.Seed * 31 + 5), cancellationToken);
+            : await ExpertDemonstrations.CollectAsync(environment, prompts, memories, rollout, demonstrationCount, unchecked(training.Seed * 31 + 5), cancellationToken,
+                warmStart.ExplorationRate);
 
         var (model, tokenizer) = resumeFrom is not null ? Loaded(PolicyCheckpoints.Load(Path.Combine(resumeFrom, "policy"), backend, policyOptions.MaxPromptTokens))
             : CreatePolicy(demonstrations, dtype, device);
@@ -189,10 +191,25 @@ public sealed class AgentTrainer(
         foreach (var (key, value) in lastEvaluation.Where(p => p.Key.StartsWith("success_rate/", StringComparison.Ordinal)))
             summary["final_" + key] = value;
         recorder.WriteSummary(summary);
+        SaveLearningCurve(training.Algorithm, environment.Description.Name, training.Seed);
         var finished = new TrainingEvent("finished", training.Iterations,
             summary.Where(p => p.Value is double or long or int).ToDictionary(p => p.Key, p => Convert.ToDouble(p.Value, System.Globalization.CultureInfo.InvariantCulture)));
         recorder.Record(finished);
         yield return finished;
+    }
+
+    /// <summary>Draws <c>learning_curve.png</c>; a chart that cannot be drawn (no native Skia library, say) is a warning, never a lost run.</summary>
+    private void SaveLearningCurve(string algorithm, string environmentName, long seed)
+    {
+        try
+        {
+            LearningCurveChart.SaveRun(RunHistory.Load(OutputDirectory), Path.Combine(OutputDirectory, "learning_curve.png"),
+                $"{algorithm} on {environmentName}, seed {seed}");
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or DllNotFoundException or TypeInitializationException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"warning: learning_curve.png could not be drawn ({e.Message}); metrics.csv holds the same figures.");
+        }
     }
 
     private TrainingEvent SaveCheckpoint(CheckpointState state, Qwen2ForCausalLM model, ITextTokenizer tokenizer, Qwen2ForCausalLM? reference,
