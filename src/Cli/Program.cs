@@ -20,6 +20,8 @@ namespace GiGpoNet.Cli
                 AdvantagesCommand.Create(error),
                 ServeEnvCommand.Create(output, error),
                 TokenizeCommand.Create(output, error),
+                AblateCommand.Create(output, error),
+                ReportCommand.Create(output, error),
             };
 
             var parse = root.Parse(args);

@@ -15,10 +15,13 @@ public static class GiGpoNetConfiguration
     /// <summary>Creates a configuration manager with the standard sources; more sources can be added to it later.</summary>
     /// <param name="commandLineOverrides">Arguments of the form <c>--Section:Key=value</c> or <c>--Section:Key value</c>.</param>
     /// <param name="settingsFile">A settings file to read instead of <c>appsettings.json</c> in the working directory; it must exist.</param>
+    /// <param name="readWorkingDirectorySettings">Whether <c>appsettings.json</c> in the working directory is read when no
+    /// <paramref name="settingsFile"/> is given (false: the built-in defaults, as an ablation cell without a settings file gets them).</param>
     /// <exception cref="GiGpoNetConfigurationException">The settings file is missing or is not valid JSON.</exception>
-    public static ConfigurationManager Create(IEnumerable<string>? commandLineOverrides = null, string? settingsFile = null)
+    public static ConfigurationManager Create(IEnumerable<string>? commandLineOverrides = null, string? settingsFile = null, bool readWorkingDirectorySettings = true)
     {
         var configuration = new ConfigurationManager();
+        if (settingsFile is null && !readWorkingDirectorySettings) return WithOverrides(configuration, commandLineOverrides);
         var path = Path.GetFullPath(settingsFile ?? SettingsFileName);
         if (settingsFile is not null && !File.Exists(path))
             throw new GiGpoNetConfigurationException($"The settings file '{path}' does not exist; check the path given with --settings.");
@@ -30,6 +33,11 @@ public static class GiGpoNetConfiguration
         {
             throw new GiGpoNetConfigurationException($"The settings file '{path}' is not valid JSON: {e.InnerException?.Message ?? e.Message}", e);
         }
+        return WithOverrides(configuration, commandLineOverrides);
+    }
+
+    private static ConfigurationManager WithOverrides(ConfigurationManager configuration, IEnumerable<string>? commandLineOverrides)
+    {
         configuration.AddEnvironmentVariables();
         var overrides = commandLineOverrides?.ToArray() ?? [];
         if (overrides.Length > 0) configuration.AddCommandLine(overrides);

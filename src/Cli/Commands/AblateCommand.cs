@@ -1,0 +1,133 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using GiGpoNet.Hosting.Ablations;
+using GiGpoNet.Hosting.Configuration;
+using GiGpoNet.Hosting.Reporting;
+
+namespace GiGpoNet.Cli.Commands;
+
+/// <summary><c>gigpo ablate</c>: run every cell of a grid file, each as a <c>gigpo train</c> process in its own run folder; then write the report.</summary>
+internal static class AblateCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var grid = new Option<string>("--grid", "-g") { Description = "The grid file (JSON): base configuration, axes, seeds. See samples/ablations/.", Required = true };
+        var outputFolder = new Option<string?>("--output", "-o") { Description = "Where the cells' run folders go (default: runs/ablations/<grid name>)." };
+        var retry = new Option<bool>("--retry-failed") { Description = "Run the cells whose last attempt failed again (they are reported and skipped otherwise)." };
+        var parallel = new Option<int?>("--parallel") { Description = "Cells trained at once (default: the grid's maxParallelRuns, else 1)." };
+        var command = new Command("ablate", "Run an ablation grid (algorithm × option × seed), resumably; finished cells are skipped. Writes results.md, results.csv and curves.")
+        {
+            grid, outputFolder, retry, parallel,
+        };
+        command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(error, async () =>
+        {
+            var study = AblationGrid.Load(parse.GetValue(grid)!);
+            if (parse.GetValue(parallel) is { } p)
+                study = p >= 1 ? new AblationGrid { Name = study.Name, SettingsFile = study.SettingsFile, Base = study.Base, Axes = study.Axes, Seeds = study.Seeds, MaxParallelRuns = p }
+                    : throw new GiGpoNetConfigurationException("--parallel must be at least 1.");
+            var folder = Path.GetFullPath(parse.GetValue(outputFolder) ?? Path.Combine("runs", "ablations", AblationGrid.Slug(study.Name)));
+            var cells = study.Cells();
+
+            // Every cell's configuration is checked before any cell runs: a typo in a grid fails now, not an hour in.
+            foreach (var cell in cells)
+            {
+                try
+                {
+                    await using var _ = CliServices.BuildValidated(Overrides(cell, AblationRunner.FolderOf(folder, cell), study), study.SettingsFile, readWorkingDirectorySettings: false);
+                }
+                catch (GiGpoNetConfigurationException e)
+                {
+                    throw new GiGpoNetConfigurationException($"cell {cell.Id}: {e.Message}", e);
+                }
+            }
+
+            await output.WriteLineAsync($"Grid '{study.Name}': {cells.Count} cells ({cells.Count / study.Seeds.Count} combinations × {study.Seeds.Count} seeds), " +
+                                        $"{study.MaxParallelRuns} at a time, in {folder}");
+            var clock = Stopwatch.StartNew();
+            var runner = new AblationRunner((cell, cellFolder, token) => TrainAsync(cell, cellFolder, study, token));
+            var result = await runner.RunAsync(study, folder, parse.GetValue(retry), e => output.WriteLine(Describe(e, clock.Elapsed)), cancellationToken);
+            var written = AblationReport.Write(folder);
+            await output.WriteLineAsync($"{result.Finished}/{cells.Count} cells finished ({result.Skipped} had finished before), {result.Failed.Count} failed; " +
+                                        $"{clock.Elapsed.TotalMinutes:0.0} min. Report: {written[0]}");
+            foreach (var failed in result.Failed)
+                await error.WriteLineAsync($"failed: {failed} (see {AblationRunner.FailureFileName} and train.log there; rerun with --retry-failed)");
+            return result.Failed.Count == 0 ? ExitCodes.Success : ExitCodes.Failure;
+        }));
+        return command;
+    }
+
+    private static string Describe(AblationProgress e, TimeSpan elapsed)
+    {
+        var what = string.Join(", ", e.Cell.Labels.Select(l => $"{l.Key}={l.Value}").Append($"seed {e.Cell.Seed}"));
+        var head = $"[{e.Done}/{e.Total}, {elapsed.TotalMinutes:0.0} min]";
+        if (e.Status == AblationCellStatus.Pending) return $"{head} start {what}";
+        if (e.Status == AblationCellStatus.Failed) return $"{head} FAILED {what}: {e.Message}";
+        var run = RunHistory.Load(e.Folder);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{head} done {what}: final success {run.SummaryValue("final_success"):0.000} (warm start {run.SummaryValue("warm_start_success"):0.000}), {run.SummaryValue("env_steps"):0} env steps, {run.SummaryValue("wall_seconds"):0} s");
+    }
+
+    /// <summary>The <c>--Section:Key=value</c> arguments of a cell's training.</summary>
+    private static List<string> Overrides(AblationCell cell, string folder, AblationGrid grid)
+    {
+        var settings = new Dictionary<string, string>(cell.Settings, StringComparer.OrdinalIgnoreCase) { ["Training:OutputDirectory"] = folder };
+        if (grid.MaxParallelRuns > 1 && !settings.ContainsKey("Backend:Threads"))
+            settings["Backend:Threads"] = Math.Max(1, Environment.ProcessorCount / grid.MaxParallelRuns).ToString(CultureInfo.InvariantCulture);
+        return [.. settings.Select(p => $"--{p.Key}={p.Value}")];
+    }
+
+    /// <summary>Trains one cell in a child <c>gigpo train</c> process, its output in the cell's train.log; a cancelled run kills it (it resumes from its checkpoint next time).</summary>
+    private static async Task<AblationAttempt> TrainAsync(AblationCell cell, string folder, AblationGrid grid, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var (host, prefix) = Launcher();
+        start.FileName = host;
+        foreach (var argument in prefix) start.ArgumentList.Add(argument);
+        start.ArgumentList.Add("train");
+        if (grid.SettingsFile is not null)
+        {
+            start.ArgumentList.Add("--settings");
+            start.ArgumentList.Add(grid.SettingsFile);
+        }
+        foreach (var argument in Overrides(cell, folder, grid)) start.ArgumentList.Add(argument);
+
+        await using var log = new StreamWriter(Path.Combine(folder, "train.log"), append: true) { AutoFlush = true };
+        var errors = new Queue<string>();
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (log)
+            {
+                log.WriteLine(e.Data);
+                errors.Enqueue(e.Data);
+                if (errors.Count > 5) errors.Dequeue();
+            }
+        };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+        process.WaitForExit(); // drains the redirected streams
+        lock (log) return new AblationAttempt(process.ExitCode, string.Join(" | ", errors));
+    }
+
+    /// <summary>How to start <c>gigpo</c> again: its app host, or the dotnet host with gigpo.dll.</summary>
+    private static (string Host, string[] Prefix) Launcher()
+    {
+        var processPath = Environment.ProcessPath ?? "dotnet";
+        if (Path.GetFileNameWithoutExtension(processPath) == "gigpo") return (processPath, []);
+        var dotnet = Path.GetFileNameWithoutExtension(processPath) == "dotnet" ? processPath : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        return (dotnet, [typeof(AblateCommand).Assembly.Location]);
+    }
+}

@@ -1,0 +1,45 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace GiGpoNet.Hosting.Ablations;
+
+/// <summary>One cell of a grid: a level of every axis and a seed, and the configuration keys that makes.</summary>
+/// <param name="Labels">The level of each axis, by axis name.</param>
+/// <param name="Seed">The seed.</param>
+/// <param name="Settings">The configuration keys the cell sets over the grid's settings file (base, then the axes' levels, then the seed).</param>
+public sealed record AblationCell(IReadOnlyDictionary<string, string> Labels, long Seed, IReadOnlyDictionary<string, string> Settings)
+{
+    /// <summary>The name of the cell's run folder: the levels' labels, then the seed.</summary>
+    public string Id => string.Join("__", Labels.Values.Select(AblationGrid.Slug).Append("seed" + Seed.ToString(CultureInfo.InvariantCulture)));
+
+    /// <summary>The file in the run folder that records what the cell is, so that <c>gigpo report</c> needs only the folders.</summary>
+    public const string FileName = "cell.json";
+
+    /// <summary>Writes <see cref="FileName"/> into <paramref name="folder"/>.</summary>
+    public void Save(string folder, string gridName)
+    {
+        Directory.CreateDirectory(folder);
+        var document = new Dictionary<string, object> { ["grid"] = gridName, ["labels"] = Labels, ["seed"] = Seed, ["settings"] = Settings };
+        File.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    /// <summary>Reads <see cref="FileName"/> of a run folder, or null when there is none.</summary>
+    /// <exception cref="InvalidDataException">The file is not a cell description.</exception>
+    public static (string Grid, AblationCell Cell)? Load(string folder)
+    {
+        var path = Path.Combine(folder, FileName);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(path));
+            var root = document.RootElement;
+            var labels = root.GetProperty("labels").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "");
+            var settings = root.GetProperty("settings").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "");
+            return (root.GetProperty("grid").GetString() ?? "", new AblationCell(labels, root.GetProperty("seed").GetInt64(), settings));
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"{path} is not a cell description ({e.Message}); delete the folder and run the grid again to rebuild it.", e);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Text;
+using GiGpoNet.Hosting.Reporting;
+
+namespace GiGpoNet.Hosting.Ablations;
+
+/// <summary>Mean and spread of one figure over the seeds of a row.</summary>
+/// <param name="Mean">The mean.</param>
+/// <param name="Std">The sample standard deviation (n − 1); 0 for a single seed.</param>
+/// <param name="Count">How many seeds had the figure.</param>
+public readonly record struct SeedStatistic(double Mean, double Std, int Count)
+{
+    /// <summary>The statistic of <paramref name="values"/> (non-finite values are left out).</summary>
+    public static SeedStatistic Of(IEnumerable<double> values)
+    {
+        var finite = values.Where(double.IsFinite).ToList();
+        if (finite.Count == 0) return new SeedStatistic(double.NaN, double.NaN, 0);
+        var mean = finite.Average();
+        var std = finite.Count > 1 ? Math.Sqrt(finite.Sum(v => (v - mean) * (v - mean)) / (finite.Count - 1)) : 0;
+        return new SeedStatistic(mean, std, finite.Count);
+    }
+
+    /// <summary>"mean ± std" in percent, one decimal, as the paper's tables write it.</summary>
+    public string Percent() => Count == 0 ? "–" : string.Create(CultureInfo.InvariantCulture, $"{100 * Mean:0.0} ± {100 * Std:0.0}");
+}
+
+/// <summary>One row of a results table: a combination of levels on one environment, over its seeds.</summary>
+/// <param name="Environment">The environment.</param>
+/// <param name="Labels">The level of each axis.</param>
+/// <param name="Runs">The seeds' run folders, finished or not.</param>
+public sealed record AblationRow(string Environment, IReadOnlyDictionary<string, string> Labels, IReadOnlyList<(long Seed, RunHistory Run)> Runs)
+{
+    /// <summary>The finished runs.</summary>
+    public IEnumerable<RunHistory> Finished => Runs.Select(r => r.Run).Where(r => r.Finished);
+
+    /// <summary>A summary figure over the finished seeds.</summary>
+    public SeedStatistic Summary(string key) => SeedStatistic.Of(Finished.Select(r => r.SummaryValue(key)));
+
+    /// <summary>A metric of the last evaluation over the finished seeds (for example <c>task_score_mean</c>).</summary>
+    public SeedStatistic FinalEvaluation(string key) =>
+        SeedStatistic.Of(Finished.Select(r => r.Evaluations.Count > 0 && r.Evaluations[^1].Metrics.TryGetValue(key, out var v) ? v : double.NaN));
+}
+
+/// <summary>
+/// Builds the results of a grid from its run folders alone (<c>gigpo report</c>): per environment, a table in the spirit of the paper's
+/// Table 1 (mean ± std over seeds of the final validation success, overall and per task type; the task score where the environment has
+/// one; the compute spent), as Markdown (<c>results.md</c>) and CSV (<c>results.csv</c>), and learning curves with the seeds' band
+/// (<c>curves-&lt;environment&gt;-validation.png</c> and <c>-training.png</c>).
+/// </summary>
+public static class AblationReport
+{
+    /// <summary>Reads every cell folder under <paramref name="folder"/> into table rows, in the order the cells were first run.</summary>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    public static (string Title, IReadOnlyList<AblationRow> Rows) Read(string folder)
+    {
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"The folder '{Path.GetFullPath(folder)}' does not exist; give the output folder of 'gigpo ablate'.");
+        var cells = Directory.EnumerateDirectories(folder).Order(StringComparer.Ordinal)
+            .Select(d => (Folder: d, Described: AblationCell.Load(d)))
+            .Where(c => c.Described is not null)
+            .Select(c => (c.Folder, c.Described!.Value.Grid, c.Described.Value.Cell))
+            .OrderBy(c => File.GetCreationTimeUtc(Path.Combine(c.Folder, AblationCell.FileName)))
+            .ToList();
+        var title = cells.Select(c => c.Grid).FirstOrDefault(g => g.Length > 0) ?? Path.GetFileName(Path.GetFullPath(folder));
+        var rows = cells
+            .GroupBy(c => (Environment: c.Cell.Settings.GetValueOrDefault("Training:Environment") ?? EnvironmentOf(c.Folder), Key: string.Join('\u001f', c.Cell.Labels.Select(l => $"{l.Key}={l.Value}"))))
+            .Select(g => new AblationRow(g.Key.Environment, g.First().Cell.Labels, [.. g.OrderBy(c => c.Cell.Seed).Select(c => (c.Cell.Seed, RunHistory.Load(c.Folder)))]))
+            .ToList();
+        return (title, rows);
+    }
+
+    private static string EnvironmentOf(string folder) => RunHistory.Load(folder).SummaryText("environment") ?? "default environment";
+
+    /// <summary>Writes results.md, results.csv and the curve charts into <paramref name="folder"/>; returns the paths written.</summary>
+    public static IReadOnlyList<string> Write(string folder)
+    {
+        var (title, rows) = Read(folder);
+        var written = new List<string>();
+        var markdown = new StringBuilder($"# {title}\n\n");
+        markdown.Append("Final validation success rate (%, mean ± sample std over the finished seeds), per task type and overall; ")
+            .Append("env steps and wall time are means per run. Regenerate with `gigpo report ").Append(folder).Append("`.\n\n");
+        var csv = new StringBuilder();
+        var axes = rows.SelectMany(r => r.Labels.Keys).Distinct().ToList();
+        var csvTypes = rows.SelectMany(r => r.Finished).SelectMany(r => r.Summary!.Keys).Where(k => k.StartsWith("final_success_rate/", StringComparison.Ordinal)).Distinct().Order(StringComparer.Ordinal).ToList();
+        csv.AppendJoin(',', ["environment", .. axes, "seeds_finished", "seeds", "success_mean", "success_std",
+            .. csvTypes.SelectMany(t => new[] { $"{t["final_".Length..]}_mean", $"{t["final_".Length..]}_std" }), "task_score_mean", "task_score_std",
+            "warm_start_success_mean", "env_steps_mean", "wall_seconds_mean"]).Append('\n');
+
+        foreach (var environment in rows.GroupBy(r => r.Environment))
+        {
+            var types = environment.SelectMany(r => r.Finished).SelectMany(r => r.Summary!.Keys)
+                .Where(k => k.StartsWith("final_success_rate/", StringComparison.Ordinal)).Distinct().Order(StringComparer.Ordinal).ToList();
+            var hasScore = environment.Any(r => r.FinalEvaluation("task_score_mean").Count > 0);
+            markdown.Append($"## {environment.Key}\n\n| ").AppendJoin(" | ", axes).Append(" | seeds | ")
+                .AppendJoin("", types.Select(t => t["final_success_rate/".Length..] + " | "))
+                .Append(hasScore ? "score | " : "").Append("**all** | warm start | env steps | wall s |\n|")
+                .Append(string.Concat(Enumerable.Repeat("---|", axes.Count + 1 + types.Count + (hasScore ? 1 : 0) + 4))).Append('\n');
+            foreach (var row in environment)
+            {
+                var success = row.Summary("final_success");
+                var score = row.FinalEvaluation("task_score_mean");
+                var seeds = row.Runs.Count(r => r.Run.Finished);
+                markdown.Append("| ").AppendJoin(" | ", axes.Select(a => row.Labels.GetValueOrDefault(a, ""))).Append($" | {seeds}/{row.Runs.Count} | ")
+                    .AppendJoin("", types.Select(t => row.Summary(t).Percent() + " | "))
+                    .Append(hasScore ? score.Percent() + " | " : "").Append($"**{success.Percent()}** | {row.Summary("warm_start_success").Percent()} | ")
+                    .Append(RunHistory.Format(row.Summary("env_steps").Mean, "0")).Append(" | ").Append(RunHistory.Format(row.Summary("wall_seconds").Mean, "0")).Append(" |\n");
+                csv.AppendJoin(',', [Csv(environment.Key), .. axes.Select(a => Csv(row.Labels.GetValueOrDefault(a, ""))),
+                    seeds.ToString(CultureInfo.InvariantCulture), row.Runs.Count.ToString(CultureInfo.InvariantCulture),
+                    RunHistory.Format(success.Mean, "0.####"), RunHistory.Format(success.Std, "0.####"),
+                    .. csvTypes.SelectMany(t => new[] { RunHistory.Format(row.Summary(t).Mean, "0.####"), RunHistory.Format(row.Summary(t).Std, "0.####") }),
+                    RunHistory.Format(score.Mean, "0.####"), RunHistory.Format(score.Std, "0.####"),
+                    RunHistory.Format(row.Summary("warm_start_success").Mean, "0.####"),
+                    RunHistory.Format(row.Summary("env_steps").Mean, "0"), RunHistory.Format(row.Summary("wall_seconds").Mean, "0.#")]).Append('\n');
+            }
+            foreach (var (kind, caption) in new[] { ("validation", "validation success"), ("training", "training-rollout success") })
+            {
+                var name = $"curves-{AblationGrid.Slug(environment.Key)}-{kind}.png";
+                var series = environment.Select(r => Band(r, kind == "validation")).Where(s => s.X.Length > 0).ToList();
+                if (series.Count == 0) continue;
+                LearningCurveChart.Save(Path.Combine(folder, name), $"{title}: {environment.Key}, {caption} (mean ± std over seeds)", "environment steps", "success rate", series);
+                written.Add(Path.Combine(folder, name));
+                markdown.Append($"\n![{environment.Key} {caption}]({name})\n");
+            }
+            markdown.Append('\n');
+        }
+        File.WriteAllText(Path.Combine(folder, "results.md"), markdown.ToString());
+        File.WriteAllText(Path.Combine(folder, "results.csv"), csv.ToString());
+        written.InsertRange(0, [Path.Combine(folder, "results.md"), Path.Combine(folder, "results.csv")]);
+        return written;
+    }
+
+    /// <summary>The mean curve of a row over its seeds, with a ± std band, on the iterations every seed has reached.</summary>
+    private static CurveSeries Band(AblationRow row, bool validation)
+    {
+        var runs = row.Runs.Select(r => validation ? r.Run.Evaluations : r.Run.Iterations).Where(p => p.Count > 0).ToList();
+        var label = string.Join(", ", row.Labels.Values);
+        if (runs.Count == 0) return new CurveSeries(label, [], []);
+        var iterations = runs.Select(p => p.Select(x => x.Iteration).ToHashSet()).Aggregate((a, b) => { a.IntersectWith(b); return a; }).Order().ToList();
+        var x = new List<double>();
+        var mean = new List<double>();
+        var low = new List<double>();
+        var high = new List<double>();
+        foreach (var iteration in iterations)
+        {
+            var points = runs.Select(p => p.Last(q => q.Iteration == iteration)).ToList();
+            var stat = SeedStatistic.Of(points.Select(p => p.Metrics.GetValueOrDefault("success_rate", double.NaN)));
+            if (stat.Count == 0) continue;
+            x.Add(points.Average(p => p.EnvironmentSteps));
+            mean.Add(stat.Mean);
+            low.Add(Math.Max(0, stat.Mean - stat.Std));
+            high.Add(Math.Min(1, stat.Mean + stat.Std));
+        }
+        return new CurveSeries($"{label} (n={runs.Count})", [.. x], [.. mean], [.. low], [.. high], Markers: validation);
+    }
+
+    private static string Csv(string value) => value.IndexOfAny([',', '"', '\n']) >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
+}

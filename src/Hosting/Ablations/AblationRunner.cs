@@ -1,0 +1,110 @@
+using System.Text.Json;
+
+namespace GiGpoNet.Hosting.Ablations;
+
+/// <summary>Where a cell stands.</summary>
+public enum AblationCellStatus
+{
+    /// <summary>Not run yet, or interrupted (its training resumes from its last checkpoint).</summary>
+    Pending,
+
+    /// <summary>Its run folder holds a <c>summary.json</c>.</summary>
+    Finished,
+
+    /// <summary>Its last attempt failed; <c>failed.json</c> in its folder says how. Rerun with <c>--retry-failed</c>.</summary>
+    Failed,
+}
+
+/// <summary>How one attempt at a cell ended.</summary>
+/// <param name="ExitCode">The training's exit code (0 success).</param>
+/// <param name="Message">What went wrong (the end of its error output), or empty.</param>
+public sealed record AblationAttempt(int ExitCode, string Message);
+
+/// <summary>Something the runner reports: a cell started or ended.</summary>
+/// <param name="Cell">The cell.</param>
+/// <param name="Folder">Its run folder.</param>
+/// <param name="Status">Its status after the event (<see cref="AblationCellStatus.Pending"/> when it starts).</param>
+/// <param name="Done">Cells finished or failed so far, of <paramref name="Total"/>.</param>
+/// <param name="Total">Cells in the grid.</param>
+/// <param name="Message">A failure's message, else empty.</param>
+public sealed record AblationProgress(AblationCell Cell, string Folder, AblationCellStatus Status, int Done, int Total, string Message);
+
+/// <summary>What a grid run did.</summary>
+/// <param name="Finished">Cells finished (including those skipped because they had finished before).</param>
+/// <param name="Failed">Cells whose last attempt failed, with their folders.</param>
+/// <param name="Skipped">Finished cells that were not run again.</param>
+public sealed record AblationRunResult(int Finished, IReadOnlyList<string> Failed, int Skipped);
+
+/// <summary>
+/// Runs the cells of an <see cref="AblationGrid"/>, each in its own run folder under one output folder, up to
+/// <see cref="AblationGrid.MaxParallelRuns"/> at once. Resumable: finished cells are skipped, interrupted ones run again (their
+/// training resumes from its checkpoint), failed ones are reported and only rerun when asked. How a cell is trained is given by a
+/// launcher (the CLI starts a <c>gigpo train</c> process per cell, so that runs share no global state and a crash stays in its cell).
+/// </summary>
+public sealed class AblationRunner(Func<AblationCell, string, CancellationToken, Task<AblationAttempt>> launch)
+{
+    /// <summary>The file a failed attempt leaves in its cell's folder.</summary>
+    public const string FailureFileName = "failed.json";
+
+    /// <summary>The run folder of <paramref name="cell"/> under <paramref name="outputFolder"/>.</summary>
+    public static string FolderOf(string outputFolder, AblationCell cell) => Path.Combine(outputFolder, cell.Id);
+
+    /// <summary>The status of a cell's run folder.</summary>
+    public static AblationCellStatus StatusOf(string folder) =>
+        File.Exists(Path.Combine(folder, "summary.json")) ? AblationCellStatus.Finished
+        : File.Exists(Path.Combine(folder, FailureFileName)) ? AblationCellStatus.Failed
+        : AblationCellStatus.Pending;
+
+    /// <summary>Runs every cell that is pending (and those that failed, with <paramref name="retryFailed"/>).</summary>
+    public async Task<AblationRunResult> RunAsync(AblationGrid grid, string outputFolder, bool retryFailed, Action<AblationProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
+        Directory.CreateDirectory(outputFolder);
+        var cells = grid.Cells();
+        var folders = cells.Select(c => FolderOf(outputFolder, c)).ToList();
+        var statuses = folders.Select(StatusOf).ToArray();
+        var skipped = statuses.Count(s => s == AblationCellStatus.Finished);
+        var done = statuses.Count(s => s == AblationCellStatus.Finished || (s == AblationCellStatus.Failed && !retryFailed));
+        var gate = new object();
+        using var slots = new SemaphoreSlim(grid.MaxParallelRuns);
+        var work = new List<Task>();
+        for (var i = 0; i < cells.Count; i++)
+        {
+            if (statuses[i] == AblationCellStatus.Finished || (statuses[i] == AblationCellStatus.Failed && !retryFailed)) continue;
+            var (cell, folder, index) = (cells[i], folders[i], i);
+            await slots.WaitAsync(cancellationToken);
+            work.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    cell.Save(folder, grid.Name);
+                    File.Delete(Path.Combine(folder, FailureFileName));
+                    lock (gate) progress?.Invoke(new AblationProgress(cell, folder, AblationCellStatus.Pending, done, cells.Count, ""));
+                    var attempt = await launch(cell, folder, cancellationToken);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var status = attempt.ExitCode == 0 && StatusOf(folder) == AblationCellStatus.Finished ? AblationCellStatus.Finished : AblationCellStatus.Failed;
+                    var message = status == AblationCellStatus.Finished ? ""
+                        : attempt.ExitCode == 0 ? "the training ended without writing summary.json" : attempt.Message;
+                    if (status == AblationCellStatus.Failed)
+                        File.WriteAllText(Path.Combine(folder, FailureFileName), JsonSerializer.Serialize(
+                            new Dictionary<string, object> { ["exit_code"] = attempt.ExitCode, ["message"] = message, ["time"] = DateTimeOffset.UtcNow.ToString("O") },
+                            new JsonSerializerOptions { WriteIndented = true }));
+                    lock (gate)
+                    {
+                        statuses[index] = status;
+                        done++;
+                        progress?.Invoke(new AblationProgress(cell, folder, status, done, cells.Count, message));
+                    }
+                }
+                finally
+                {
+                    slots.Release();
+                }
+            }, CancellationToken.None));
+        }
+        await Task.WhenAll(work);
+        var failed = folders.Where((_, i) => statuses[i] == AblationCellStatus.Failed).ToList();
+        return new AblationRunResult(statuses.Count(s => s == AblationCellStatus.Finished), failed, skipped);
+    }
+}
