@@ -60,6 +60,26 @@ public sealed class ModelAndGenerationTests
     }
 
     [Test]
+    public void Constrained_rows_answer_only_with_an_allowed_sequence_and_unconstrained_rows_are_untouched()
+    {
+        using var model = TinyModels.Create(vocabulary: 120);
+        var generator = new TextGenerator(model, Tokenizer());
+        int[][] prompts = [[3, 20, 21], [3, 22], [3, 23, 24]];
+        int[][] choices = [[40, 41, 42], [40, 43], [50]];
+        var free = generator.Generate(prompts, new SamplingOptions(Temperature: 1.0, MaxNewTokens: 8, Seed: 5));
+        for (var seed = 0; seed < 20; seed++)
+        {
+            var generated = generator.Generate(prompts, new SamplingOptions(Temperature: 1.0, MaxNewTokens: 8, Seed: seed), allowed: [choices, null, [[60, 61]]]);
+            Assert.That(choices.Any(c => c.SequenceEqual(generated[0].TokenIds)), Is.True, string.Join(",", generated[0].TokenIds));
+            Assert.That(generated[2].TokenIds, Is.EqualTo(new[] { 60, 61 }));
+            Assert.That(generated[2].LogProbs, Is.All.EqualTo(0).Within(1e-6), "a single allowed sequence has probability 1");
+            Assert.That(generated[0].Truncated, Is.False);
+            if (seed == 5) Assert.That(generated[1].TokenIds, Is.EqualTo(free[1].TokenIds), "the free row samples as without constraints");
+        }
+        Assert.Throws<ArgumentException>(() => generator.Generate(prompts, new SamplingOptions(MaxNewTokens: 2), allowed: [choices, null, null]));
+    }
+
+    [Test]
     public void Sampling_is_reproducible_for_a_seed_and_truncation_to_one_token_is_greedy()
     {
         using var model = TinyModels.Create(vocabulary: 120);

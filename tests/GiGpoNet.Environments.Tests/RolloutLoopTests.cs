@@ -90,6 +90,18 @@ public sealed class RolloutLoopTests
     }
 
     [Test]
+    public async Task Constrained_decoding_offers_the_admissible_actions_in_the_answer_format_only_when_asked()
+    {
+        var policy = new ScriptedPolicy((_, _, _) => Act("forward"));
+        await Source(new RolloutOptions { RequireThinkTags = false, ConstrainToAdmissibleActions = true }).CollectAsync(policy, new RolloutRequest(1, 1, DatasetSplit.Train, 1));
+        Assert.That(policy.Prompts[0][0].AllowedResponses, Is.EqualTo(new[] { "<action>forward</action>", "<action>wait</action>" }));
+
+        var free = new ScriptedPolicy((_, _, _) => Act("forward"));
+        await Source().CollectAsync(free, new RolloutRequest(1, 1, DatasetSplit.Train, 1));
+        Assert.That(free.Prompts.SelectMany(p => p).Select(p => p.AllowedResponses), Is.All.Null);
+    }
+
+    [Test]
     public async Task Prompts_carry_the_task_history_observation_and_admissible_actions()
     {
         var policy = new ScriptedPolicy((_, _, _) => Act("forward"));

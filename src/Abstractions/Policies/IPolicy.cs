@@ -13,7 +13,11 @@ public interface IPolicy
 
 /// <summary>One prompt: a single user message that the policy wraps in its chat template.</summary>
 /// <param name="UserMessage">The message text.</param>
-public sealed record PolicyPrompt(string UserMessage);
+/// <param name="AllowedResponses">
+/// When given, the answer must be exactly one of these texts: the policy decodes under that constraint (each token is drawn among those
+/// that continue an allowed text), as TWOSOME and grammar-constrained decoding do for agents with a known action set. Null: free text.
+/// </param>
+public sealed record PolicyPrompt(string UserMessage, IReadOnlyList<string>? AllowedResponses = null);
 
 /// <summary>One generated response.</summary>
 /// <param name="Text">The decoded response.</param>

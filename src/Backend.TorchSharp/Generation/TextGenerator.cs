@@ -8,7 +8,9 @@ namespace GiGpoNet.Backend.Generation;
 /// <summary>
 /// Batched generation for rollouts: prompts of different lengths are left-padded, the prompt is encoded once into a KV cache, then one
 /// token per step is sampled for every unfinished row. A row finishes at an end-of-turn token, when its text contains a stop string,
-/// or at the token cap. Every step runs in its own dispose scope.
+/// or at the token cap. A row given allowed continuations is decoded under that constraint: at each step only the tokens that continue
+/// one of them can be drawn (the others' logits are masked), and the row finishes when it has produced one completely. Every step runs
+/// in its own dispose scope.
 /// </summary>
 public sealed class TextGenerator(Qwen2ForCausalLM model, ITextTokenizer tokenizer)
 {
@@ -16,11 +18,16 @@ public sealed class TextGenerator(Qwen2ForCausalLM model, ITextTokenizer tokeniz
     /// <param name="prompts">The prompts' token ids.</param>
     /// <param name="options">Sampling settings.</param>
     /// <param name="useCache">False recomputes the whole sequence at every step (for tests and benchmarks).</param>
-    public IReadOnlyList<GeneratedSequence> Generate(IReadOnlyList<int[]> prompts, SamplingOptions options, bool useCache = true)
+    /// <param name="allowed">Per prompt, the token sequences its continuation must be one of (null or a null entry: unconstrained).</param>
+    public IReadOnlyList<GeneratedSequence> Generate(IReadOnlyList<int[]> prompts, SamplingOptions options, bool useCache = true,
+        IReadOnlyList<IReadOnlyList<int[]>?>? allowed = null)
     {
         ArgumentNullException.ThrowIfNull(prompts);
         if (prompts.Count == 0) return [];
         if (prompts.Any(p => p.Length == 0)) throw new ArgumentException("Every prompt needs at least one token.", nameof(prompts));
+        if (allowed is not null && allowed.Count != prompts.Count) throw new ArgumentException("Give one entry of allowed continuations per prompt.", nameof(allowed));
+        if (allowed is not null && allowed.Any(a => a is not null && (a.Count == 0 || a.Any(c => c.Length == 0 || c.Length > options.MaxNewTokens))))
+            throw new ArgumentException($"Every allowed continuation needs 1 to MaxNewTokens ({options.MaxNewTokens}) tokens, and a constrained prompt at least one.", nameof(allowed));
         var (device, dtype) = model.Body.Placement();
         var batch = prompts.Count;
         var promptLength = prompts.Max(p => p.Length);
@@ -65,7 +72,9 @@ public sealed class TextGenerator(Qwen2ForCausalLM model, ITextTokenizer tokeniz
                     var start = step == 0 ? 0 : length - 1;
                     logits = model.Forward(Slice(ids, start, length, device), Slice(mask, 0, length, device), cache);
                 }
-                var (tokens, tokenLogProbs) = TokenSampler.Sample(logits[.., -1, ..], options, generator);
+                var last = logits[.., -1, ..];
+                if (allowed is not null) last = Constrain(last, allowed, generated, finished);
+                var (tokens, tokenLogProbs) = TokenSampler.Sample(last, options, generator);
                 var chosen = tokens.cpu().data<long>().ToArray();
                 var chosenLogProbs = tokenLogProbs.cpu().to_type(ScalarType.Float32).data<float>().ToArray();
                 for (var b = 0; b < batch; b++)
@@ -75,7 +84,9 @@ public sealed class TextGenerator(Qwen2ForCausalLM model, ITextTokenizer tokeniz
                     if (finished[b]) continue;
                     generated[b].Add((int)chosen[b]);
                     logProbs[b].Add(chosenLogProbs[b]);
-                    if (endOfTurn.Contains((int)chosen[b]) || (stops.Count > 0 && EndsWithStop(generated[b], stops))) finished[b] = true;
+                    if (endOfTurn.Contains((int)chosen[b]) || (stops.Count > 0 && EndsWithStop(generated[b], stops))
+                        || (allowed?[b] is { } choices && choices.Any(c => c.AsSpan().SequenceEqual(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(generated[b])))))
+                        finished[b] = true;
                 }
             }
         }
@@ -86,6 +97,26 @@ public sealed class TextGenerator(Qwen2ForCausalLM model, ITextTokenizer tokeniz
 
         return [.. Enumerable.Range(0, batch).Select(b =>
             new GeneratedSequence([.. generated[b]], [.. logProbs[b]], tokenizer.Decode(generated[b].ToArray()), !finished[b]))];
+    }
+
+    /// <summary>Masks, in the rows that are constrained, every token that continues none of the row's allowed sequences.</summary>
+    private static Tensor Constrain(Tensor logits, IReadOnlyList<IReadOnlyList<int[]>?> allowed, List<int>[] generated, bool[] finished)
+    {
+        var (batch, vocabulary) = ((int)logits.shape[0], (int)logits.shape[1]);
+        var blocked = new bool[batch * vocabulary];
+        var any = false;
+        for (var b = 0; b < batch; b++)
+        {
+            if (allowed[b] is not { } choices || finished[b]) continue;
+            var prefix = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(generated[b]);
+            var open = new bool[vocabulary];
+            foreach (var choice in choices)
+                if (choice.Length > prefix.Length && choice.AsSpan(0, prefix.Length).SequenceEqual(prefix) && choice[prefix.Length] < vocabulary)
+                    open[choice[prefix.Length]] = true;
+            for (var v = 0; v < vocabulary; v++) blocked[b * vocabulary + v] = !open[v];
+            any = true;
+        }
+        return any ? logits.masked_fill(tensor(blocked, [batch, vocabulary], device: logits.device), double.NegativeInfinity) : logits;
     }
 
     private bool EndsWithStop(List<int> tokens, IReadOnlyList<string> stops)

@@ -7,7 +7,8 @@ namespace GiGpoNet.Backend.Policies;
 
 /// <summary>
 /// The language-model policy of the rollout loop: each prompt is wrapped in the tokenizer's chat template and encoded once; all prompts
-/// are generated in one batch with the KV cache; the generated ids and their log-probabilities are returned for training.
+/// are generated in one batch with the KV cache; the generated ids and their log-probabilities are returned for training. A prompt with
+/// <see cref="PolicyPrompt.AllowedResponses"/> is decoded under that constraint.
 /// </summary>
 public sealed class TorchPolicy(Qwen2ForCausalLM model, ITextTokenizer tokenizer, int maxPromptTokens = 2048) : IPolicy
 {
@@ -31,8 +32,12 @@ public sealed class TorchPolicy(Qwen2ForCausalLM model, ITextTokenizer tokenizer
         if (tooLong >= 0)
             throw new InvalidOperationException(
                 $"Prompt {tooLong} has {encoded[tooLong].Length} tokens, more than the limit of {maxPromptTokens}; shorten the history (Rollout:HistoryLength) or raise the limit.");
+        var allowed = prompts.Any(p => p.AllowedResponses is not null)
+            ? prompts.Select(p => p.AllowedResponses is { } texts ? (IReadOnlyList<int[]>)[.. texts.Distinct().Select(t => tokenizer.Encode(t))] : null).ToList()
+            : null;
+        var maxNewTokens = allowed is null ? settings.MaxNewTokens : Math.Max(settings.MaxNewTokens, allowed.Max(a => a?.Max(t => t.Length) ?? 0));
         var generated = _generator.Generate(encoded,
-            new SamplingOptions(settings.Temperature, settings.TopP, settings.TopK, settings.MaxNewTokens, settings.StopStrings, settings.Seed));
+            new SamplingOptions(settings.Temperature, settings.TopP, settings.TopK, maxNewTokens, settings.StopStrings, settings.Seed), allowed: allowed);
         IReadOnlyList<PolicyGeneration> result = [.. generated.Select((g, i) => new PolicyGeneration(g.Text, encoded[i], g.TokenIds, g.LogProbs, g.Truncated))];
         return ValueTask.FromResult(result);
     }

@@ -93,7 +93,7 @@ internal static class CheckpointCommands
                 string answer;
                 if (policy is null)
                 {
-                    answer = ExpertDemonstrations.Response(((IExpertEnvironment)environment).ExpertAction(), rollout.RequireThinkTags);
+                    answer = AnswerFormat.For(((IExpertEnvironment)environment).ExpertAction(), rollout.RequireThinkTags);
                 }
                 else
                 {

@@ -49,7 +49,11 @@ public sealed class EnvironmentRolloutSource(
             {
                 var active = runs.Where(r => r.Running).ToList();
                 if (active.Count == 0) break;
-                var prompts = active.Select(r => new PolicyPrompt(promptBuilder.Build(new PromptContext(environments.Description, r.Observation!, r.Memory, options.HistoryLength)))).ToList();
+                var prompts = active.Select(r => new PolicyPrompt(
+                    promptBuilder.Build(new PromptContext(environments.Description, r.Observation!, r.Memory, options.HistoryLength)),
+                    options.ConstrainToAdmissibleActions && r.Observation!.AdmissibleActions is { Count: > 0 } admissible
+                        ? [.. admissible.Select(a => AnswerFormat.For(a, options.RequireThinkTags))]
+                        : null)).ToList();
                 var settings = new GenerationSettings(request.Temperature, options.TopP, options.TopK, options.MaxNewTokens, options.StopStrings,
                     unchecked(request.Seed * 7919 + step));
                 var generations = await policy.GenerateAsync(prompts, settings, cancellationToken).ConfigureAwait(false);

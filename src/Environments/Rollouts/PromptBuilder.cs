@@ -41,7 +41,7 @@ public sealed class AgentPromptBuilder(RolloutOptions options) : IPromptBuilder
             text.Append("Your current observation is: ");
         }
         text.Append(o.Text).Append('\n');
-        if (o.AdmissibleActions is { Count: > 0 } actions)
+        if (options.ShowAdmissibleActions && o.AdmissibleActions is { Count: > 0 } actions)
             text.Append("Your admissible actions of the current situation are: [").AppendJoin(", ", actions.Select(a => $"'{a}'")).Append("].\n");
         text.Append(options.RequireThinkTags
             ? "Now it's your turn to take an action. You should first reason step-by-step about the current situation within <think> </think> tags. Then choose an admissible action and present it within <action> </action> tags."

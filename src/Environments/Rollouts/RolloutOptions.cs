@@ -27,6 +27,19 @@ public sealed class RolloutOptions
     /// <summary>Whether an answer without <c>&lt;think&gt;...&lt;/think&gt;</c> is invalid (verl-agent: yes). Default true.</summary>
     public bool RequireThinkTags { get; set; } = true;
 
+    /// <summary>
+    /// Whether the prompt lists the admissible actions (verl-agent's prompts do). Default true. With
+    /// <see cref="ConstrainToAdmissibleActions"/> the decoder enforces them, and leaving the list out shortens the prompt about twofold.
+    /// </summary>
+    public bool ShowAdmissibleActions { get; set; } = true;
+
+    /// <summary>
+    /// Whether the policy may answer only with an admissible action (in the answer format), decoding under that constraint, where the
+    /// environment lists admissible actions. Every answer is then a valid command; free-form reasoning is off. Suits small policies
+    /// trained from scratch (the main job's); verl-agent's LLM agents generate freely. Default false.
+    /// </summary>
+    public bool ConstrainToAdmissibleActions { get; set; }
+
     /// <summary>Characters of an unparsable answer that are sent to the environment anyway (ALFWorld 30, WebShop 20). Default 30.</summary>
     public int FallbackCharacters { get; set; } = 30;
 

@@ -6,9 +6,6 @@ namespace GiGpoNet.Hosting.Training;
 /// <summary>(prompt, response) pairs from the environment's expert, built with the same prompt and memory the rollout loop uses.</summary>
 public static class ExpertDemonstrations
 {
-    /// <summary>The answer the policy should learn to give for an action.</summary>
-    public static string Response(string action, bool thinkTags) => thinkTags ? $"<think></think><action>{action}</action>" : $"<action>{action}</action>";
-
     /// <summary>
     /// Runs the expert on <paramref name="episodes"/> training tasks. With <paramref name="explorationRate"/> &gt; 0 the steps are
     /// noise-injected as in DART (Laskey et al., 2017): at that rate a random admissible action is carried out instead of the expert's,
@@ -34,7 +31,7 @@ public static class ExpertDemonstrations
             for (var step = 0; step < maxSteps; step++)
             {
                 var action = expert.ExpertAction();
-                pairs.Add((prompts.Build(new PromptContext(factory.Description, observation, memory, options.HistoryLength)), Response(action, options.RequireThinkTags)));
+                pairs.Add((prompts.Build(new PromptContext(factory.Description, observation, memory, options.HistoryLength)), AnswerFormat.For(action, options.RequireThinkTags)));
                 if (explorationRate > 0 && observation.AdmissibleActions is { Count: > 0 } admissible && noise.NextDouble() < explorationRate)
                     action = admissible[noise.Next(admissible.Count)];
                 var outcome = await environment.StepAsync(action, cancellationToken);
