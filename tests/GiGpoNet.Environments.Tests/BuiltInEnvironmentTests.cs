@@ -10,6 +10,8 @@ public sealed class BuiltInEnvironmentTests
     public static IEnumerable<TestCaseData> Environments()
     {
         yield return new TestCaseData((Func<IEnvironment>)(() => new HouseholdEnvironment()), HouseholdEnvironment.Description).SetArgDisplayNames("household");
+        yield return new TestCaseData((Func<IEnvironment>)(() => new HouseholdEnvironment(new HouseholdOptions { RoomSize = HouseholdRoomSize.Small })), HouseholdEnvironment.Description)
+            .SetArgDisplayNames("household-small");
         yield return new TestCaseData((Func<IEnvironment>)(() => new ShopEnvironment()), ShopEnvironment.Description).SetArgDisplayNames("shop");
         yield return new TestCaseData((Func<IEnvironment>)(() => new SokobanEnvironment()), SokobanEnvironment.Description).SetArgDisplayNames("sokoban");
     }
@@ -87,6 +89,27 @@ public sealed class BuiltInEnvironmentTests
         var report = await RandomAdmissibleAgent.RunAsync(create, groups: 8, groupSize: 8, description.DefaultMaxSteps, seed: 5);
         TestContext.Out.WriteLine($"{description.Name}: recurring {report.RecurringFraction:P1}, {report.StepsPerSecond:F0} steps/s, random success {report.SuccessRate:P1}");
         Assert.That(report.RecurringFraction, Is.GreaterThanOrEqualTo(0.5));
+    }
+
+    [Test]
+    public async Task Small_household_rooms_hold_fewer_receptacles_and_give_shorter_expert_episodes()
+    {
+        static int Receptacles(string introduction) => introduction.Split(" a ").Length - 2; // " a room", then one per receptacle
+        var (small, standard) = (new List<(int Receptacles, int Steps)>(), new List<(int Receptacles, int Steps)>());
+        for (var seed = 0; seed < 100; seed++)
+        {
+            foreach (var (options, into) in new[] { (new HouseholdOptions { RoomSize = HouseholdRoomSize.Small }, small), (new HouseholdOptions(), standard) })
+            {
+                await using var environment = new HouseholdEnvironment(options);
+                var (won, steps, observations, _) = await RunExpert(environment, seed, 50);
+                Assert.That(won, Is.True);
+                into.Add((Receptacles(observations[0].Split("\n\n")[1]), steps));
+            }
+        }
+        Assert.That(small.Max(r => r.Receptacles), Is.LessThanOrEqualTo(11));
+        Assert.That(small.Min(r => r.Receptacles), Is.GreaterThanOrEqualTo(6));
+        Assert.That(standard.Min(r => r.Receptacles), Is.GreaterThanOrEqualTo(14));
+        Assert.That(small.Average(r => r.Steps), Is.LessThan(0.75 * standard.Average(r => r.Steps)));
     }
 
     [Test]

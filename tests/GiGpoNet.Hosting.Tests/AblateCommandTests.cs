@@ -1,0 +1,105 @@
+using GiGpoNet.Hosting.Ablations;
+
+namespace GiGpoNet.Hosting.Tests;
+
+/// <summary><c>gigpo ablate</c> and <c>gigpo report</c> on a tiny grid: two algorithms × two seeds, each cell a child <c>gigpo train</c>.</summary>
+public sealed class AblateCommandTests : CliTestBase
+{
+    private string Grid(string axes = """{ "name": "algorithm", "key": "Training:Algorithm", "values": ["gigpo", "grpo"] }""", string extraBase = "")
+    {
+        var path = Path.Combine(Folder, "grid.json");
+        File.WriteAllText(path, $$"""
+            {
+              "name": "tiny grid",
+              "base": {
+                "Training:Environment": "sokoban", "Training:Iterations": 2, "Training:Groups": 2, "Training:GroupSize": 2, "Training:EvaluationTasks": 2,
+                "WarmStart:Episodes": 2, "WarmStart:Epochs": 1, "Rollout:MaxSteps": 3, "Rollout:MaxNewTokens": 6, "Rollout:RequireThinkTags": false,
+                "Policy:Layers": 1, "Policy:HiddenSize": 32, "Policy:IntermediateSize": 64, "Policy:Heads": 2, "Policy:KeyValueHeads": 1,
+                "Update:MiniBatchSize": 8, "Update:MicroBatchSize": 4 {{extraBase}}
+              },
+              "axes": [ {{axes}} ],
+              "seeds": [1, 2]
+            }
+            """);
+        return path;
+    }
+
+    private string Output => Path.Combine(Folder, "out");
+
+    [Test]
+    [Category("Slow")]
+    public void A_grid_runs_every_cell_resumes_after_an_interruption_and_reports_a_table_of_the_right_shape()
+    {
+        var (code, stdout, stderr) = Run("ablate", "--grid", Grid(), "--output", Output);
+        Assert.That(code, Is.EqualTo(0), stderr + stdout);
+        Assert.That(stdout, Does.Contain("[4/4").And.Contain("4/4 cells finished (0 had finished before), 0 failed"));
+        string[] ids = ["gigpo__seed1", "gigpo__seed2", "grpo__seed1", "grpo__seed2"];
+        Assert.That(Directory.GetDirectories(Output).Select(Path.GetFileName).Order(), Is.EqualTo(ids));
+
+        // An interruption: one cell never started, another stopped before its summary. Only those two run again.
+        var untouched = Path.Combine(Output, "gigpo__seed1", "metrics.jsonl");
+        var before = File.ReadAllText(untouched);
+        Directory.Delete(Path.Combine(Output, "grpo__seed2"), recursive: true);
+        File.Delete(Path.Combine(Output, "gigpo__seed2", "summary.json"));
+        (code, stdout, stderr) = Run("ablate", "--grid", Grid(), "--output", Output);
+        Assert.That(code, Is.EqualTo(0), stderr + stdout);
+        Assert.That(stdout, Does.Contain("4/4 cells finished (2 had finished before), 0 failed"));
+        Assert.That(stdout, Does.Contain("start algorithm=grpo, seed 2").And.Contain("start algorithm=gigpo, seed 2").And.Not.Contain("start algorithm=gigpo, seed 1"));
+        Assert.That(File.ReadAllText(untouched), Is.EqualTo(before), "a finished cell is not run again");
+
+        // The report is rebuilt from the folders alone.
+        File.Delete(Path.Combine(Output, "results.md"));
+        (code, stdout, stderr) = Run("report", Output);
+        Assert.That(code, Is.EqualTo(0), stderr);
+        var table = File.ReadAllLines(Path.Combine(Output, "results.md")).Where(l => l.StartsWith('|')).ToList();
+        Assert.That(table, Has.Count.EqualTo(2 + 2), "header, rule, one row per algorithm");
+        Assert.That(table[0], Does.StartWith("| algorithm | seeds | sokoban | **all** |"));
+        Assert.That(table[2], Does.StartWith("| gigpo | 2/2 |"));
+        Assert.That(table[3], Does.StartWith("| grpo | 2/2 |"));
+        var csv = File.ReadAllLines(Path.Combine(Output, "results.csv"));
+        Assert.That(csv, Has.Length.EqualTo(3));
+        Assert.That(csv[0].Split(','), Does.Contain("success_mean").And.Contain("success_std").And.Contain("env_steps_mean"));
+        Assert.That(File.Exists(Path.Combine(Output, "curves-sokoban-validation.png")), Is.True);
+        Assert.That(new FileInfo(Path.Combine(Output, "curves-sokoban-training.png")).Length, Is.GreaterThan(1000));
+    }
+
+    [Test]
+    [Category("Slow")]
+    public void A_failed_cell_is_reported_kept_out_of_the_table_and_rerun_only_when_asked()
+    {
+        var notAModel = Directory.CreateDirectory(Path.Combine(Folder, "not-a-model")).FullName;
+        var axes = $$"""{ "name": "policy", "values": [ { "label": "scratch", "set": { "Policy:Path": "" } }, { "label": "broken", "set": { "Policy:Path": "{{notAModel}}" } } ] }""";
+        var (code, stdout, stderr) = Run("ablate", "--grid", Grid(axes), "--output", Output);
+        Assert.That(code, Is.EqualTo(1), stdout);
+        Assert.That(stdout, Does.Contain("2/4 cells finished").And.Contain("2 failed").And.Contain("FAILED policy=broken, seed 1"));
+        Assert.That(stderr, Does.Contain("broken__seed1").And.Contain("--retry-failed"));
+        Assert.That(AblationRunner.StatusOf(Path.Combine(Output, "broken__seed2")), Is.EqualTo(AblationCellStatus.Failed));
+
+        (code, stdout, _) = Run("ablate", "--grid", Grid(axes), "--output", Output);
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(stdout, Does.Not.Contain("start "), "failed cells wait for --retry-failed");
+        var rows = File.ReadAllLines(Path.Combine(Output, "results.md")).Where(l => l.StartsWith("| broken", StringComparison.Ordinal)).ToList();
+        Assert.That(rows.Single(), Does.StartWith("| broken | 0/2 |"));
+
+        (code, stdout, _) = Run("ablate", "--grid", Grid(axes), "--output", Output, "--retry-failed");
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(stdout, Does.Contain("start policy=broken, seed 1").And.Not.Contain("start policy=scratch"));
+    }
+
+    [Test]
+    public void A_cell_with_a_bad_setting_stops_the_grid_before_any_cell_runs()
+    {
+        var (code, _, stderr) = Run("ablate", "--grid", Grid(extraBase: """, "Update:LearningRat": 0.1"""), "--output", Output);
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stderr, Does.Contain("cell gigpo__seed1").And.Contain("Update:LearningRat is not a known setting"));
+        Assert.That(Directory.Exists(Output) && Directory.EnumerateFileSystemEntries(Output).Any(), Is.False, "nothing ran");
+    }
+
+    [Test]
+    public void Report_on_a_folder_without_cells_says_what_to_give()
+    {
+        var (code, _, stderr) = Run("report", Folder);
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(stderr, Does.Contain("holds no cell folders"));
+    }
+}
