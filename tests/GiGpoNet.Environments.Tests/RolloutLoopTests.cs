@@ -99,6 +99,12 @@ public sealed class RolloutLoopTests
         var free = new ScriptedPolicy((_, _, _) => Act("forward"));
         await Source().CollectAsync(free, new RolloutRequest(1, 1, DatasetSplit.Train, 1));
         Assert.That(free.Prompts.SelectMany(p => p).Select(p => p.AllowedResponses), Is.All.Null);
+
+        var shop = new ScriptedPolicy((_, _, _) => "<action>search[red shoes]</action>");
+        var options = new RolloutOptions { RequireThinkTags = false, ConstrainToAdmissibleActions = true, MaxSteps = 1 };
+        await new EnvironmentRolloutSource(new DelegateEnvironmentFactory(GiGpoNet.Environments.Shop.ShopEnvironment.Description, () => new GiGpoNet.Environments.Shop.ShopEnvironment()),
+            options, new AgentPromptBuilder(options), new TagActionParser(options), new SimpleEpisodeMemoryFactory()).CollectAsync(shop, new RolloutRequest(1, 1, DatasetSplit.Train, 1));
+        Assert.That(shop.Prompts[0][0].AllowedResponses, Is.Null, "a turn offering search[<your query>] is decoded freely");
     }
 
     [Test]

@@ -69,6 +69,86 @@ public sealed class TrainCommandTests : CliTestBase
         Assert.That(File.ReadLines(Path.Combine(interrupted, "metrics.csv")).Count(), Is.EqualTo(4), "one row per iteration, none repeated");
     }
 
+    private string[] Checkpointed(string folder, int iterations) =>
+    [
+        .. Tiny("gigpo").Where(a => !a.StartsWith("--Training:OutputDirectory", StringComparison.Ordinal) && !a.StartsWith("--Training:Iterations", StringComparison.Ordinal)),
+        $"--Training:OutputDirectory={folder}", $"--Training:Iterations={iterations}", "--Training:CheckpointInterval=1", "--Training:EvaluationInterval=0",
+    ];
+
+    [Test]
+    [Category("Slow")]
+    public void A_save_killed_half_way_leaves_no_checkpoint_that_resuming_would_read()
+    {
+        var folder = Path.Combine(Folder, "run");
+        Assert.That(Run(Checkpointed(folder, 2)).Code, Is.EqualTo(0));
+        // What a kill during the save of iteration 3 leaves: a temporary folder with part of the files, never an iter-* folder with a manifest.
+        var checkpoints = Path.Combine(folder, "checkpoints");
+        var killed = Directory.CreateDirectory(Path.Combine(checkpoints, ".tmp-killed", "policy")).FullName;
+        File.WriteAllBytes(Path.Combine(killed, "model.safetensors"), new byte[100]);
+        Directory.CreateDirectory(Path.Combine(checkpoints, "iter-000003", "policy")); // a copy interrupted before its manifest
+
+        var (code, stdout, stderr) = Run(Checkpointed(folder, 3));
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(stdout, Does.Contain("iteration 3:").And.Not.Contain("iteration 2:"), "resumed from iteration 2, the newest complete checkpoint");
+        Assert.That(File.Exists(Path.Combine(checkpoints, "iter-000003", "manifest.json")), Is.True, "the new save replaced the incomplete folder");
+        Assert.That(Directory.Exists(Path.Combine(checkpoints, ".tmp-killed")), Is.False, "the killed save's leftovers are cleaned up");
+    }
+
+    [Test]
+    [Category("Slow")]
+    public void A_checkpoint_that_cannot_be_written_fails_its_save_keeps_the_previous_one_and_training_goes_on()
+    {
+        var folder = Path.Combine(Folder, "run");
+        var checkpoints = Directory.CreateDirectory(Path.Combine(folder, "checkpoints")).FullName;
+        File.WriteAllText(Path.Combine(checkpoints, "iter-000002"), "a file where the checkpoint folder must go: the save fails like a full disk");
+        var (code, stdout, stderr) = Run(Checkpointed(folder, 3));
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(stderr, Does.Contain("warning: the checkpoint of iteration 2 could not be saved").And.Contain("the previous checkpoint is kept"));
+        Assert.That(stdout, Does.Contain("checkpoint of iteration 2 FAILED (the previous one is kept)").And.Contain("checkpoint of iteration 3 saved"));
+        Assert.That(Directory.GetDirectories(checkpoints).Select(Path.GetFileName), Is.EquivalentTo(new[] { "iter-000001", "iter-000003", "final" }), "no temporary folder is left");
+        var saved = File.ReadLines(Path.Combine(folder, "metrics.jsonl")).Where(l => l.Contains("\"checkpoint\"", StringComparison.Ordinal))
+            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("saved").GetDouble()).ToList();
+        Assert.That(saved, Is.EqualTo(new[] { 1.0, 0.0, 1.0 }));
+    }
+
+    [Test]
+    [Category("Slow")]
+    public void A_cached_warm_start_gives_the_same_run_as_training_it()
+    {
+        var cache = Path.Combine(Folder, "cache");
+        string[] Settings(string folder) => [.. Checkpointed(folder, 2), $"--WarmStart:CacheDirectory={cache}"];
+        var (code, stdout, stderr) = Run(Settings(Path.Combine(Folder, "a")));
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(Directory.GetDirectories(cache), Has.Length.EqualTo(1), "one entry");
+        (code, stdout, stderr) = Run(Settings(Path.Combine(Folder, "b")));
+        Assert.That(code, Is.EqualTo(0), stderr);
+
+        static System.Text.Json.JsonElement WarmStart(string folder) =>
+            System.Text.Json.JsonDocument.Parse(File.ReadLines(Path.Combine(folder, "metrics.jsonl")).First()).RootElement;
+        Assert.That(WarmStart(Path.Combine(Folder, "b")).GetProperty("cached").GetDouble(), Is.EqualTo(1));
+        Assert.That(WarmStart(Path.Combine(Folder, "b")).GetProperty("success_rate").GetDouble(),
+            Is.EqualTo(WarmStart(Path.Combine(Folder, "a")).GetProperty("success_rate").GetDouble()));
+        string[] Rows(string folder) => [.. File.ReadLines(Path.Combine(folder, "metrics.csv")).Skip(1)
+            .Select(l => string.Join(',', l.Split(',').Where((_, i) => !RunRecorder.IterationColumns[i].StartsWith("time_", StringComparison.Ordinal) && RunRecorder.IterationColumns[i] != "advantage_time_share")))];
+        Assert.That(Rows(Path.Combine(Folder, "b")), Is.EqualTo(Rows(Path.Combine(Folder, "a"))), "the RL stage is identical");
+    }
+
+    [Test]
+    [Category("Slow")]
+    public void An_environment_step_budget_stops_training_after_the_iteration_that_reaches_it()
+    {
+        var folder = Path.Combine(Folder, "run");
+        var (code, stdout, stderr) = Run([.. Checkpointed(folder, 10), "--Training:EnvironmentStepBudget=13", "--Training:CheckpointInterval=0"]);
+        Assert.That(code, Is.EqualTo(0), stderr);
+        using var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "summary.json")));
+        var iterations = summary.RootElement.GetProperty("iterations").GetInt32();
+        var steps = File.ReadLines(Path.Combine(folder, "metrics.csv")).Skip(1).Select(l => double.Parse(l.Split(',')[Array.IndexOf(RunRecorder.IterationColumns, "env_steps")], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.That(iterations, Is.LessThan(10).And.EqualTo(steps.Count));
+        Assert.That(steps[^1], Is.GreaterThanOrEqualTo(13));
+        Assert.That(steps.Take(steps.Count - 1), Is.All.LessThan(13));
+        Assert.That(stdout, Does.Contain($"evaluation after iteration {iterations}").And.Contain($"checkpoint of iteration {iterations} saved"));
+    }
+
     [Test]
     public void A_corrupted_or_mismatched_checkpoint_is_refused_clearly()
     {

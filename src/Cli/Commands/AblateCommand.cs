@@ -10,6 +10,9 @@ namespace GiGpoNet.Cli.Commands;
 /// <summary><c>gigpo ablate</c>: run every cell of a grid file, each as a <c>gigpo train</c> process in its own run folder; then write the report.</summary>
 internal static class AblateCommand
 {
+    /// <summary>The folder, beside the cells' run folders, where the grid's warm starts are cached.</summary>
+    public const string WarmStartCacheFolder = "warm-start-cache";
+
     public static Command Create(TextWriter output, TextWriter error)
     {
         var grid = new Option<string>("--grid", "-g") { Description = "The grid file (JSON): base configuration, axes, seeds. See samples/ablations/.", Required = true };
@@ -72,6 +75,8 @@ internal static class AblateCommand
     private static List<string> Overrides(AblationCell cell, string folder, AblationGrid grid)
     {
         var settings = new Dictionary<string, string>(cell.Settings, StringComparer.OrdinalIgnoreCase) { ["Training:OutputDirectory"] = folder };
+        // Cells that differ only after the warm start (algorithm, omega, ...) share it: it is trained once per seed.
+        settings.TryAdd("WarmStart:CacheDirectory", Path.Combine(Path.GetDirectoryName(folder)!, WarmStartCacheFolder));
         if (grid.MaxParallelRuns > 1 && !settings.ContainsKey("Backend:Threads"))
             settings["Backend:Threads"] = Math.Max(1, Environment.ProcessorCount / grid.MaxParallelRuns).ToString(CultureInfo.InvariantCulture);
         return [.. settings.Select(p => $"--{p.Key}={p.Value}")];

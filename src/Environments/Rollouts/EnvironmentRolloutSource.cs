@@ -25,6 +25,9 @@ public sealed class EnvironmentRolloutSource(
     /// <summary>The task seed of group <paramref name="group"/> in a collection seeded <paramref name="seed"/>.</summary>
     public static long TaskSeed(long seed, int group) => unchecked(seed * 1_000_003L + group);
 
+    /// <summary>An admissible action with a slot to fill (<c>search[&lt;your query&gt;]</c>): such turns are decoded freely.</summary>
+    private static bool IsTemplate(string action) => action.IndexOf('<') is >= 0 and var open && action.IndexOf('>', open) > open;
+
     /// <inheritdoc />
     public async ValueTask<RolloutResult> CollectAsync(IPolicy policy, RolloutRequest request, CancellationToken cancellationToken = default)
     {
@@ -51,7 +54,7 @@ public sealed class EnvironmentRolloutSource(
                 if (active.Count == 0) break;
                 var prompts = active.Select(r => new PolicyPrompt(
                     promptBuilder.Build(new PromptContext(environments.Description, r.Observation!, r.Memory, options.HistoryLength)),
-                    options.ConstrainToAdmissibleActions && r.Observation!.AdmissibleActions is { Count: > 0 } admissible
+                    options.ConstrainToAdmissibleActions && r.Observation!.AdmissibleActions is { Count: > 0 } admissible && !admissible.Any(IsTemplate)
                         ? [.. admissible.Select(a => AnswerFormat.For(a, options.RequireThinkTags))]
                         : null)).ToList();
                 var settings = new GenerationSettings(request.Temperature, options.TopP, options.TopK, options.MaxNewTokens, options.StopStrings,

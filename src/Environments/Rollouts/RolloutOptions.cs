@@ -35,7 +35,8 @@ public sealed class RolloutOptions
 
     /// <summary>
     /// Whether the policy may answer only with an admissible action (in the answer format), decoding under that constraint, where the
-    /// environment lists admissible actions. Every answer is then a valid command; free-form reasoning is off. Suits small policies
+    /// environment lists admissible actions (a turn whose list holds a template such as <c>search[&lt;your query&gt;]</c> is decoded
+    /// freely). Every constrained answer is then a valid command; free-form reasoning is off. Suits small policies
     /// trained from scratch (the main job's); verl-agent's LLM agents generate freely. Default false.
     /// </summary>
     public bool ConstrainToAdmissibleActions { get; set; }

@@ -18,6 +18,13 @@ public sealed class TrainingOptions
     /// <summary>RL iterations (collect, estimate, update). Default 20.</summary>
     public int Iterations { get; set; } = 20;
 
+    /// <summary>
+    /// A budget of training environment steps: training stops after the iteration that reaches it (then evaluates and checkpoints), so that
+    /// algorithms are compared at equal environment steps whatever their episode lengths; <see cref="Iterations"/> stays the upper bound.
+    /// 0 (default) is no budget.
+    /// </summary>
+    public long EnvironmentStepBudget { get; set; }
+
     /// <summary>Seed of everything random: model initialization, tasks, sampling, shuffling. Default 1.</summary>
     public long Seed { get; set; } = 1;
 
@@ -58,6 +65,7 @@ public sealed class TrainingOptions
     public IEnumerable<string> Validate()
     {
         if (Iterations < 0) yield return $"{SectionName}:{nameof(Iterations)} = {Iterations} must be 0 or more.";
+        if (EnvironmentStepBudget < 0) yield return $"{SectionName}:{nameof(EnvironmentStepBudget)} = {EnvironmentStepBudget} must be 0 (no budget) or more.";
         if (Groups < 1) yield return $"{SectionName}:{nameof(Groups)} = {Groups} must be at least 1.";
         if (GroupSize < 1) yield return $"{SectionName}:{nameof(GroupSize)} = {GroupSize} must be at least 1.";
         if (EvaluationInterval < 0) yield return $"{SectionName}:{nameof(EvaluationInterval)} = {EvaluationInterval} must be 0 or more.";

@@ -1,7 +1,7 @@
 namespace GiGpoNet.Hosting.Configuration;
 
 /// <summary>The <c>WarmStart</c> section: supervised behaviour cloning on the environment's expert before RL.</summary>
-public sealed class WarmStartOptions
+public sealed record WarmStartOptions
 {
     /// <summary>The configuration section.</summary>
     public const string SectionName = "WarmStart";
@@ -23,6 +23,12 @@ public sealed class WarmStartOptions
     /// still labelled with the expert's action (DART noise injection): the policy learns to recover from its own mistakes. Default 0.
     /// </summary>
     public double ExplorationRate { get; set; }
+
+    /// <summary>
+    /// A folder where warm-started policies are kept and reused by runs whose warm start would be identical (same demonstrations, policy
+    /// architecture, warm-start and evaluation settings, seed): the cells of an ablation train it once. Empty (default): no cache.
+    /// </summary>
+    public string CacheDirectory { get; set; } = "";
 
     /// <summary>Lists what is wrong.</summary>
     public IEnumerable<string> Validate()

@@ -61,14 +61,29 @@ public sealed class AgentTrainer(
             : await ExpertDemonstrations.CollectAsync(environment, prompts, memories, rollout, demonstrationCount, unchecked(training.Seed * 31 + 5), cancellationToken,
                 warmStart.ExplorationRate);
 
+        var warmStarting = resumed is null && warmStart.Episodes > 0 && warmStart.Epochs > 0;
+        var cacheEntry = warmStarting && !string.IsNullOrWhiteSpace(warmStart.CacheDirectory)
+            ? Path.Combine(warmStart.CacheDirectory, WarmStartCache.Key(demonstrations, policyOptions, warmStart with { CacheDirectory = "" }, training.Seed,
+                training.EvaluationTasks, training.EvaluationTemperature, rollout, backend.Dtype, device.type.ToString()))
+            : null;
+        var cached = cacheEntry is null ? null : WarmStartCache.TryLoadMetrics(cacheEntry);
+
         var (model, tokenizer) = resumeFrom is not null ? Loaded(PolicyCheckpoints.Load(Path.Combine(resumeFrom, "policy"), backend, policyOptions.MaxPromptTokens))
+            : cached is not null ? Loaded(PolicyCheckpoints.Load(Path.Combine(cacheEntry!, "policy"), backend, policyOptions.MaxPromptTokens))
             : CreatePolicy(demonstrations, dtype, device);
         using var _ = model;
         var policy = new TorchPolicy(model, tokenizer, policyOptions.MaxPromptTokens);
         var source = new EnvironmentRolloutSource(environment, rollout, prompts, parser, memories);
 
         var warmStartSuccess = resumed?.WarmStartSuccess ?? double.NaN;
-        if (resumed is null && warmStart.Episodes > 0 && warmStart.Epochs > 0)
+        if (cached is not null)
+        {
+            warmStartSuccess = cached["success_rate"];
+            var warm = new TrainingEvent("warm_start", 0, new Dictionary<string, double>(cached) { ["cached"] = 1 });
+            recorder.Record(warm);
+            yield return warm;
+        }
+        else if (warmStarting)
         {
             var clock = Stopwatch.StartNew();
             var rows = demonstrations
@@ -82,10 +97,13 @@ public sealed class AgentTrainer(
             {
                 ["demonstration_steps"] = rows.Count, ["sft_loss_first"] = losses[0], ["sft_loss_last"] = losses[^1], ["time_s"] = clock.Elapsed.TotalSeconds,
             };
+            if (cacheEntry is not null) WarmStartCache.Store(cacheEntry, folder => PolicyCheckpoints.Save(model, tokenizer, folder), metrics);
             var warm = new TrainingEvent("warm_start", 0, metrics);
             recorder.Record(warm);
             yield return warm;
         }
+        // The RL stage draws from the same random stream whether the warm start was trained here, taken from the cache, or skipped.
+        if (resumed is null) torch.manual_seed(unchecked(training.Seed * 7 + 3));
 
         using var reference = update.UseKlLoss ? Clone(model) : null;
         using var critic = estimator.RequiredFields.HasFlag(RolloutFields.CriticValues) ? CreateCritic(model) : null;
@@ -94,8 +112,11 @@ public sealed class AgentTrainer(
 
         var environmentSteps = resumed?.EnvironmentSteps ?? 0;
         var lastEvaluation = new Dictionary<string, double>();
-        for (var iteration = (resumed?.Iteration ?? 0) + 1; iteration <= training.Iterations; iteration++)
+        var lastIteration = resumed?.Iteration ?? 0;
+        var evaluatedAt = -1;
+        for (var iteration = lastIteration + 1; iteration <= training.Iterations && !BudgetSpent(environmentSteps); iteration++)
         {
+            lastIteration = iteration;
             cancellationToken.ThrowIfCancellationRequested();
             var metrics = new Dictionary<string, double>();
             var phase = Stopwatch.StartNew();
@@ -156,15 +177,17 @@ public sealed class AgentTrainer(
             recorder.Record(iterationEvent);
             yield return iterationEvent;
 
-            if ((training.EvaluationInterval > 0 && iteration % training.EvaluationInterval == 0) || iteration == training.Iterations)
+            var last = iteration == training.Iterations || BudgetSpent(environmentSteps);
+            if ((training.EvaluationInterval > 0 && iteration % training.EvaluationInterval == 0) || last)
             {
                 lastEvaluation = await EvaluateAsync(source, policy, cancellationToken);
+                evaluatedAt = iteration;
                 var evaluationEvent = new TrainingEvent("evaluation", iteration, lastEvaluation);
                 recorder.Record(evaluationEvent);
                 yield return evaluationEvent;
             }
 
-            if ((training.CheckpointInterval > 0 && iteration % training.CheckpointInterval == 0) || iteration == training.Iterations)
+            if ((training.CheckpointInterval > 0 && iteration % training.CheckpointInterval == 0) || last)
             {
                 var saved = SaveCheckpoint(new CheckpointState(iteration, environmentSteps, warmStartSuccess, algorithm, environment.Description.Name, training.Seed),
                     model, tokenizer, reference, critic, updater);
@@ -173,7 +196,7 @@ public sealed class AgentTrainer(
             }
         }
 
-        if (lastEvaluation.Count == 0) lastEvaluation = await EvaluateAsync(source, policy, cancellationToken);
+        if (evaluatedAt != lastIteration) lastEvaluation = await EvaluateAsync(source, policy, cancellationToken);
         PolicyCheckpoints.Save(model, tokenizer, Path.Combine(OutputDirectory, "checkpoints", "final"));
 
         var summary = new Dictionary<string, object>
@@ -181,7 +204,7 @@ public sealed class AgentTrainer(
             ["algorithm"] = training.Algorithm.Trim().ToLowerInvariant(),
             ["environment"] = environment.Description.Name,
             ["seed"] = training.Seed,
-            ["iterations"] = training.Iterations,
+            ["iterations"] = lastIteration,
             ["env_steps"] = environmentSteps,
             ["warm_start_success"] = warmStartSuccess,
             ["final_success"] = lastEvaluation.GetValueOrDefault("success_rate", double.NaN),
@@ -192,11 +215,13 @@ public sealed class AgentTrainer(
             summary["final_" + key] = value;
         recorder.WriteSummary(summary);
         SaveLearningCurve(training.Algorithm, environment.Description.Name, training.Seed);
-        var finished = new TrainingEvent("finished", training.Iterations,
+        var finished = new TrainingEvent("finished", lastIteration,
             summary.Where(p => p.Value is double or long or int).ToDictionary(p => p.Key, p => Convert.ToDouble(p.Value, System.Globalization.CultureInfo.InvariantCulture)));
         recorder.Record(finished);
         yield return finished;
     }
+
+    private bool BudgetSpent(long environmentSteps) => training.EnvironmentStepBudget > 0 && environmentSteps >= training.EnvironmentStepBudget;
 
     /// <summary>Draws <c>learning_curve.png</c>; a chart that cannot be drawn (no native Skia library, say) is a warning, never a lost run.</summary>
     private void SaveLearningCurve(string algorithm, string environmentName, long seed)

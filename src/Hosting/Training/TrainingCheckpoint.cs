@@ -35,6 +35,8 @@ public static class TrainingCheckpoint
     {
         var checkpoints = Path.Combine(runFolder, "checkpoints");
         Directory.CreateDirectory(checkpoints);
+        // A temporary folder left behind can only come from a save that was killed: it never became a checkpoint.
+        foreach (var stale in Directory.EnumerateDirectories(checkpoints, ".tmp-*")) Directory.Delete(stale, recursive: true);
         var final = Path.Combine(checkpoints, $"iter-{state.Iteration:D6}");
         var temporary = Path.Combine(checkpoints, $".tmp-{Guid.NewGuid():N}");
         try

@@ -1,0 +1,65 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace GiGpoNet.Hosting.Training;
+
+/// <summary>
+/// Warm-started policies kept for reuse (<c>WarmStart:CacheDirectory</c>): the cells of an ablation that differ only after the warm start
+/// (the algorithm, ω, ...) train it once. An entry is keyed by a SHA-256 of everything the warm start depends on: the demonstrations'
+/// text (so the environment, its options, the prompt and the seed), the policy's architecture, the warm-start settings, the evaluation
+/// settings and the backend. It holds the policy and the warm start's metrics, and is written to a temporary folder and renamed.
+/// </summary>
+internal static class WarmStartCache
+{
+    private const string MetricsFile = "warm_start.json";
+
+    public static string Key(IEnumerable<(string Prompt, string Response)> demonstrations, params object[] settings)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var (prompt, response) in demonstrations)
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(prompt));
+            hash.AppendData([0]);
+            hash.AppendData(Encoding.UTF8.GetBytes(response));
+            hash.AppendData([1]);
+        }
+        foreach (var setting in settings) hash.AppendData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(setting, setting.GetType())));
+        return Convert.ToHexStringLower(hash.GetHashAndReset())[..24];
+    }
+
+    /// <summary>The cached warm start's metrics, or null when the entry does not exist (or is unreadable, which is treated as a miss).</summary>
+    public static Dictionary<string, double>? TryLoadMetrics(string entry)
+    {
+        var path = Path.Combine(entry, MetricsFile);
+        if (!File.Exists(path) || !File.Exists(Path.Combine(entry, "policy", "model.safetensors"))) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<Dictionary<string, double>>(File.ReadAllText(path));
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Stores a warm start; another run storing the same entry at the same time is harmless (the first rename wins).</summary>
+    public static void Store(string entry, Action<string> savePolicy, IReadOnlyDictionary<string, double> metrics)
+    {
+        var temporary = entry + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
+        try
+        {
+            savePolicy(Path.Combine(temporary, "policy"));
+            File.WriteAllText(Path.Combine(temporary, MetricsFile), JsonSerializer.Serialize(metrics));
+            if (!Directory.Exists(entry)) Directory.Move(temporary, entry);
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"warning: the warm start could not be cached in '{entry}' ({e.Message}); the run goes on without it.");
+        }
+        finally
+        {
+            if (Directory.Exists(temporary)) Directory.Delete(temporary, recursive: true);
+        }
+    }
+}
