@@ -152,4 +152,13 @@ public sealed class UpdateTests
         public string Decode(ReadOnlySpan<int> ids) => string.Concat(ids.ToArray().Select(i => $"t{i} "));
         public string ApplyChatTemplate(string userMessage) => userMessage;
     }
+
+    [Test]
+    public void Mini_batch_shuffles_are_seeded_the_same_in_every_process()
+    {
+        // Golden values from an independent SplitMix64 (Python): HashCode would differ per process and break resumed runs.
+        Assert.That(PolicyUpdater.ShuffleSeed(1, 0, 0), Is.EqualTo(2065550767));
+        Assert.That(PolicyUpdater.ShuffleSeed(1, 7, 1), Is.EqualTo(231405463));
+        Assert.That(PolicyUpdater.ShuffleSeed(42, 1000, 3), Is.EqualTo(557598748));
+    }
 }

@@ -116,7 +116,9 @@ public sealed class TextGenerator(Qwen2ForCausalLM model, ITextTokenizer tokeniz
             for (var v = 0; v < vocabulary; v++) blocked[b * vocabulary + v] = !open[v];
             any = true;
         }
-        return any ? logits.masked_fill(tensor(blocked, [batch, vocabulary], device: logits.device), double.NegativeInfinity) : logits;
+        if (!any) return logits;
+        using var negativeInfinity = double.NegativeInfinity.ToScalar(); // held until the call returns (see Qwen2Model.Forward)
+        return logits.masked_fill(tensor(blocked, [batch, vocabulary], device: logits.device), negativeInfinity);
     }
 
     private bool EndsWithStop(List<int> tokens, IReadOnlyList<string> stops)

@@ -15,11 +15,13 @@ public static class TokenSampler
             return (greedy, logits.log_softmax(-1).gather(-1, greedy.unsqueeze(-1)).squeeze(-1));
         }
 
-        var scaled = logits / options.Temperature;
+        using var temperature = options.Temperature.ToScalar();
+        using var negativeInfinity = double.NegativeInfinity.ToScalar(); // held until the calls return (see Qwen2Model.Forward)
+        var scaled = logits / temperature;
         if (options.TopK > 0 && options.TopK < scaled.shape[^1])
         {
             var kth = scaled.topk(options.TopK, dim: -1).values.narrow(-1, options.TopK - 1, 1);
-            scaled = scaled.masked_fill(scaled.lt(kth), double.NegativeInfinity);
+            scaled = scaled.masked_fill(scaled.lt(kth), negativeInfinity);
         }
         if (options.TopP < 1)
         {
@@ -28,7 +30,7 @@ public static class TokenSampler
             // Drop a token when the mass before it already reaches top-p; the most likely token always stays.
             var drop = (probabilities.cumsum(-1) - probabilities).gt(options.TopP);
             var dropInVocabularyOrder = zeros_like(drop).scatter(-1, order, drop);
-            scaled = scaled.masked_fill(dropInVocabularyOrder, double.NegativeInfinity);
+            scaled = scaled.masked_fill(dropInVocabularyOrder, negativeInfinity);
         }
         var logProbabilities = scaled.log_softmax(-1);
         var tokens = multinomial(logProbabilities.exp().cpu(), 1, generator: generator).to(logits.device).squeeze(-1);

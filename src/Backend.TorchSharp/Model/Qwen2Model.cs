@@ -57,7 +57,10 @@ public sealed class Qwen2Model : nn.Module
         var keys = arange(real.shape[1], device: inputIds.device);
         var queries = arange(past, past + t, device: inputIds.device);
         var allowed = keys.unsqueeze(0).le(queries.unsqueeze(1)).unsqueeze(0).unsqueeze(0) & real.unsqueeze(1).unsqueeze(1);
-        var mask = zeros(allowed.shape, x.dtype, inputIds.device).masked_fill(allowed.logical_not(), MaskedScore);
+        // The fill value is a Scalar held in a local until the call returns: an implicitly converted one can be finalized (and its
+        // native memory freed) while libtorch still reads it, which fails rarely and at random ("toFloat: Expected false to be true").
+        using var maskedScore = MaskedScore.ToScalar();
+        var mask = zeros(allowed.shape, x.dtype, inputIds.device).masked_fill(allowed.logical_not(), maskedScore);
 
         for (var layer = 0; layer < _layers.Count; layer++)
             x = _layers[layer].Forward(x, cos, sin, mask, cache, layer);

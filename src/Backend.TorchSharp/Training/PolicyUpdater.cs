@@ -85,7 +85,7 @@ public sealed class PolicyUpdater : IDisposable
         for (var epoch = 0; epoch < _options.Epochs; epoch++)
         {
             // Seeded by the step count, not by a running generator: a resumed run shuffles exactly as an uninterrupted one.
-            var shuffle = new Random(HashCode.Combine(_options.Seed, _policyOptimizer.Steps, epoch));
+            var shuffle = new Random(ShuffleSeed(_options.Seed, _policyOptimizer.Steps, epoch));
             var order = Enumerable.Range(0, rows.Count).OrderBy(_ => shuffle.Next()).ToArray();
             foreach (var miniBatch in order.Chunk(_options.MiniBatchSize))
             {
@@ -168,6 +168,18 @@ public sealed class PolicyUpdater : IDisposable
         return new UpdateMetrics(Mean(sums[0]), Mean(sums[1]), Mean(sums[2]), Mean(sums[3]), Mean(sums[4]), Mean(sums[5]),
             steps == 0 ? double.NaN : gradNorm / steps, _policyOptimizer.CurrentLearningRate, steps, skipped,
             valueBatches == 0 ? null : valueLoss / valueBatches, valueBatches == 0 ? null : valueClip / valueBatches);
+    }
+
+    /// <summary>
+    /// The seed of a mini-batch shuffle: a SplitMix64 mix of (seed, optimizer steps, epoch), the same in every process (unlike
+    /// <see cref="HashCode"/>, which is randomized per process and would make a resumed run shuffle differently).
+    /// </summary>
+    internal static int ShuffleSeed(long seed, long steps, int epoch)
+    {
+        var x = unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)steps * 0xD1B54A32D192ED03UL + (ulong)epoch * 0xAEF17502108EF2D9UL);
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
+        return (int)((x ^ (x >> 31)) & 0x7FFFFFFF);
     }
 
     /// <summary>Writes the optimizers' state (moments, step counts) into <paramref name="folder"/>.</summary>

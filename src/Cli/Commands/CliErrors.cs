@@ -25,6 +25,12 @@ internal static class CliErrors
             error.WriteLine($"Input error: {e.Message}");
             return ExitCodes.Failure;
         }
+        catch (System.Runtime.InteropServices.ExternalException e)
+        {
+            // libtorch failed; a training run keeps its last checkpoint, so the same command resumes it.
+            error.WriteLine($"Error: libtorch failed: {e.Message.Split('\n')[0].Trim()} Run the same command again to resume from the run's last checkpoint.");
+            return ExitCodes.Failure;
+        }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or System.Net.Http.HttpRequestException)
         {
             error.WriteLine($"Error: {e.Message}");

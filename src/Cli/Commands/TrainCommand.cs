@@ -34,6 +34,7 @@ internal static class TrainCommand
                         await foreach (var e in trainer.RunAsync(cancellationToken))
                         {
                             AnsiConsole.WriteLine(Describe(e));
+                            if (e.Warning is not null) await error.WriteLineAsync($"warning: {e.Warning}");
                             if (e.Kind == "iteration")
                             {
                                 task.Value = e.Iteration;
@@ -46,7 +47,10 @@ internal static class TrainCommand
             else
             {
                 await foreach (var e in trainer.RunAsync(cancellationToken))
+                {
                     await output.WriteLineAsync(Describe(e));
+                    if (e.Warning is not null) await error.WriteLineAsync($"warning: {e.Warning}");
+                }
             }
             return ExitCodes.Success;
         }));

@@ -54,6 +54,8 @@ public sealed class AgentTrainer(
                     $"{algorithm} on {environment.Description.Name} with seed {training.Seed}. Choose another Training:OutputDirectory, or set Training:Resume=false to start over.");
         }
         using var recorder = new RunRecorder(OutputDirectory, resumed?.Iteration);
+        var wallBefore = resumed?.WallSeconds ?? 0; // a resumed run counts the time its checkpoint had kept
+        double WallSeconds() => wallBefore + wall.Elapsed.TotalSeconds;
 
         // Demonstrations: for the warm start, and for the vocabulary of a from-scratch policy (a resumed run has both already).
         var demonstrationCount = resumed is not null ? 0 : Math.Max(warmStart.Episodes, string.IsNullOrWhiteSpace(policyOptions.Path) ? 16 : 0);
@@ -189,7 +191,7 @@ public sealed class AgentTrainer(
 
             if ((training.CheckpointInterval > 0 && iteration % training.CheckpointInterval == 0) || last)
             {
-                var saved = SaveCheckpoint(new CheckpointState(iteration, environmentSteps, warmStartSuccess, algorithm, environment.Description.Name, training.Seed),
+                var saved = SaveCheckpoint(new CheckpointState(iteration, environmentSteps, warmStartSuccess, algorithm, environment.Description.Name, training.Seed, WallSeconds()),
                     model, tokenizer, reference, critic, updater);
                 recorder.Record(saved);
                 yield return saved;
@@ -208,7 +210,7 @@ public sealed class AgentTrainer(
             ["env_steps"] = environmentSteps,
             ["warm_start_success"] = warmStartSuccess,
             ["final_success"] = lastEvaluation.GetValueOrDefault("success_rate", double.NaN),
-            ["wall_seconds"] = wall.Elapsed.TotalSeconds,
+            ["wall_seconds"] = WallSeconds(),
             ["peak_memory_mb"] = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024),
         };
         foreach (var (key, value) in lastEvaluation.Where(p => p.Key.StartsWith("success_rate/", StringComparison.Ordinal)))
@@ -252,8 +254,8 @@ public sealed class AgentTrainer(
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // Out of disk or no permission: the save fails, the previous checkpoint stays, training goes on.
-            Console.Error.WriteLine($"warning: the checkpoint of iteration {state.Iteration} could not be saved ({e.Message}); the previous checkpoint is kept.");
-            return new TrainingEvent("checkpoint", state.Iteration, new Dictionary<string, double> { ["saved"] = 0 });
+            return new TrainingEvent("checkpoint", state.Iteration, new Dictionary<string, double> { ["saved"] = 0 },
+                $"the checkpoint of iteration {state.Iteration} could not be saved ({e.Message}); the previous checkpoint is kept.");
         }
     }
 

@@ -16,7 +16,9 @@ namespace GiGpoNet.Hosting.Training;
 /// <param name="Algorithm">The algorithm name.</param>
 /// <param name="Environment">The environment name.</param>
 /// <param name="Seed">The run's seed.</param>
-public sealed record CheckpointState(int Iteration, long EnvironmentSteps, double WarmStartSuccess, string Algorithm, string Environment, long Seed);
+/// <param name="WallSeconds">Wall time spent on the run up to this checkpoint, over all its processes.</param>
+public sealed record CheckpointState(int Iteration, long EnvironmentSteps, double WarmStartSuccess, string Algorithm, string Environment, long Seed,
+    double WallSeconds = 0);
 
 /// <summary>
 /// A resumable training checkpoint: <c>checkpoints/iter-NNNNNN/</c> with the policy (Hugging Face safetensors and its tokenizer), the

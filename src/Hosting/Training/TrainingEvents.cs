@@ -4,4 +4,5 @@ namespace GiGpoNet.Hosting.Training;
 /// <param name="Kind"><c>warm_start</c>, <c>iteration</c>, <c>evaluation</c> or <c>finished</c>.</param>
 /// <param name="Iteration">The RL iteration (0 before the first).</param>
 /// <param name="Metrics">Named figures (success rates, losses, times in seconds, ...).</param>
-public sealed record TrainingEvent(string Kind, int Iteration, IReadOnlyDictionary<string, double> Metrics);
+/// <param name="Warning">Something the user should know that did not stop the run (a checkpoint that could not be saved), or null.</param>
+public sealed record TrainingEvent(string Kind, int Iteration, IReadOnlyDictionary<string, double> Metrics, string? Warning = null);
