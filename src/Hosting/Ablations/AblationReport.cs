@@ -149,6 +149,15 @@ public static class AblationReport
             low.Add(Math.Max(0, stat.Mean - stat.Std));
             high.Add(Math.Min(1, stat.Mean + stat.Std));
         }
+        // Runs stopped by an environment-step budget end at different iterations: their final evaluations make the last point.
+        if (validation && row.Runs.All(r => r.Run.Finished) && runs.All(p => !iterations.Contains(p[^1].Iteration)))
+        {
+            var stat = SeedStatistic.Of(runs.Select(p => p[^1].Metrics.GetValueOrDefault("success_rate", double.NaN)));
+            x.Add(runs.Average(p => p[^1].EnvironmentSteps));
+            mean.Add(stat.Mean);
+            low.Add(Math.Max(0, stat.Mean - stat.Std));
+            high.Add(Math.Min(1, stat.Mean + stat.Std));
+        }
         return new CurveSeries($"{label} (n={runs.Count})", [.. x], [.. mean], [.. low], [.. high], Markers: validation);
     }
 
