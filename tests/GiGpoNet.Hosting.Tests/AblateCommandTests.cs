@@ -103,4 +103,18 @@ public sealed class AblateCommandTests : CliTestBase
         Assert.That(code, Is.EqualTo(1));
         Assert.That(stderr, Does.Contain("holds no cell folders"));
     }
+
+    [Test]
+    public void Every_shipped_grid_is_valid_in_every_cell()
+    {
+        var root = Path.GetFullPath(Path.Combine(TestContext.CurrentContext.TestDirectory, "..", "..", "..", "..", ".."));
+        var grids = Directory.GetFiles(Path.Combine(root, "samples", "ablations"), "*.json");
+        Assert.That(grids, Has.Length.GreaterThanOrEqualTo(6));
+        foreach (var grid in grids)
+        {
+            var (code, stdout, stderr) = Run("ablate", "--grid", grid, "--output", Path.Combine(Folder, Path.GetFileNameWithoutExtension(grid)), "--dry-run");
+            Assert.That(code, Is.EqualTo(0), $"{grid}: {stderr}");
+            Assert.That(stdout, Does.Contain("every configuration valid").And.Contain("Pending"));
+        }
+    }
 }

@@ -19,9 +19,10 @@ internal static class AblateCommand
         var outputFolder = new Option<string?>("--output", "-o") { Description = "Where the cells' run folders go (default: runs/ablations/<grid name>)." };
         var retry = new Option<bool>("--retry-failed") { Description = "Run the cells whose last attempt failed again (they are reported and skipped otherwise)." };
         var parallel = new Option<int?>("--parallel") { Description = "Cells trained at once (default: the grid's maxParallelRuns, else 1)." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Check every cell's configuration and list the cells with their status; run nothing." };
         var command = new Command("ablate", "Run an ablation grid (algorithm × option × seed), resumably; finished cells are skipped. Writes results.md, results.csv and curves.")
         {
-            grid, outputFolder, retry, parallel,
+            grid, outputFolder, retry, parallel, dryRun,
         };
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(error, async () =>
         {
@@ -43,6 +44,14 @@ internal static class AblateCommand
                 {
                     throw new GiGpoNetConfigurationException($"cell {cell.Id}: {e.Message}", e);
                 }
+            }
+
+            if (parse.GetValue(dryRun))
+            {
+                foreach (var cell in cells)
+                    await output.WriteLineAsync($"{AblationRunner.StatusOf(AblationRunner.FolderOf(folder, cell)),-9} {cell.Id}: {string.Join(' ', cell.Settings.Select(p => $"{p.Key}={p.Value}"))}");
+                await output.WriteLineAsync($"{cells.Count} cells, every configuration valid; nothing was run (--dry-run).");
+                return ExitCodes.Success;
             }
 
             await output.WriteLineAsync($"Grid '{study.Name}': {cells.Count} cells ({cells.Count / study.Seeds.Count} combinations × {study.Seeds.Count} seeds), " +
