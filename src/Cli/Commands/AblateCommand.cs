@@ -28,8 +28,7 @@ internal static class AblateCommand
         {
             var study = AblationGrid.Load(parse.GetValue(grid)!);
             if (parse.GetValue(parallel) is { } p)
-                study = p >= 1 ? new AblationGrid { Name = study.Name, SettingsFile = study.SettingsFile, Base = study.Base, Axes = study.Axes, Seeds = study.Seeds, MaxParallelRuns = p }
-                    : throw new GiGpoNetConfigurationException("--parallel must be at least 1.");
+                study = p >= 1 ? study with { MaxParallelRuns = p } : throw new GiGpoNetConfigurationException("--parallel must be at least 1.");
             var folder = Path.GetFullPath(parse.GetValue(outputFolder) ?? Path.Combine("runs", "ablations", AblationGrid.Slug(study.Name)));
             var cells = study.Cells();
 

@@ -32,7 +32,7 @@ public sealed record AblationAxis(string Name, IReadOnlyList<AblationLevel> Leve
 /// }
 /// </code>
 /// </summary>
-public sealed class AblationGrid
+public sealed record AblationGrid
 {
     /// <summary>The study's name (the report's title).</summary>
     public required string Name { get; init; }

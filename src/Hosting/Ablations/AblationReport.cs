@@ -71,24 +71,25 @@ public static class AblationReport
     private static string EnvironmentOf(string folder) => RunHistory.Load(folder).SummaryText("environment") ?? "default environment";
 
     /// <summary>Writes results.md, results.csv and the curve charts into <paramref name="folder"/>; returns the paths written.</summary>
+    /// <exception cref="InvalidDataException">The folder holds no cell folders.</exception>
     public static IReadOnlyList<string> Write(string folder)
     {
         var (title, rows) = Read(folder);
+        if (rows.Count == 0) throw new InvalidDataException($"'{folder}' holds no cell folders (with {AblationCell.FileName}); give the output folder of 'gigpo ablate'.");
         var written = new List<string>();
         var markdown = new StringBuilder($"# {title}\n\n");
         markdown.Append("Final validation success rate (%, mean ± sample std over the finished seeds), per task type and overall; ")
             .Append("env steps and wall time are means per run. Regenerate with `gigpo report ").Append(folder).Append("`.\n\n");
         var csv = new StringBuilder();
         var axes = rows.SelectMany(r => r.Labels.Keys).Distinct().ToList();
-        var csvTypes = rows.SelectMany(r => r.Finished).SelectMany(r => r.Summary!.Keys).Where(k => k.StartsWith("final_success_rate/", StringComparison.Ordinal)).Distinct().Order(StringComparer.Ordinal).ToList();
+        var csvTypes = TaskTypeKeys(rows);
         csv.AppendJoin(',', ["environment", .. axes, "seeds_finished", "seeds", "success_mean", "success_std",
             .. csvTypes.SelectMany(t => new[] { $"{t["final_".Length..]}_mean", $"{t["final_".Length..]}_std" }), "task_score_mean", "task_score_std",
             "warm_start_success_mean", "env_steps_mean", "wall_seconds_mean"]).Append('\n');
 
         foreach (var environment in rows.GroupBy(r => r.Environment))
         {
-            var types = environment.SelectMany(r => r.Finished).SelectMany(r => r.Summary!.Keys)
-                .Where(k => k.StartsWith("final_success_rate/", StringComparison.Ordinal)).Distinct().Order(StringComparer.Ordinal).ToList();
+            var types = TaskTypeKeys(environment);
             var hasScore = environment.Any(r => r.FinalEvaluation("task_score_mean").Count > 0);
             markdown.Append($"## {environment.Key}\n\n| ").AppendJoin(" | ", axes).Append(" | seeds | ")
                 .AppendJoin("", types.Select(t => t["final_success_rate/".Length..] + " | "))
@@ -99,17 +100,16 @@ public static class AblationReport
                 var success = row.Summary("final_success");
                 var score = row.FinalEvaluation("task_score_mean");
                 var seeds = row.Runs.Count(r => r.Run.Finished);
+                var (warmStart, steps, wall) = (row.Summary("warm_start_success"), row.Summary("env_steps").Mean, row.Summary("wall_seconds").Mean);
                 markdown.Append("| ").AppendJoin(" | ", axes.Select(a => row.Labels.GetValueOrDefault(a, ""))).Append($" | {seeds}/{row.Runs.Count} | ")
                     .AppendJoin("", types.Select(t => row.Summary(t).Percent() + " | "))
-                    .Append(hasScore ? score.Percent() + " | " : "").Append($"**{success.Percent()}** | {row.Summary("warm_start_success").Percent()} | ")
-                    .Append(RunHistory.Format(row.Summary("env_steps").Mean, "0")).Append(" | ").Append(RunHistory.Format(row.Summary("wall_seconds").Mean, "0")).Append(" |\n");
+                    .Append(hasScore ? score.Percent() + " | " : "").Append($"**{success.Percent()}** | {warmStart.Percent()} | ")
+                    .Append(Number(steps, "0")).Append(" | ").Append(Number(wall, "0")).Append(" |\n");
                 csv.AppendJoin(',', [Csv(environment.Key), .. axes.Select(a => Csv(row.Labels.GetValueOrDefault(a, ""))),
                     seeds.ToString(CultureInfo.InvariantCulture), row.Runs.Count.ToString(CultureInfo.InvariantCulture),
-                    RunHistory.Format(success.Mean, "0.####"), RunHistory.Format(success.Std, "0.####"),
-                    .. csvTypes.SelectMany(t => new[] { RunHistory.Format(row.Summary(t).Mean, "0.####"), RunHistory.Format(row.Summary(t).Std, "0.####") }),
-                    RunHistory.Format(score.Mean, "0.####"), RunHistory.Format(score.Std, "0.####"),
-                    RunHistory.Format(row.Summary("warm_start_success").Mean, "0.####"),
-                    RunHistory.Format(row.Summary("env_steps").Mean, "0"), RunHistory.Format(row.Summary("wall_seconds").Mean, "0.#")]).Append('\n');
+                    Number(success.Mean), Number(success.Std),
+                    .. csvTypes.SelectMany(t => new[] { Number(row.Summary(t).Mean), Number(row.Summary(t).Std) }),
+                    Number(score.Mean), Number(score.Std), Number(warmStart.Mean), Number(steps, "0"), Number(wall, "0.#")]).Append('\n');
             }
             foreach (var (kind, caption) in new[] { ("validation", "validation success"), ("training", "training-rollout success") })
             {
@@ -160,6 +160,14 @@ public static class AblationReport
         }
         return new CurveSeries($"{label} (n={runs.Count})", [.. x], [.. mean], [.. low], [.. high], Markers: validation);
     }
+
+    /// <summary>The summary keys of the task types' final success (<c>final_success_rate/&lt;type&gt;</c>) of the rows' finished runs, sorted.</summary>
+    private static List<string> TaskTypeKeys(IEnumerable<AblationRow> rows) =>
+        [.. rows.SelectMany(r => r.Finished).SelectMany(r => r.Summary!.Keys)
+            .Where(k => k.StartsWith("final_success_rate/", StringComparison.Ordinal)).Distinct().Order(StringComparer.Ordinal)];
+
+    private static string Number(double value, string format = "0.####") =>
+        double.IsFinite(value) ? value.ToString(format, CultureInfo.InvariantCulture) : "";
 
     private static string Csv(string value) => value.IndexOfAny([',', '"', '\n']) >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 
 namespace GiGpoNet.Hosting.Reporting;
@@ -96,8 +95,4 @@ public sealed class RunHistory
         }
         return new RunHistory(folder, iterations, evaluations, summary);
     }
-
-    /// <summary>Formats a number for reports.</summary>
-    internal static string Format(double value, string format = "0.###") =>
-        double.IsFinite(value) ? value.ToString(format, CultureInfo.InvariantCulture) : "";
 }

@@ -99,8 +99,8 @@ public sealed class AgentTrainer(
             {
                 ["demonstration_steps"] = rows.Count, ["sft_loss_first"] = losses[0], ["sft_loss_last"] = losses[^1], ["time_s"] = clock.Elapsed.TotalSeconds,
             };
-            if (cacheEntry is not null) WarmStartCache.Store(cacheEntry, folder => PolicyCheckpoints.Save(model, tokenizer, folder), metrics);
-            var warm = new TrainingEvent("warm_start", 0, metrics);
+            var cacheWarning = cacheEntry is null ? null : WarmStartCache.Store(cacheEntry, folder => PolicyCheckpoints.Save(model, tokenizer, folder), metrics);
+            var warm = new TrainingEvent("warm_start", 0, metrics, cacheWarning);
             recorder.Record(warm);
             yield return warm;
         }
@@ -216,26 +216,30 @@ public sealed class AgentTrainer(
         foreach (var (key, value) in lastEvaluation.Where(p => p.Key.StartsWith("success_rate/", StringComparison.Ordinal)))
             summary["final_" + key] = value;
         recorder.WriteSummary(summary);
-        SaveLearningCurve(training.Algorithm, environment.Description.Name, training.Seed);
+        var chartWarning = SaveLearningCurve(training.Algorithm, environment.Description.Name, training.Seed);
         var finished = new TrainingEvent("finished", lastIteration,
-            summary.Where(p => p.Value is double or long or int).ToDictionary(p => p.Key, p => Convert.ToDouble(p.Value, System.Globalization.CultureInfo.InvariantCulture)));
+            summary.Where(p => p.Value is double or long or int).ToDictionary(p => p.Key, p => Convert.ToDouble(p.Value, System.Globalization.CultureInfo.InvariantCulture)),
+            chartWarning);
         recorder.Record(finished);
         yield return finished;
     }
 
     private bool BudgetSpent(long environmentSteps) => training.EnvironmentStepBudget > 0 && environmentSteps >= training.EnvironmentStepBudget;
 
-    /// <summary>Draws <c>learning_curve.png</c>; a chart that cannot be drawn (no native Skia library, say) is a warning, never a lost run.</summary>
-    private void SaveLearningCurve(string algorithm, string environmentName, long seed)
+    /// <summary>
+    /// Draws <c>learning_curve.png</c>; a chart that cannot be drawn (no native Skia library, say) is a warning (returned), never a lost run.
+    /// </summary>
+    private string? SaveLearningCurve(string algorithm, string environmentName, long seed)
     {
         try
         {
             LearningCurveChart.SaveRun(RunHistory.Load(OutputDirectory), Path.Combine(OutputDirectory, "learning_curve.png"),
                 $"{algorithm} on {environmentName}, seed {seed}");
+            return null;
         }
         catch (Exception e) when (e is IOException or InvalidDataException or DllNotFoundException or TypeInitializationException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"warning: learning_curve.png could not be drawn ({e.Message}); metrics.csv holds the same figures.");
+            return $"learning_curve.png could not be drawn ({e.Message}); metrics.csv holds the same figures.";
         }
     }
 

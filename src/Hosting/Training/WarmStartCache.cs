@@ -43,8 +43,11 @@ internal static class WarmStartCache
         }
     }
 
-    /// <summary>Stores a warm start; another run storing the same entry at the same time is harmless (the first rename wins).</summary>
-    public static void Store(string entry, Action<string> savePolicy, IReadOnlyDictionary<string, double> metrics)
+    /// <summary>
+    /// Stores a warm start; another run storing the same entry at the same time is harmless (the first rename wins). Returns a warning
+    /// when it could not be stored (the run goes on), else null.
+    /// </summary>
+    public static string? Store(string entry, Action<string> savePolicy, IReadOnlyDictionary<string, double> metrics)
     {
         var temporary = entry + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
         try
@@ -52,10 +55,11 @@ internal static class WarmStartCache
             savePolicy(Path.Combine(temporary, "policy"));
             File.WriteAllText(Path.Combine(temporary, MetricsFile), JsonSerializer.Serialize(metrics));
             if (!Directory.Exists(entry)) Directory.Move(temporary, entry);
+            return null;
         }
         catch (IOException e)
         {
-            Console.Error.WriteLine($"warning: the warm start could not be cached in '{entry}' ({e.Message}); the run goes on without it.");
+            return $"the warm start could not be cached in '{entry}' ({e.Message}); the run goes on without it.";
         }
         finally
         {
