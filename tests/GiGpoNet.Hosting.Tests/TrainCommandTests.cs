@@ -43,6 +43,17 @@ public sealed class TrainCommandTests : CliTestBase
         Assert.That(Directory.GetFiles(Path.Combine(run, "tensorboard"), "events.out.tfevents.*", SearchOption.AllDirectories), Is.Not.Empty);
         Assert.That(File.Exists(Path.Combine(run, "checkpoints", "final", "model.safetensors")), Is.True);
         Assert.That(File.Exists(Path.Combine(run, "checkpoints", "final", "config.json")), Is.True);
+
+        // The effective configuration: core sections with defaults, the estimator's options, the environment's keys; the same in checkpoints.
+        var configurationText = File.ReadAllText(Path.Combine(run, AgentTrainer.ConfigurationFileName));
+        using var configuration = JsonDocument.Parse(configurationText);
+        Assert.That(configuration.RootElement.GetProperty("Training").GetProperty("Algorithm").GetString(), Is.EqualTo(algorithm));
+        Assert.That(configuration.RootElement.GetProperty("Update").GetProperty("ClipRatioC").GetDouble(), Is.EqualTo(3.0), "defaults are filled in");
+        Assert.That(configuration.RootElement.GetProperty("Algorithms").TryGetProperty(algorithm, out var estimatorOptions), Is.True);
+        Assert.That(estimatorOptions.TryGetProperty("InvalidActionPenaltyCoef", out _), Is.True, "the estimator's bound options, defaults included");
+        if (algorithm == "gigpo") Assert.That(estimatorOptions.GetProperty("Mode").GetString(), Is.EqualTo("MeanNorm"));
+        Assert.That(configuration.RootElement.GetProperty("Environments").TryGetProperty("sokoban", out _), Is.True);
+        Assert.That(File.ReadAllText(Path.Combine(run, "checkpoints", "iter-000002", AgentTrainer.ConfigurationFileName)), Is.EqualTo(configurationText));
     }
 
     [Test]
@@ -106,9 +117,11 @@ public sealed class TrainCommandTests : CliTestBase
         Assert.That(stderr, Does.Contain("warning: the checkpoint of iteration 2 could not be saved").And.Contain("the previous checkpoint is kept"));
         Assert.That(stdout, Does.Contain("checkpoint of iteration 2 FAILED (the previous one is kept)").And.Contain("checkpoint of iteration 3 saved"));
         Assert.That(Directory.GetDirectories(checkpoints).Select(Path.GetFileName), Is.EquivalentTo(new[] { "iter-000001", "iter-000003", "final" }), "no temporary folder is left");
-        var saved = File.ReadLines(Path.Combine(folder, "metrics.jsonl")).Where(l => l.Contains("\"checkpoint\"", StringComparison.Ordinal))
-            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("saved").GetDouble()).ToList();
-        Assert.That(saved, Is.EqualTo(new[] { 1.0, 0.0, 1.0 }));
+        var checkpointEvents = File.ReadLines(Path.Combine(folder, "metrics.jsonl")).Where(l => l.Contains("\"checkpoint\"", StringComparison.Ordinal))
+            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+        Assert.That(checkpointEvents.Select(e => e.GetProperty("saved").GetDouble()), Is.EqualTo(new[] { 1.0, 0.0, 1.0 }));
+        Assert.That(checkpointEvents[1].GetProperty("warning").GetString(), Does.Contain("could not be saved"), "the warning is kept in metrics.jsonl");
+        Assert.That(checkpointEvents[0].TryGetProperty("warning", out _), Is.False);
     }
 
     [Test]

@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace GiGpoNet.Hosting.Training;
 
 /// <summary>
-/// Writes a run folder: <c>metrics.jsonl</c> (every event), <c>metrics.csv</c> (one row per iteration, the columns of
+/// Writes a run folder: <c>metrics.jsonl</c> (every event, with its warning, if any, under <c>warning</c>), <c>metrics.csv</c> (one row per iteration, the columns of
 /// <see cref="IterationColumns"/>), TensorBoard event files in <c>tensorboard/</c> (every metric as a scalar, tagged
 /// <c>event/metric</c>), and at the end <c>summary.json</c> and <c>summary.md</c>.
 /// </summary>
@@ -67,6 +67,7 @@ public sealed class RunRecorder : IDisposable
     {
         var line = new Dictionary<string, object> { ["event"] = e.Kind, ["iteration"] = e.Iteration };
         foreach (var (key, value) in e.Metrics) line[key] = double.IsFinite(value) ? value : null!;
+        if (e.Warning is not null) line["warning"] = e.Warning;
         _jsonl.WriteLine(JsonSerializer.Serialize(line));
         foreach (var (key, value) in e.Metrics)
             if (double.IsFinite(value)) _tensorBoard.add_scalar($"{e.Kind}/{key}", (float)value, e.Iteration);
