@@ -88,6 +88,30 @@ public sealed class AblateCommandTests : CliTestBase
     }
 
     [Test]
+    [Category("Slow")]
+    public void A_cell_already_run_by_another_grid_with_the_same_configuration_is_reused_not_trained()
+    {
+        var first = Path.Combine(Folder, "first");
+        var (code, stdout, stderr) = Run("ablate", "--grid", Grid("""{ "name": "algorithm", "key": "Training:Algorithm", "values": ["gigpo"] }"""), "--output", first);
+        Assert.That(code, Is.EqualTo(0), stderr + stdout);
+
+        // A second grid: its "GiGPO" level is the first grid's gigpo cell under another label; its other level differs in one estimator option.
+        var axes = """{ "name": "variant", "values": [ { "label": "GiGPO", "set": { "Training:Algorithm": "gigpo" } }, { "label": "gamma 0.5", "set": { "Training:Algorithm": "gigpo", "Algorithms:gigpo:Gamma": 0.5 } } ] }""";
+        (code, stdout, stderr) = Run("ablate", "--grid", Grid(axes), "--output", Output, "--reuse", first);
+        Assert.That(code, Is.EqualTo(0), stderr + stdout);
+        Assert.That(stdout, Does.Contain("reused gigpo__seed1").And.Contain("reused gigpo__seed2").And.Not.Contain("reused gamma"));
+        Assert.That(stdout, Does.Not.Contain("start variant=GiGPO").And.Contain("start variant=gamma 0.5, seed 1"));
+        Assert.That(stdout, Does.Contain("4/4 cells finished (2 had finished before)"));
+        Assert.That(File.ReadAllText(Path.Combine(Output, "gigpo__seed1", "metrics.jsonl")), Is.EqualTo(File.ReadAllText(Path.Combine(first, "gigpo__seed1", "metrics.jsonl"))));
+        Assert.That(File.ReadAllText(Path.Combine(Output, "gigpo__seed1", AblationReuse.MarkerFileName)), Does.Contain(Path.Combine(first, "gigpo__seed1")));
+        Assert.That(AblationCell.Load(Path.Combine(Output, "gigpo__seed1"))!.Value.Cell.Labels["variant"], Is.EqualTo("GiGPO"), "the copy is described as this grid's cell");
+
+        (code, _, stderr) = Run("ablate", "--grid", Grid(axes), "--output", Output, "--reuse", Path.Combine(Folder, "nowhere"));
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stderr, Does.Contain("--reuse").And.Contain("no such folder"));
+    }
+
+    [Test]
     public void A_cell_with_a_bad_setting_stops_the_grid_before_any_cell_runs()
     {
         var (code, _, stderr) = Run("ablate", "--grid", Grid(extraBase: """, "Update:LearningRat": 0.1"""), "--output", Output);

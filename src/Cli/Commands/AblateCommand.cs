@@ -4,6 +4,8 @@ using System.Globalization;
 using GiGpoNet.Hosting.Ablations;
 using GiGpoNet.Hosting.Configuration;
 using GiGpoNet.Hosting.Reporting;
+using GiGpoNet.Hosting.Training;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace GiGpoNet.Cli.Commands;
 
@@ -20,9 +22,14 @@ internal static class AblateCommand
         var retry = new Option<bool>("--retry-failed") { Description = "Run the cells whose last attempt failed again (they are reported and skipped otherwise)." };
         var parallel = new Option<int?>("--parallel") { Description = "Cells trained at once (default: the grid's maxParallelRuns, else 1)." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Check every cell's configuration and list the cells with their status; run nothing." };
+        var reuse = new Option<string[]>("--reuse")
+        {
+            Description = "Another grid's output folder (repeatable): its finished runs with the same effective configuration as a pending cell " +
+                          "(configuration.json, ignoring output folders and thread count) are copied instead of trained.",
+        };
         var command = new Command("ablate", "Run an ablation grid (algorithm × option × seed), resumably; finished cells are skipped. Writes results.md, results.csv and curves.")
         {
-            grid, outputFolder, retry, parallel, dryRun,
+            grid, outputFolder, retry, parallel, dryRun, reuse,
         };
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(error, async () =>
         {
@@ -33,17 +40,32 @@ internal static class AblateCommand
             var cells = study.Cells();
 
             // Every cell's configuration is checked before any cell runs: a typo in a grid fails now, not an hour in.
+            var configurations = new List<string>();
             foreach (var cell in cells)
             {
                 try
                 {
-                    await using var _ = CliServices.BuildValidated(Overrides(cell, AblationRunner.FolderOf(folder, cell), study), study.SettingsFile, readWorkingDirectorySettings: false);
+                    await using var services = CliServices.BuildValidated(Overrides(cell, AblationRunner.FolderOf(folder, cell), study), study.SettingsFile, readWorkingDirectorySettings: false);
+                    configurations.Add(services.GetRequiredService<AgentTrainer>().EffectiveConfiguration());
                 }
                 catch (GiGpoNetConfigurationException e)
                 {
                     throw new GiGpoNetConfigurationException($"cell {cell.Id}: {e.Message}", e);
                 }
             }
+
+            var reuseFrom = (parse.GetValue(reuse) ?? []).Select(Path.GetFullPath).Where(f => f != folder).ToList();
+            foreach (var missing in reuseFrom.Where(f => !Directory.Exists(f)))
+                throw new GiGpoNetConfigurationException($"--reuse {missing}: no such folder; give another grid's output folder (runs/ablations/<grid name>).");
+            if (reuseFrom.Count > 0 && !parse.GetValue(dryRun))
+                for (var i = 0; i < cells.Count; i++)
+                {
+                    var cellFolder = AblationRunner.FolderOf(folder, cells[i]);
+                    if (AblationRunner.StatusOf(cellFolder) != AblationCellStatus.Pending || AblationReuse.FindFinished(reuseFrom, configurations[i]) is not { } source) continue;
+                    AblationReuse.Copy(source, cellFolder);
+                    cells[i].Save(cellFolder, study.Name);
+                    await output.WriteLineAsync($"reused {cells[i].Id}: {source} has the same effective configuration");
+                }
 
             if (parse.GetValue(dryRun))
             {

@@ -8,6 +8,9 @@ using GiGpoNet.Environments.Rollouts;
 using GiGpoNet.Hosting.Configuration;
 using GiGpoNet.Hosting.Training;
 using GiGpoNet.Hosting.DependencyInjection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -46,10 +49,43 @@ public static class GiGpoNetServiceCollectionExtensions
                     sp.GetRequiredKeyedService<IEnvironmentFactory>(sp.GetRequiredService<EnvironmentRegistry>().Get(training.Environment).Name),
                     training, sp.GetRequiredService<IOptions<PolicyModelOptions>>().Value, sp.GetRequiredService<IOptions<WarmStartOptions>>().Value,
                     rollout, sp.GetRequiredService<IOptions<UpdateOptions>>().Value, sp.GetRequiredService<IOptions<BackendOptions>>().Value,
-                    sp.GetRequiredService<IPromptBuilder>(), sp.GetRequiredService<IActionParser>(), sp.GetRequiredService<IEpisodeMemoryFactory>());
+                    sp.GetRequiredService<IPromptBuilder>(), sp.GetRequiredService<IActionParser>(), sp.GetRequiredService<IEpisodeMemoryFactory>(),
+                    ComponentSettings(sp, configuration, training));
             });
         }
         return new GiGpoNetBuilder(services, configuration);
+    }
+
+    /// <summary>
+    /// What a run records beside the core sections: the chosen estimator's bound options (defaults included) under
+    /// <c>Algorithms:&lt;name&gt;</c>, and the keys set under <c>Environments:&lt;name&gt;</c>.
+    /// </summary>
+    private static JsonObject ComponentSettings(IServiceProvider services, IConfiguration configuration, TrainingOptions training)
+    {
+        var estimator = services.GetRequiredService<AdvantageEstimatorRegistry>().Get(training.Algorithm);
+        var estimatorOptions = new JsonObject();
+        if (estimator.OptionsType is { } optionsType)
+        {
+            var monitorType = typeof(IOptionsMonitor<>).MakeGenericType(optionsType);
+            var bound = monitorType.GetMethod(nameof(IOptionsMonitor<object>.Get))!.Invoke(services.GetRequiredService(monitorType), [estimator.Name]);
+            estimatorOptions = JsonSerializer.SerializeToNode(bound, optionsType, SettingsJson)!.AsObject();
+        }
+        var environmentName = services.GetRequiredService<EnvironmentRegistry>().Get(training.Environment).Name;
+        return new JsonObject
+        {
+            ["Algorithms"] = new JsonObject { [estimator.Name] = estimatorOptions },
+            ["Environments"] = new JsonObject { [environmentName] = SectionKeys(configuration.GetSection($"Environments:{environmentName}")) },
+        };
+    }
+
+    private static readonly JsonSerializerOptions SettingsJson = new() { Converters = { new JsonStringEnumConverter() } };
+
+    private static JsonObject SectionKeys(IConfigurationSection section)
+    {
+        var keys = new JsonObject();
+        foreach (var child in section.GetChildren())
+            keys[child.Key] = child.Value is { } value ? JsonValue.Create(value) : SectionKeys(child);
+        return keys;
     }
 
     private static void Section<TOptions>(IServiceCollection services, IConfiguration configuration, string section,

@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using GiGpoNet.Advantages;
 using GiGpoNet.Backend;
 using GiGpoNet.Backend.Checkpoints;
@@ -21,18 +24,39 @@ namespace GiGpoNet.Hosting.Training;
 /// The training loop. Optionally a supervised warm start on expert demonstrations; then, per iteration: collect G × N trajectories,
 /// compute advantages with the configured estimator (critic values first, for PPO), recompute the old log-probabilities, update the
 /// policy (and critic), and evaluate on held-out tasks every K iterations. Streams its progress as <see cref="TrainingEvent"/>s, writes
-/// the run folder, and honours cancellation between phases.
+/// the run folder, and honours cancellation between phases. <c>componentSettings</c> (the chosen estimator's and environment's
+/// settings, as <c>Algorithms</c> and <c>Environments</c> objects) are recorded with the core sections in the run folder's
+/// <c>configuration.json</c> and in every checkpoint.
 /// </summary>
 public sealed class AgentTrainer(
     IAdvantageEstimator estimator, IEnvironmentFactory environment, TrainingOptions training, PolicyModelOptions policyOptions,
     WarmStartOptions warmStart, RolloutOptions rollout, UpdateOptions update, BackendOptions backend,
-    IPromptBuilder prompts, IActionParser parser, IEpisodeMemoryFactory memories)
+    IPromptBuilder prompts, IActionParser parser, IEpisodeMemoryFactory memories, JsonObject? componentSettings = null)
 {
+    /// <summary>The file in the run folder (and in each checkpoint) that holds the effective configuration of the run.</summary>
+    public const string ConfigurationFileName = "configuration.json";
+
     /// <summary>The seed of the evaluation tasks: the same held-out tasks at every evaluation, and for <c>gigpo eval</c>.</summary>
     public const long EvaluationSeed = 7_777_777;
 
     /// <summary>The run folder.</summary>
     public string OutputDirectory { get; } = training.ResolveOutputDirectory();
+
+    /// <summary>
+    /// The run's effective configuration as indented JSON: every core section with its defaults filled in, then the
+    /// component settings (the estimator's options under <c>Algorithms:&lt;name&gt;</c>, the environment's keys under
+    /// <c>Environments:&lt;name&gt;</c>). Enums are written by name.
+    /// </summary>
+    public string EffectiveConfiguration()
+    {
+        var options = new JsonSerializerOptions { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
+        var document = JsonSerializer.SerializeToNode(new
+        {
+            Training = training, Policy = policyOptions, WarmStart = warmStart, Rollout = rollout, Update = update, Backend = backend,
+        }, options)!.AsObject();
+        foreach (var (section, value) in componentSettings ?? []) document[section] = value?.DeepClone();
+        return document.ToJsonString(options);
+    }
 
     /// <summary>Runs the whole training and yields its events as they happen.</summary>
     public async IAsyncEnumerable<TrainingEvent> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -54,6 +78,7 @@ public sealed class AgentTrainer(
                     $"{algorithm} on {environment.Description.Name} with seed {training.Seed}. Choose another Training:OutputDirectory, or set Training:Resume=false to start over.");
         }
         using var recorder = new RunRecorder(OutputDirectory, resumed?.Iteration);
+        File.WriteAllText(Path.Combine(OutputDirectory, ConfigurationFileName), EffectiveConfiguration());
         var wallBefore = resumed?.WallSeconds ?? 0; // a resumed run counts the time its checkpoint had kept
         double WallSeconds() => wallBefore + wall.Elapsed.TotalSeconds;
 
@@ -246,10 +271,7 @@ public sealed class AgentTrainer(
     private TrainingEvent SaveCheckpoint(CheckpointState state, Qwen2ForCausalLM model, ITextTokenizer tokenizer, Qwen2ForCausalLM? reference,
         Qwen2ForValue? critic, PolicyUpdater updater)
     {
-        var configuration = System.Text.Json.JsonSerializer.SerializeToNode(new
-        {
-            Training = training, Policy = policyOptions, WarmStart = warmStart, Rollout = rollout, Update = update, Backend = backend,
-        })!;
+        var configuration = EffectiveConfiguration();
         try
         {
             TrainingCheckpoint.Save(OutputDirectory, state, model, tokenizer, reference, critic, updater, configuration);

@@ -33,7 +33,7 @@ public static class TrainingCheckpoint
 
     /// <summary>Writes a checkpoint of iteration <paramref name="state"/>.Iteration under <paramref name="runFolder"/>.</summary>
     public static string Save(string runFolder, CheckpointState state, Qwen2ForCausalLM policy, ITextTokenizer tokenizer, Qwen2ForCausalLM? reference,
-        Qwen2ForValue? critic, PolicyUpdater updater, JsonNode configuration)
+        Qwen2ForValue? critic, PolicyUpdater updater, string configuration)
     {
         var checkpoints = Path.Combine(runFolder, "checkpoints");
         Directory.CreateDirectory(checkpoints);
@@ -53,7 +53,7 @@ public static class TrainingCheckpoint
             }
             updater.SaveState(temporary);
             File.WriteAllText(Path.Combine(temporary, StateFile), JsonSerializer.Serialize(state with { WarmStartSuccess = double.IsFinite(state.WarmStartSuccess) ? state.WarmStartSuccess : -1 }));
-            File.WriteAllText(Path.Combine(temporary, "configuration.json"), configuration.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            File.WriteAllText(Path.Combine(temporary, AgentTrainer.ConfigurationFileName), configuration);
             var hashes = new JsonObject();
             foreach (var file in Directory.EnumerateFiles(temporary, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
                 hashes[Path.GetRelativePath(temporary, file)] = Hash(file);
