@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using GiGpoNet.Advantages;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GiGpoNet.Backend.Training;
@@ -44,13 +45,18 @@ public static class KlPenalty
     /// <summary>The estimator's value per token ([B, L]).</summary>
     public static Tensor Compute(Tensor logProb, Tensor refLogProb, KlEstimator estimator)
     {
+        // Scalars held in locals until the native calls return (an implicitly converted one can be finalized mid-call; see Qwen2Model.Forward).
+        using var half = 0.5.ToScalar();
+        using var one = 1.ToScalar();
+        using var low = (-10).ToScalar();
+        using var high = 10.ToScalar();
         var delta = logProb - refLogProb;
         return estimator switch
         {
             KlEstimator.K1 => delta,
             KlEstimator.Abs => delta.abs(),
-            KlEstimator.K2 => 0.5 * delta.square(),
-            KlEstimator.K3 => ((-delta).exp() + delta - 1).clamp(-10, 10),
+            KlEstimator.K2 => delta.square() * half,
+            KlEstimator.K3 => ((-delta).exp() + delta - one).clamp(low, high),
             _ => throw new ArgumentOutOfRangeException(nameof(estimator)),
         };
     }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using GiGpoNet.Advantages;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GiGpoNet.Backend.Training;
@@ -32,12 +33,17 @@ public sealed class LossAggregationModeConverter : SnakeCaseEnumConverter<LossAg
 public static class LossAggregation
 {
     /// <summary>Aggregates <paramref name="loss"/> [B, L] under <paramref name="mask"/> [B, L] (1 on response tokens).</summary>
-    public static Tensor Aggregate(Tensor loss, Tensor mask, LossAggregationMode mode) => mode switch
+    public static Tensor Aggregate(Tensor loss, Tensor mask, LossAggregationMode mode)
     {
-        LossAggregationMode.TokenMean => (loss * mask).sum() / mask.sum().clamp_min(1),
-        LossAggregationMode.SeqMeanTokenSum => (loss * mask).sum(-1).mean(),
-        LossAggregationMode.SeqMeanTokenMean => ((loss * mask).sum(-1) / mask.sum(-1).clamp_min(1)).mean(),
-        LossAggregationMode.SeqMeanTokenSumNorm => (loss * mask).sum() / mask.shape[^1],
-        _ => throw new ArgumentOutOfRangeException(nameof(mode)),
-    };
+        using var one = 1.ToScalar(); // held until the calls return (see Qwen2Model.Forward)
+        using var length = mask.shape[^1].ToScalar();
+        return mode switch
+        {
+            LossAggregationMode.TokenMean => (loss * mask).sum() / mask.sum().clamp_min(one),
+            LossAggregationMode.SeqMeanTokenSum => (loss * mask).sum(-1).mean(),
+            LossAggregationMode.SeqMeanTokenMean => ((loss * mask).sum(-1) / mask.sum(-1).clamp_min(one)).mean(),
+            LossAggregationMode.SeqMeanTokenSumNorm => (loss * mask).sum() / length,
+            _ => throw new ArgumentOutOfRangeException(nameof(mode)),
+        };
+    }
 }

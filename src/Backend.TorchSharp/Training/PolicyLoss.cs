@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GiGpoNet.Backend.Training;
@@ -20,18 +21,24 @@ public static class PolicyLoss
         double clipRatioLow, double clipRatioHigh, double clipRatioC, LossAggregationMode mode)
     {
         if (!(clipRatioC > 1)) throw new ArgumentOutOfRangeException(nameof(clipRatioC), clipRatioC, "The dual-clip constant must be greater than 1.");
+        // Scalars held in locals until the native calls return (an implicitly converted one can be finalized mid-call; see Qwen2Model.Forward).
+        using var low = (1 - clipRatioLow).ToScalar();
+        using var high = (1 + clipRatioHigh).ToScalar();
+        using var dualClip = clipRatioC.ToScalar();
+        using var zero = 0.ToScalar();
+        using var one = 1.ToScalar();
         var negativeKl = logProb - oldLogProb;
         var ratio = negativeKl.exp();
         var loss1 = -advantages * ratio;
-        var loss2 = -advantages * ratio.clamp(1 - clipRatioLow, 1 + clipRatioHigh);
+        var loss2 = -advantages * ratio.clamp(low, high);
         var clipped = maximum(loss1, loss2);
-        var loss3 = -advantages * clipRatioC;
+        var loss3 = -advantages * dualClip;
         var dual = minimum(loss3, clipped);
-        var perToken = where(advantages.lt(0), dual, clipped);
+        var perToken = where(advantages.lt(zero), dual, clipped);
 
-        var tokens = mask.sum().clamp_min(1);
+        var tokens = mask.sum().clamp_min(one);
         var clipFraction = (loss2.gt(loss1).to_type(mask.dtype) * mask).sum() / tokens;
-        var lowerFraction = ((clipped.gt(loss3) & advantages.lt(0)).to_type(mask.dtype) * mask).sum() / tokens;
+        var lowerFraction = ((clipped.gt(loss3) & advantages.lt(zero)).to_type(mask.dtype) * mask).sum() / tokens;
         var approxKl = (-negativeKl * mask).sum() / tokens;
         return new PolicyLossResult(LossAggregation.Aggregate(perToken, mask, mode),
             clipFraction.item<float>(), lowerFraction.item<float>(), approxKl.item<float>());

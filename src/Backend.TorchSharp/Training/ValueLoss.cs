@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GiGpoNet.Backend.Training;
@@ -12,11 +13,16 @@ public static class ValueLoss
     public static (Tensor Loss, double ClipFraction) Compute(Tensor values, Tensor oldValues, Tensor returns, Tensor mask, double clipRange,
         LossAggregationMode mode, double scale = 1.0)
     {
-        var clipped = oldValues + (values - oldValues).clamp(-clipRange, clipRange);
+        // Scalars held in locals until the native calls return (an implicitly converted one can be finalized mid-call; see Qwen2Model.Forward).
+        using var low = (-clipRange).ToScalar();
+        using var high = clipRange.ToScalar();
+        using var lossScale = scale.ToScalar();
+        using var one = 1.ToScalar();
+        var clipped = oldValues + (values - oldValues).clamp(low, high);
         var unclippedLoss = (values - returns).square();
         var clippedLoss = (clipped - returns).square();
-        var loss = LossAggregation.Aggregate(maximum(unclippedLoss, clippedLoss), mask, mode) * scale;
-        var fraction = (clippedLoss.gt(unclippedLoss).to_type(mask.dtype) * mask).sum() / mask.sum().clamp_min(1);
+        var loss = LossAggregation.Aggregate(maximum(unclippedLoss, clippedLoss), mask, mode) * lossScale;
+        var fraction = (clippedLoss.gt(unclippedLoss).to_type(mask.dtype) * mask).sum() / mask.sum().clamp_min(one);
         return (loss, fraction.item<float>());
     }
 }
