@@ -33,8 +33,10 @@ public static class AdvantageEstimatorBuilderExtensions
         options.ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<TOptions>>(new EstimatorOptionsValidator<TOptions>(key, sectionPath));
 
+        // The bound options, also under their base type, so that a run can record them without knowing TOptions.
+        builder.Services.AddKeyedSingleton<AdvantageEstimatorOptions>(key, (sp, _) => sp.GetRequiredService<IOptionsMonitor<TOptions>>().Get(key));
         builder.Services.AddKeyedSingleton<IAdvantageEstimator>(key, (sp, _) =>
-            ActivatorUtilities.CreateInstance<TEstimator>(sp, sp.GetRequiredService<IOptionsMonitor<TOptions>>().Get(key)));
+            ActivatorUtilities.CreateInstance<TEstimator>(sp, sp.GetRequiredKeyedService<AdvantageEstimatorOptions>(key)));
         AddProvider(builder.Services);
         return builder;
     }

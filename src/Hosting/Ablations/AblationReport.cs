@@ -139,25 +139,19 @@ public static class AblationReport
         var mean = new List<double>();
         var low = new List<double>();
         var high = new List<double>();
-        foreach (var iteration in iterations)
+        void AddPoint(List<RunPoint> points) // one point per seed
         {
-            var points = runs.Select(p => p.Last(q => q.Iteration == iteration)).ToList();
             var stat = SeedStatistic.Of(points.Select(p => p.Metrics.GetValueOrDefault("success_rate", double.NaN)));
-            if (stat.Count == 0) continue;
+            if (stat.Count == 0) return;
             x.Add(points.Average(p => p.EnvironmentSteps));
             mean.Add(stat.Mean);
             low.Add(Math.Max(0, stat.Mean - stat.Std));
             high.Add(Math.Min(1, stat.Mean + stat.Std));
         }
+        foreach (var iteration in iterations) AddPoint([.. runs.Select(p => p.Last(q => q.Iteration == iteration))]);
         // Runs stopped by an environment-step budget end at different iterations: their final evaluations make the last point.
         if (validation && row.Runs.All(r => r.Run.Finished) && runs.All(p => !iterations.Contains(p[^1].Iteration)))
-        {
-            var stat = SeedStatistic.Of(runs.Select(p => p[^1].Metrics.GetValueOrDefault("success_rate", double.NaN)));
-            x.Add(runs.Average(p => p[^1].EnvironmentSteps));
-            mean.Add(stat.Mean);
-            low.Add(Math.Max(0, stat.Mean - stat.Std));
-            high.Add(Math.Min(1, stat.Mean + stat.Std));
-        }
+            AddPoint([.. runs.Select(p => p[^1])]);
         return new CurveSeries($"{label} (n={runs.Count})", [.. x], [.. mean], [.. low], [.. high], Markers: validation);
     }
 

@@ -63,13 +63,9 @@ public static class GiGpoNetServiceCollectionExtensions
     private static JsonObject ComponentSettings(IServiceProvider services, IConfiguration configuration, TrainingOptions training)
     {
         var estimator = services.GetRequiredService<AdvantageEstimatorRegistry>().Get(training.Algorithm);
-        var estimatorOptions = new JsonObject();
-        if (estimator.OptionsType is { } optionsType)
-        {
-            var monitorType = typeof(IOptionsMonitor<>).MakeGenericType(optionsType);
-            var bound = monitorType.GetMethod(nameof(IOptionsMonitor<object>.Get))!.Invoke(services.GetRequiredService(monitorType), [estimator.Name]);
-            estimatorOptions = JsonSerializer.SerializeToNode(bound, optionsType, SettingsJson)!.AsObject();
-        }
+        var estimatorOptions = services.GetKeyedService<AdvantageEstimatorOptions>(estimator.Name) is { } bound
+            ? JsonSerializer.SerializeToNode(bound, bound.GetType(), SettingsJson)!.AsObject()
+            : new JsonObject();
         var environmentName = services.GetRequiredService<EnvironmentRegistry>().Get(training.Environment).Name;
         return new JsonObject
         {
