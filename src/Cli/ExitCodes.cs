@@ -11,4 +11,7 @@ public static class ExitCodes
 
     /// <summary>Bad usage or configuration, found before any work.</summary>
     public const int BadUsage = 2;
+
+    /// <summary>libtorch failed inside a training run; the run's last checkpoint is kept and the same command resumes it.</summary>
+    public const int NativeFailure = 3;
 }

@@ -21,6 +21,10 @@ internal static class AblateCommand
         var outputFolder = new Option<string?>("--output", "-o") { Description = "Where the cells' run folders go (default: runs/ablations/<grid name>)." };
         var retry = new Option<bool>("--retry-failed") { Description = "Run the cells whose last attempt failed again (they are reported and skipped otherwise)." };
         var parallel = new Option<int?>("--parallel") { Description = "Cells trained at once (default: the grid's maxParallelRuns, else 1)." };
+        var attempts = new Option<int?>("--attempts")
+        {
+            Description = "Attempts per cell when libtorch fails mid-run (exit code 3); each resumes from the cell's checkpoint (default 2; other failures are not retried).",
+        };
         var dryRun = new Option<bool>("--dry-run") { Description = "Check every cell's configuration and list the cells with their status; run nothing." };
         var reuse = new Option<string[]>("--reuse")
         {
@@ -29,13 +33,15 @@ internal static class AblateCommand
         };
         var command = new Command("ablate", "Run an ablation grid (algorithm × option × seed), resumably; finished cells are skipped. Writes results.md, results.csv and curves.")
         {
-            grid, outputFolder, retry, parallel, dryRun, reuse,
+            grid, outputFolder, retry, parallel, attempts, dryRun, reuse,
         };
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(error, async () =>
         {
             var study = AblationGrid.Load(parse.GetValue(grid)!);
             if (parse.GetValue(parallel) is { } p)
                 study = p >= 1 ? study with { MaxParallelRuns = p } : throw new GiGpoNetConfigurationException("--parallel must be at least 1.");
+            if (parse.GetValue(attempts) is { } a)
+                study = a >= 1 ? study with { MaxAttempts = a } : throw new GiGpoNetConfigurationException("--attempts must be at least 1.");
             var folder = Path.GetFullPath(parse.GetValue(outputFolder) ?? Path.Combine("runs", "ablations", AblationGrid.Slug(study.Name)));
             var cells = study.Cells();
 
@@ -94,8 +100,9 @@ internal static class AblateCommand
     {
         var what = string.Join(", ", e.Cell.Labels.Select(l => $"{l.Key}={l.Value}").Append($"seed {e.Cell.Seed}"));
         var head = $"[{e.Done}/{e.Total}, {elapsed.TotalMinutes:0.0} min]";
-        if (e.Status == AblationCellStatus.Pending) return $"{head} start {what}";
-        if (e.Status == AblationCellStatus.Failed) return $"{head} FAILED {what}: {e.Message}";
+        if (e.Status == AblationCellStatus.Pending)
+            return e.Attempt == 1 ? $"{head} start {what}" : $"{head} resume {what} (attempt {e.Attempt}), after: {e.Message}";
+        if (e.Status == AblationCellStatus.Failed) return $"{head} FAILED {what}{(e.Attempt > 1 ? $" (attempt {e.Attempt})" : "")}: {e.Message}";
         var run = RunHistory.Load(e.Folder);
         return string.Create(CultureInfo.InvariantCulture,
             $"{head} done {what}: final success {run.SummaryValue("final_success"):0.000} (warm start {run.SummaryValue("warm_start_success"):0.000}), {run.SummaryValue("env_steps"):0} env steps, {run.SummaryValue("wall_seconds"):0} s");
@@ -154,7 +161,7 @@ internal static class AblateCommand
             throw;
         }
         process.WaitForExit(); // drains the redirected streams
-        lock (log) return new AblationAttempt(process.ExitCode, string.Join(" | ", errors));
+        lock (log) return new AblationAttempt(process.ExitCode, string.Join(" | ", errors), Resumable: process.ExitCode == ExitCodes.NativeFailure);
     }
 
     /// <summary>How to start <c>gigpo</c> again: its app host, or the dotnet host with gigpo.dll.</summary>

@@ -29,7 +29,7 @@ internal static class CliErrors
         {
             // libtorch failed; a training run keeps its last checkpoint, so the same command resumes it.
             error.WriteLine($"Error: libtorch failed: {e.Message.Split('\n')[0].Trim()} Run the same command again to resume from the run's last checkpoint.");
-            return ExitCodes.Failure;
+            return ExitCodes.NativeFailure;
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or System.Net.Http.HttpRequestException)
         {

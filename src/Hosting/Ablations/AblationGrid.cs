@@ -52,6 +52,12 @@ public sealed record AblationGrid
     /// <summary>How many cells train at once. Default 1.</summary>
     public int MaxParallelRuns { get; init; } = 1;
 
+    /// <summary>
+    /// Attempts per cell when libtorch ends its training (<see cref="AblationAttempt.Resumable"/>): each further attempt resumes
+    /// from the cell's last checkpoint. Default 2 (one automatic resume); 1 reports the first failure. Other failures are never retried automatically.
+    /// </summary>
+    public int MaxAttempts { get; init; } = 2;
+
     /// <summary>Every cell: the levels' product, each with every seed, in a stable order.</summary>
     public IReadOnlyList<AblationCell> Cells()
     {

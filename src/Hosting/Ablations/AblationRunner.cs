@@ -18,16 +18,21 @@ public enum AblationCellStatus
 /// <summary>How one attempt at a cell ended.</summary>
 /// <param name="ExitCode">The training's exit code (0 success).</param>
 /// <param name="Message">What went wrong (the end of its error output), or empty.</param>
-public sealed record AblationAttempt(int ExitCode, string Message);
+/// <param name="Resumable">
+/// The failure was not the cell's fault (libtorch failed mid-run) and its checkpoint is kept: the runner starts it again, up to
+/// <see cref="AblationGrid.MaxAttempts"/> attempts in all. Other failures (bad data, a missing model) are reported at once.
+/// </param>
+public sealed record AblationAttempt(int ExitCode, string Message, bool Resumable = false);
 
 /// <summary>Something the runner reports: a cell started or ended.</summary>
 /// <param name="Cell">The cell.</param>
 /// <param name="Folder">Its run folder.</param>
-/// <param name="Status">Its status after the event (<see cref="AblationCellStatus.Pending"/> when it starts).</param>
+/// <param name="Status">Its status after the event (<see cref="AblationCellStatus.Pending"/> when it starts or starts again).</param>
 /// <param name="Done">Cells finished or failed so far, of <paramref name="Total"/>.</param>
 /// <param name="Total">Cells in the grid.</param>
-/// <param name="Message">A failure's message, else empty.</param>
-public sealed record AblationProgress(AblationCell Cell, string Folder, AblationCellStatus Status, int Done, int Total, string Message);
+/// <param name="Message">A failure's message (for a cell started again: the failure that ended its previous attempt), else empty.</param>
+/// <param name="Attempt">The attempt this event belongs to, from 1.</param>
+public sealed record AblationProgress(AblationCell Cell, string Folder, AblationCellStatus Status, int Done, int Total, string Message, int Attempt = 1);
 
 /// <summary>What a grid run did.</summary>
 /// <param name="Finished">Cells finished (including those skipped because they had finished before).</param>
@@ -38,7 +43,8 @@ public sealed record AblationRunResult(int Finished, IReadOnlyList<string> Faile
 /// <summary>
 /// Runs the cells of an <see cref="AblationGrid"/>, each in its own run folder under one output folder, up to
 /// <see cref="AblationGrid.MaxParallelRuns"/> at once. Resumable: finished cells are skipped, interrupted ones run again (their
-/// training resumes from its checkpoint), failed ones are reported and only rerun when asked. How a cell is trained is given by a
+/// training resumes from its checkpoint), a cell that libtorch ended is resumed at once (up to <see cref="AblationGrid.MaxAttempts"/>
+/// attempts), other failed ones are reported and only rerun when asked. How a cell is trained is given by a
 /// launcher (the CLI starts a <c>gigpo train</c> process per cell, so that runs share no global state and a crash stays in its cell).
 /// </summary>
 public sealed class AblationRunner(Func<AblationCell, string, CancellationToken, Task<AblationAttempt>> launch)
@@ -81,20 +87,27 @@ public sealed class AblationRunner(Func<AblationCell, string, CancellationToken,
                     cell.Save(folder, grid.Name);
                     File.Delete(Path.Combine(folder, FailureFileName));
                     lock (gate) progress?.Invoke(new AblationProgress(cell, folder, AblationCellStatus.Pending, done, cells.Count, ""));
-                    var attempt = await launch(cell, folder, cancellationToken);
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var status = attempt.ExitCode == 0 && StatusOf(folder) == AblationCellStatus.Finished ? AblationCellStatus.Finished : AblationCellStatus.Failed;
-                    var message = status == AblationCellStatus.Finished ? ""
-                        : attempt.ExitCode == 0 ? "the training ended without writing summary.json" : attempt.Message;
+                    var (status, message, attempts, exitCode) = (AblationCellStatus.Failed, "", 0, 0);
+                    while (true)
+                    {
+                        var attempt = await launch(cell, folder, cancellationToken);
+                        (attempts, exitCode) = (attempts + 1, attempt.ExitCode);
+                        cancellationToken.ThrowIfCancellationRequested();
+                        status = attempt.ExitCode == 0 && StatusOf(folder) == AblationCellStatus.Finished ? AblationCellStatus.Finished : AblationCellStatus.Failed;
+                        message = status == AblationCellStatus.Finished ? ""
+                            : attempt.ExitCode == 0 ? "the training ended without writing summary.json" : attempt.Message;
+                        if (status == AblationCellStatus.Finished || !attempt.Resumable || attempts >= grid.MaxAttempts) break;
+                        lock (gate) progress?.Invoke(new AblationProgress(cell, folder, AblationCellStatus.Pending, done, cells.Count, message, attempts + 1));
+                    }
                     if (status == AblationCellStatus.Failed)
                         File.WriteAllText(Path.Combine(folder, FailureFileName), JsonSerializer.Serialize(
-                            new Dictionary<string, object> { ["exit_code"] = attempt.ExitCode, ["message"] = message, ["time"] = DateTimeOffset.UtcNow.ToString("O") },
+                            new Dictionary<string, object> { ["exit_code"] = exitCode, ["message"] = message, ["attempts"] = attempts, ["time"] = DateTimeOffset.UtcNow.ToString("O") },
                             new JsonSerializerOptions { WriteIndented = true }));
                     lock (gate)
                     {
                         statuses[index] = status;
                         done++;
-                        progress?.Invoke(new AblationProgress(cell, folder, status, done, cells.Count, message));
+                        progress?.Invoke(new AblationProgress(cell, folder, status, done, cells.Count, message, attempts));
                     }
                 }
                 finally

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using GiGpoNet.Hosting.Ablations;
+
+namespace GiGpoNet.Hosting.Tests;
+
+/// <summary>The runner's handling of failed attempts, with a scripted launcher in place of <c>gigpo train</c> processes.</summary>
+public sealed class AblationRunnerTests : CliTestBase
+{
+    private static AblationGrid Grid(int maxAttempts) => new()
+    {
+        Name = "attempts",
+        Base = new Dictionary<string, string>(),
+        Axes = [new AblationAxis("algorithm", [new AblationLevel("gigpo", new Dictionary<string, string> { ["Training:Algorithm"] = "gigpo" })])],
+        Seeds = [1],
+        MaxAttempts = maxAttempts,
+    };
+
+    /// <summary>A launcher that plays <paramref name="script"/> in order; a successful attempt writes the run's summary.json.</summary>
+    private static (Func<AblationCell, string, CancellationToken, Task<AblationAttempt>> Launch, Func<int> Launches) Scripted(params AblationAttempt[] script)
+    {
+        var launches = 0;
+        return ((_, folder, _) =>
+        {
+            var attempt = script[launches++];
+            if (attempt.ExitCode == 0) File.WriteAllText(Path.Combine(folder, "summary.json"), "{}");
+            return Task.FromResult(attempt);
+        }, () => launches);
+    }
+
+    private static readonly AblationAttempt LibtorchFailure = new(3, "Error: libtorch failed: toFloat: Expected false to be true", Resumable: true);
+
+    [Test]
+    public async Task A_cell_that_libtorch_ended_is_resumed_at_once_and_finishes()
+    {
+        var (launch, launches) = Scripted(LibtorchFailure, new AblationAttempt(0, ""));
+        var events = new List<AblationProgress>();
+        var result = await new AblationRunner(launch).RunAsync(Grid(maxAttempts: 2), Folder, retryFailed: false, events.Add, CancellationToken.None);
+
+        Assert.That(launches(), Is.EqualTo(2));
+        Assert.That(result.Finished, Is.EqualTo(1));
+        Assert.That(result.Failed, Is.Empty);
+        Assert.That(events.Select(e => (e.Status, e.Attempt)), Is.EqualTo(new[]
+        {
+            (AblationCellStatus.Pending, 1), (AblationCellStatus.Pending, 2), (AblationCellStatus.Finished, 2),
+        }));
+        Assert.That(events[1].Message, Does.Contain("libtorch failed"), "the resume says what ended the previous attempt");
+    }
+
+    [Test]
+    public async Task A_cell_that_keeps_failing_is_reported_after_its_last_attempt_with_the_count()
+    {
+        var (launch, launches) = Scripted(LibtorchFailure, LibtorchFailure, LibtorchFailure);
+        var result = await new AblationRunner(launch).RunAsync(Grid(maxAttempts: 2), Folder, retryFailed: false, null, CancellationToken.None);
+
+        Assert.That(launches(), Is.EqualTo(2));
+        var failed = result.Failed.Single();
+        Assert.That(AblationRunner.StatusOf(failed), Is.EqualTo(AblationCellStatus.Failed));
+        using var record = JsonDocument.Parse(File.ReadAllText(Path.Combine(failed, AblationRunner.FailureFileName)));
+        Assert.That(record.RootElement.GetProperty("attempts").GetInt32(), Is.EqualTo(2));
+        Assert.That(record.RootElement.GetProperty("exit_code").GetInt32(), Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task Other_failures_and_a_single_attempt_grid_are_not_retried()
+    {
+        var (launch, launches) = Scripted(new AblationAttempt(1, "Error: not a model folder"), new AblationAttempt(0, ""));
+        var result = await new AblationRunner(launch).RunAsync(Grid(maxAttempts: 3), Path.Combine(Folder, "a"), retryFailed: false, null, CancellationToken.None);
+        Assert.That((launches(), result.Failed.Count), Is.EqualTo((1, 1)), "a failure that is not resumable is reported at once");
+
+        (launch, launches) = Scripted(LibtorchFailure, new AblationAttempt(0, ""));
+        result = await new AblationRunner(launch).RunAsync(Grid(maxAttempts: 1), Path.Combine(Folder, "b"), retryFailed: false, null, CancellationToken.None);
+        Assert.That((launches(), result.Failed.Count), Is.EqualTo((1, 1)), "MaxAttempts = 1 turns the automatic resume off");
+    }
+}
