@@ -29,6 +29,8 @@ public sealed class TrainCommandTests : CliTestBase
         Assert.That(stdout, Does.Contain("iteration 2:").And.Contain("finished:"));
 
         var run = Path.Combine(Folder, algorithm);
+        foreach (var file in new[] { "metrics.csv", "metrics.jsonl" })
+            Assert.That(File.ReadAllBytes(Path.Combine(run, file))[0], Is.Not.EqualTo(0xEF), $"{file} starts with a byte-order mark");
         var header = File.ReadLines(Path.Combine(run, "metrics.csv")).First().Split(',');
         Assert.That(header, Is.EqualTo(RunRecorder.IterationColumns));
         Assert.That(File.ReadLines(Path.Combine(run, "metrics.csv")).Count(), Is.EqualTo(3));

@@ -24,6 +24,9 @@ public sealed class RunRecorder : IDisposable
     private readonly StreamWriter _csv;
     private readonly TorchSharp.Modules.SummaryWriter _tensorBoard;
 
+    /// <summary>UTF-8 without a byte-order mark: JSON Lines and CSV readers (Python's json, jq, pandas) reject or mangle one.</summary>
+    private static readonly UTF8Encoding Utf8WithoutMark = new(encoderShouldEmitUTF8Identifier: false);
+
     /// <summary>
     /// Opens (and appends to) the run folder's metric files. When resuming after iteration <paramref name="resumedAfter"/>, lines of later
     /// iterations (written after that checkpoint, before the interruption) are dropped first, so that the files read as one run.
@@ -33,10 +36,10 @@ public sealed class RunRecorder : IDisposable
         Folder = folder;
         Directory.CreateDirectory(folder);
         if (resumedAfter is { } last) Truncate(last);
-        _jsonl = new StreamWriter(Path.Combine(folder, "metrics.jsonl"), append: true, Encoding.UTF8) { AutoFlush = true };
+        _jsonl = new StreamWriter(Path.Combine(folder, "metrics.jsonl"), append: true, Utf8WithoutMark) { AutoFlush = true };
         var csvPath = Path.Combine(folder, "metrics.csv");
         var header = !File.Exists(csvPath) || new FileInfo(csvPath).Length == 0;
-        _csv = new StreamWriter(csvPath, append: true, Encoding.UTF8) { AutoFlush = true };
+        _csv = new StreamWriter(csvPath, append: true, Utf8WithoutMark) { AutoFlush = true };
         if (header) _csv.WriteLine(string.Join(',', IterationColumns));
         _tensorBoard = TorchSharp.torch.utils.tensorboard.SummaryWriter(Path.Combine(folder, "tensorboard"));
     }
