@@ -82,6 +82,37 @@ public sealed class TrainCommandTests : CliTestBase
         Assert.That(File.ReadLines(Path.Combine(interrupted, "metrics.csv")).Count(), Is.EqualTo(4), "one row per iteration, none repeated");
     }
 
+    [Test]
+    [Category("Slow")]
+    public void A_run_that_starts_over_moves_the_earlier_runs_files_aside_instead_of_mixing_them_in()
+    {
+        var folder = Path.Combine(Folder, "run");
+        static List<string?> Events(string folder) =>
+            [.. File.ReadLines(Path.Combine(folder, "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("event").GetString())];
+        string[] Earlier() => Directory.GetDirectories(Path.Combine(folder, RunRecorder.EarlierRunsFolder)).Order(StringComparer.Ordinal).ToArray();
+
+        // What an attempt killed before its first checkpoint leaves: metric lines and TensorBoard files, no checkpoint to resume from.
+        Directory.CreateDirectory(Path.Combine(folder, "tensorboard"));
+        File.WriteAllText(Path.Combine(folder, "metrics.jsonl"), """{"event":"warm_start","iteration":0,"success_rate":0.5}""" + "\n");
+        var (code, stdout, stderr) = Run(Checkpointed(folder, 1));
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(stderr, Does.Contain("warning: The run folder held an earlier run's files").And.Contain(RunRecorder.EarlierRunsFolder));
+        Assert.That(Events(folder), Is.EqualTo(new[] { "warm_start", "iteration", "evaluation", "checkpoint", "finished" }), "one run's events, none of the killed attempt's");
+        var killed = Earlier().Single();
+        Assert.That(File.ReadAllText(Path.Combine(killed, "metrics.jsonl")), Does.Contain("0.5"), "the killed attempt's lines are kept, not lost");
+        Assert.That(Directory.Exists(Path.Combine(killed, "tensorboard")), Is.True);
+        using (var first = JsonDocument.Parse(File.ReadLines(Path.Combine(folder, "metrics.jsonl")).First()))
+            Assert.That(first.RootElement.GetProperty("warning").GetString(), Does.Contain(killed), "metrics.jsonl says where they went");
+
+        // Training:Resume=false over a finished run: its checkpoints go aside too, so that a later resume cannot read them.
+        (code, _, stderr) = Run([.. Checkpointed(folder, 1), "--Training:Resume=false"]);
+        Assert.That(code, Is.EqualTo(0), stderr);
+        var finished = Earlier().Last();
+        Assert.That(Earlier(), Has.Length.EqualTo(2));
+        Assert.That(File.Exists(Path.Combine(finished, "summary.json")) && Directory.Exists(Path.Combine(finished, "checkpoints", "iter-000001")), Is.True);
+        Assert.That(Events(folder), Is.EqualTo(new[] { "warm_start", "iteration", "evaluation", "checkpoint", "finished" }));
+    }
+
     private string[] Checkpointed(string folder, int iterations) =>
     [
         .. Tiny("gigpo").Where(a => !a.StartsWith("--Training:OutputDirectory", StringComparison.Ordinal) && !a.StartsWith("--Training:Iterations", StringComparison.Ordinal)),

@@ -107,8 +107,7 @@ public sealed class AgentTrainer(
         {
             warmStartSuccess = cached["success_rate"];
             var warm = new TrainingEvent("warm_start", 0, new Dictionary<string, double>(cached) { ["cached"] = 1 });
-            recorder.Record(warm);
-            yield return warm;
+            yield return recorder.Record(warm);
         }
         else if (warmStarting)
         {
@@ -126,8 +125,7 @@ public sealed class AgentTrainer(
             };
             var cacheWarning = cacheEntry is null ? null : WarmStartCache.Store(cacheEntry, folder => PolicyCheckpoints.Save(model, tokenizer, folder), metrics);
             var warm = new TrainingEvent("warm_start", 0, metrics, cacheWarning);
-            recorder.Record(warm);
-            yield return warm;
+            yield return recorder.Record(warm);
         }
         // The RL stage draws from the same random stream whether the warm start was trained here, taken from the cache, or skipped.
         if (resumed is null) torch.manual_seed(unchecked(training.Seed * 7 + 3));
@@ -201,8 +199,7 @@ public sealed class AgentTrainer(
             metrics["advantage_time_share"] = total > 0 ? metrics["time_advantage_s"] / total : 0;
 
             var iterationEvent = new TrainingEvent("iteration", iteration, metrics);
-            recorder.Record(iterationEvent);
-            yield return iterationEvent;
+            yield return recorder.Record(iterationEvent);
 
             var last = iteration == training.Iterations || BudgetSpent(environmentSteps);
             if ((training.EvaluationInterval > 0 && iteration % training.EvaluationInterval == 0) || last)
@@ -210,16 +207,14 @@ public sealed class AgentTrainer(
                 lastEvaluation = await EvaluateAsync(source, policy, cancellationToken);
                 evaluatedAt = iteration;
                 var evaluationEvent = new TrainingEvent("evaluation", iteration, lastEvaluation);
-                recorder.Record(evaluationEvent);
-                yield return evaluationEvent;
+                yield return recorder.Record(evaluationEvent);
             }
 
             if ((training.CheckpointInterval > 0 && iteration % training.CheckpointInterval == 0) || last)
             {
                 var saved = SaveCheckpoint(new CheckpointState(iteration, environmentSteps, warmStartSuccess, algorithm, environment.Description.Name, training.Seed, WallSeconds()),
                     model, tokenizer, reference, critic, updater);
-                recorder.Record(saved);
-                yield return saved;
+                yield return recorder.Record(saved);
             }
         }
 
@@ -245,8 +240,7 @@ public sealed class AgentTrainer(
         var finished = new TrainingEvent("finished", lastIteration,
             summary.Where(p => p.Value is double or long or int).ToDictionary(p => p.Key, p => Convert.ToDouble(p.Value, System.Globalization.CultureInfo.InvariantCulture)),
             chartWarning);
-        recorder.Record(finished);
-        yield return finished;
+        yield return recorder.Record(finished);
     }
 
     private bool BudgetSpent(long environmentSteps) => training.EnvironmentStepBudget > 0 && environmentSteps >= training.EnvironmentStepBudget;

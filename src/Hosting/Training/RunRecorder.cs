@@ -27,21 +27,53 @@ public sealed class RunRecorder : IDisposable
     /// <summary>UTF-8 without a byte-order mark: JSON Lines and CSV readers (Python's json, jq, pandas) reject or mangle one.</summary>
     private static readonly UTF8Encoding Utf8WithoutMark = new(encoderShouldEmitUTF8Identifier: false);
 
+    /// <summary>The files and folders a run writes into its folder, which a run that starts over moves aside.</summary>
+    private static readonly string[] RunOutputs =
+        ["metrics.jsonl", "metrics.csv", "tensorboard", "summary.json", "summary.md", "learning_curve.png", "checkpoints", AgentTrainer.ConfigurationFileName];
+
+    /// <summary>Where a run that starts over moves an earlier run's files: <c>earlier-runs/&lt;UTC time&gt;/</c> in the run folder.</summary>
+    public const string EarlierRunsFolder = "earlier-runs";
+
+    private string? _pendingWarning;
+
     /// <summary>
     /// Opens (and appends to) the run folder's metric files. When resuming after iteration <paramref name="resumedAfter"/>, lines of later
-    /// iterations (written after that checkpoint, before the interruption) are dropped first, so that the files read as one run.
+    /// iterations (written after that checkpoint, before the interruption) are dropped first, so that the files read as one run. A run
+    /// that starts over (<paramref name="resumedAfter"/> null) in a folder with an earlier run's files (one interrupted before its first
+    /// checkpoint, or <c>Training:Resume=false</c>) moves them to <see cref="EarlierRunsFolder"/> first, so that nothing is mixed and
+    /// nothing is lost; the first recorded event's warning says where.
     /// </summary>
     public RunRecorder(string folder, int? resumedAfter = null)
     {
         Folder = folder;
         Directory.CreateDirectory(folder);
         if (resumedAfter is { } last) Truncate(last);
+        else if (SetAsideEarlierRun() is { } movedTo)
+            _pendingWarning = $"The run folder held an earlier run's files, which this run does not resume (it had no complete checkpoint, or Training:Resume=false); they were moved to {movedTo}.";
         _jsonl = new StreamWriter(Path.Combine(folder, "metrics.jsonl"), append: true, Utf8WithoutMark) { AutoFlush = true };
         var csvPath = Path.Combine(folder, "metrics.csv");
         var header = !File.Exists(csvPath) || new FileInfo(csvPath).Length == 0;
         _csv = new StreamWriter(csvPath, append: true, Utf8WithoutMark) { AutoFlush = true };
         if (header) _csv.WriteLine(string.Join(',', IterationColumns));
         _tensorBoard = TorchSharp.torch.utils.tensorboard.SummaryWriter(Path.Combine(folder, "tensorboard"));
+    }
+
+    private string? SetAsideEarlierRun()
+    {
+        // Checkpoints go too when one is complete (Training:Resume=false), or a later resume could read the earlier run's; a save's
+        // leftovers without one stay (the next save cleans them up).
+        var earlier = RunOutputs.Where(name => name != "checkpoints" || TrainingCheckpoint.Latest(Folder) is not null)
+            .Select(name => Path.Combine(Folder, name)).Where(p => File.Exists(p) || Directory.Exists(p)).ToList();
+        if (earlier.Count == 0) return null;
+        var destination = Path.Combine(Folder, EarlierRunsFolder, DateTime.UtcNow.ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(destination);
+        foreach (var path in earlier)
+        {
+            var target = Path.Combine(destination, Path.GetFileName(path));
+            if (Directory.Exists(path)) Directory.Move(path, target);
+            else File.Move(path, target);
+        }
+        return destination;
     }
 
     private void Truncate(int lastIteration)
@@ -65,9 +97,14 @@ public sealed class RunRecorder : IDisposable
     /// <summary>The run folder.</summary>
     public string Folder { get; }
 
-    /// <summary>Records one event.</summary>
-    public void Record(TrainingEvent e)
+    /// <summary>Records one event; returns it as recorded (the first one carries the warning of an earlier run set aside, if any).</summary>
+    public TrainingEvent Record(TrainingEvent e)
     {
+        if (_pendingWarning is not null)
+        {
+            e = e with { Warning = e.Warning is null ? _pendingWarning : $"{_pendingWarning} {e.Warning}" };
+            _pendingWarning = null;
+        }
         var line = new Dictionary<string, object> { ["event"] = e.Kind, ["iteration"] = e.Iteration };
         foreach (var (key, value) in e.Metrics) line[key] = double.IsFinite(value) ? value : null!;
         if (e.Warning is not null) line["warning"] = e.Warning;
@@ -78,6 +115,7 @@ public sealed class RunRecorder : IDisposable
             _csv.WriteLine(string.Join(',', IterationColumns.Select(c =>
                 c == "iteration" ? e.Iteration.ToString(CultureInfo.InvariantCulture)
                 : e.Metrics.TryGetValue(c, out var v) && double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "")));
+        return e;
     }
 
     /// <summary>Writes summary.json and summary.md.</summary>
