@@ -95,8 +95,8 @@ public sealed class AblateCommandTests : CliTestBase
         var (code, stdout, stderr) = Run("ablate", "--grid", Grid("""{ "name": "algorithm", "key": "Training:Algorithm", "values": ["gigpo"] }"""), "--output", first);
         Assert.That(code, Is.EqualTo(0), stderr + stdout);
 
-        // A second grid: its "GiGPO" level is the first grid's gigpo cell under another label; its other level differs in one estimator option.
-        var axes = """{ "name": "variant", "values": [ { "label": "GiGPO", "set": { "Training:Algorithm": "gigpo" } }, { "label": "gamma 0.5", "set": { "Training:Algorithm": "gigpo", "Algorithms:gigpo:Gamma": 0.5 } } ] }""";
+        // A second grid: its "GiGPO" level (listed second) is the first grid's gigpo cell under another label; its other level differs in one estimator option.
+        var axes = """{ "name": "variant", "values": [ { "label": "gamma 0.5", "set": { "Training:Algorithm": "gigpo", "Algorithms:gigpo:Gamma": 0.5 } }, { "label": "GiGPO", "set": { "Training:Algorithm": "gigpo" } } ] }""";
         (code, stdout, stderr) = Run("ablate", "--grid", Grid(axes), "--output", Output, "--reuse", first);
         Assert.That(code, Is.EqualTo(0), stderr + stdout);
         Assert.That(stdout, Does.Contain("reused gigpo__seed1").And.Contain("reused gigpo__seed2").And.Not.Contain("reused gamma"));
@@ -105,6 +105,8 @@ public sealed class AblateCommandTests : CliTestBase
         Assert.That(File.ReadAllText(Path.Combine(Output, "gigpo__seed1", "metrics.jsonl")), Is.EqualTo(File.ReadAllText(Path.Combine(first, "gigpo__seed1", "metrics.jsonl"))));
         Assert.That(File.ReadAllText(Path.Combine(Output, "gigpo__seed1", AblationReuse.MarkerFileName)), Does.Contain(Path.Combine(first, "gigpo__seed1")));
         Assert.That(AblationCell.Load(Path.Combine(Output, "gigpo__seed1"))!.Value.Cell.Labels["variant"], Is.EqualTo("GiGPO"), "the copy is described as this grid's cell");
+        var rows = File.ReadAllLines(Path.Combine(Output, "results.md")).Where(l => l.StartsWith("| ", StringComparison.Ordinal)).Skip(1).Select(l => l.Split('|')[1].Trim());
+        Assert.That(rows, Is.EqualTo(new[] { "gamma 0.5", "GiGPO" }), "rows in the grid's order, although the reused cells were there first");
 
         (code, _, stderr) = Run("ablate", "--grid", Grid(axes), "--output", Output, "--reuse", Path.Combine(Folder, "nowhere"));
         Assert.That(code, Is.EqualTo(2));

@@ -69,9 +69,12 @@ internal static class AblateCommand
                     var cellFolder = AblationRunner.FolderOf(folder, cells[i]);
                     if (AblationRunner.StatusOf(cellFolder) != AblationCellStatus.Pending || AblationReuse.FindFinished(reuseFrom, configurations[i]) is not { } source) continue;
                     AblationReuse.Copy(source, cellFolder);
-                    cells[i].Save(cellFolder, study.Name);
                     await output.WriteLineAsync($"reused {cells[i].Id}: {source} has the same effective configuration");
                 }
+
+            if (!parse.GetValue(dryRun))
+                foreach (var cell in cells.Where(c => Directory.Exists(AblationRunner.FolderOf(folder, c))))
+                    cell.Save(AblationRunner.FolderOf(folder, cell), study.Name); // finished and reused cells too: their description and place in the grid
 
             if (parse.GetValue(dryRun))
             {

@@ -12,6 +12,9 @@ public sealed record AblationCell(IReadOnlyDictionary<string, string> Labels, lo
     /// <summary>The name of the cell's run folder: the levels' labels, then the seed.</summary>
     public string Id => string.Join("__", Labels.Values.Select(AblationGrid.Slug).Append("seed" + Seed.ToString(CultureInfo.InvariantCulture)));
 
+    /// <summary>The cell's place in its grid (levels in the grid file's order, then seeds); <c>gigpo report</c> lists its rows in this order.</summary>
+    public int Position { get; init; }
+
     /// <summary>The file in the run folder that records what the cell is, so that <c>gigpo report</c> needs only the folders.</summary>
     public const string FileName = "cell.json";
 
@@ -19,7 +22,7 @@ public sealed record AblationCell(IReadOnlyDictionary<string, string> Labels, lo
     public void Save(string folder, string gridName)
     {
         Directory.CreateDirectory(folder);
-        var document = new Dictionary<string, object> { ["grid"] = gridName, ["labels"] = Labels, ["seed"] = Seed, ["settings"] = Settings };
+        var document = new Dictionary<string, object> { ["grid"] = gridName, ["position"] = Position, ["labels"] = Labels, ["seed"] = Seed, ["settings"] = Settings };
         File.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }));
     }
 
@@ -35,7 +38,8 @@ public sealed record AblationCell(IReadOnlyDictionary<string, string> Labels, lo
             var root = document.RootElement;
             var labels = root.GetProperty("labels").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "");
             var settings = root.GetProperty("settings").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "");
-            return (root.GetProperty("grid").GetString() ?? "", new AblationCell(labels, root.GetProperty("seed").GetInt64(), settings));
+            var position = root.TryGetProperty("position", out var p) ? p.GetInt32() : 0; // folders written before positions were recorded: 0
+            return (root.GetProperty("grid").GetString() ?? "", new AblationCell(labels, root.GetProperty("seed").GetInt64(), settings) { Position = position });
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {

@@ -73,7 +73,7 @@ public sealed record AblationGrid
                     foreach (var (key, value) in level.Settings) settings[key] = value;
                 settings["Training:Seed"] = seed.ToString(CultureInfo.InvariantCulture);
                 var labels = Axes.Zip(levels).ToDictionary(p => p.First.Name, p => p.Second.Label);
-                cells.Add(new AblationCell(labels, seed, settings));
+                cells.Add(new AblationCell(labels, seed, settings) { Position = cells.Count });
             }
         return cells;
     }

@@ -49,7 +49,10 @@ public sealed record AblationRow(string Environment, IReadOnlyDictionary<string,
 /// </summary>
 public static class AblationReport
 {
-    /// <summary>Reads every cell folder under <paramref name="folder"/> into table rows, in the order the cells were first run.</summary>
+    /// <summary>
+    /// Reads every cell folder under <paramref name="folder"/> into table rows, in the grid's order (the cells' recorded positions; cells
+    /// described before positions were recorded, in the order they were first run).
+    /// </summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     public static (string Title, IReadOnlyList<AblationRow> Rows) Read(string folder)
     {
@@ -58,7 +61,7 @@ public static class AblationReport
             .Select(d => (Folder: d, Described: AblationCell.Load(d)))
             .Where(c => c.Described is not null)
             .Select(c => (c.Folder, c.Described!.Value.Grid, c.Described.Value.Cell))
-            .OrderBy(c => File.GetCreationTimeUtc(Path.Combine(c.Folder, AblationCell.FileName)))
+            .OrderBy(c => c.Cell.Position).ThenBy(c => File.GetCreationTimeUtc(Path.Combine(c.Folder, AblationCell.FileName)))
             .ToList();
         var title = cells.Select(c => c.Grid).FirstOrDefault(g => g.Length > 0) ?? Path.GetFileName(Path.GetFullPath(folder));
         var rows = cells
