@@ -72,10 +72,6 @@ internal static class AblateCommand
                     await output.WriteLineAsync($"reused {cells[i].Id}: {source} has the same effective configuration");
                 }
 
-            if (!parse.GetValue(dryRun))
-                foreach (var cell in cells.Where(c => Directory.Exists(AblationRunner.FolderOf(folder, c))))
-                    cell.Save(AblationRunner.FolderOf(folder, cell), study.Name); // finished and reused cells too: their description and place in the grid
-
             if (parse.GetValue(dryRun))
             {
                 foreach (var cell in cells)

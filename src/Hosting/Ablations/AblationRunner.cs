@@ -70,6 +70,9 @@ public sealed class AblationRunner(Func<AblationCell, string, CancellationToken,
         var cells = grid.Cells();
         var folders = cells.Select(c => FolderOf(outputFolder, c)).ToList();
         var statuses = folders.Select(StatusOf).ToArray();
+        // Every existing cell folder (finished, failed, or copied from another grid) is described as this grid's cell, with its place in the grid.
+        for (var i = 0; i < cells.Count; i++)
+            if (Directory.Exists(folders[i])) cells[i].Save(folders[i], grid.Name);
         var skipped = statuses.Count(s => s == AblationCellStatus.Finished);
         var done = statuses.Count(s => s == AblationCellStatus.Finished || (s == AblationCellStatus.Failed && !retryFailed));
         var gate = new object();
