@@ -71,4 +71,53 @@ public sealed class AblationRunnerTests : CliTestBase
         result = await new AblationRunner(launch).RunAsync(Grid(maxAttempts: 1), Path.Combine(Folder, "b"), retryFailed: false, null, CancellationToken.None);
         Assert.That((launches(), result.Failed.Count), Is.EqualTo((1, 1)), "MaxAttempts = 1 turns the automatic resume off");
     }
+
+    private static AblationGrid WithSeeds(int seeds) => Grid(maxAttempts: 1) with { Seeds = [.. Enumerable.Range(1, seeds).Select(s => (long)s)] };
+
+    [Test]
+    public async Task A_cell_another_process_is_training_is_left_to_it_and_run_once_it_lets_go()
+    {
+        var grid = WithSeeds(2);
+        var held = AblationRunner.FolderOf(Folder, grid.Cells()[0]);
+        var claim = AblationCellClaim.TryTake(held);
+        Assert.That(claim, Is.Not.Null);
+        Assert.That(AblationCellClaim.TryTake(held), Is.Null, "a claim is exclusive");
+        Assert.That(AblationRunner.StatusOf(held), Is.EqualTo(AblationCellStatus.Running));
+
+        var (launch, launches) = Scripted(new AblationAttempt(0, ""), new AblationAttempt(0, ""));
+        var events = new List<AblationProgress>();
+        var result = await new AblationRunner(launch).RunAsync(grid, Folder, retryFailed: false, events.Add, CancellationToken.None);
+        Assert.That(launches(), Is.EqualTo(1), "only the cell nobody holds is trained");
+        Assert.That(result.Running, Is.EqualTo(new[] { held }));
+        Assert.That((result.Finished, result.Failed.Count), Is.EqualTo((1, 0)));
+        Assert.That(events.Single(e => e.Folder == held).Status, Is.EqualTo(AblationCellStatus.Running));
+
+        claim!.Dispose();
+        Assert.That(AblationRunner.StatusOf(held), Is.EqualTo(AblationCellStatus.Pending), "a released claim leaves the cell pending");
+        result = await new AblationRunner(launch).RunAsync(grid, Folder, retryFailed: false, null, CancellationToken.None);
+        Assert.That((launches(), result.Finished, result.Running.Count), Is.EqualTo((2, 2, 0)));
+    }
+
+    [Test]
+    public async Task Two_runners_sharing_a_grid_folder_train_every_cell_exactly_once()
+    {
+        var grid = WithSeeds(6) with { MaxParallelRuns = 2 };
+        var launched = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        async Task<AblationAttempt> Launch(AblationCell cell, string folder, CancellationToken token)
+        {
+            launched.AddOrUpdate(folder, 1, (_, n) => n + 1);
+            await Task.Delay(50, token);
+            await File.WriteAllTextAsync(Path.Combine(folder, "summary.json"), "{}", token);
+            return new AblationAttempt(0, "");
+        }
+
+        var results = await Task.WhenAll(
+            Task.Run(() => new AblationRunner(Launch).RunAsync(grid, Folder, retryFailed: false, null, CancellationToken.None)),
+            Task.Run(() => new AblationRunner(Launch).RunAsync(grid, Folder, retryFailed: false, null, CancellationToken.None)));
+
+        Assert.That(launched, Has.Count.EqualTo(6));
+        Assert.That(launched.Values, Is.All.EqualTo(1), "no cell was trained by both runners");
+        Assert.That(grid.Cells().Select(c => AblationRunner.StatusOf(AblationRunner.FolderOf(Folder, c))), Is.All.EqualTo(AblationCellStatus.Finished));
+        Assert.That(results.Sum(r => r.Finished - r.Skipped), Is.GreaterThanOrEqualTo(6), "each runner counts the cells it trained or saw finished");
+    }
 }

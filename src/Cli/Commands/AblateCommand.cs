@@ -90,6 +90,9 @@ internal static class AblateCommand
                                         $"{clock.Elapsed.TotalMinutes:0.0} min. Report: {written[0]}");
             foreach (var failed in result.Failed)
                 await error.WriteLineAsync($"failed: {failed} (see {AblationRunner.FailureFileName} and train.log there; rerun with --retry-failed)");
+            if (result.Running.Count > 0)
+                await output.WriteLineAsync($"{result.Running.Count} cells were left to the other process training them; when it ends, run `gigpo report {folder}` " +
+                                            "(or this command again) for the full table.");
             return result.Failed.Count == 0 ? ExitCodes.Success : ExitCodes.Failure;
         }));
         return command;
@@ -101,6 +104,8 @@ internal static class AblateCommand
         var head = $"[{e.Done}/{e.Total}, {elapsed.TotalMinutes:0.0} min]";
         if (e.Status == AblationCellStatus.Pending)
             return e.Attempt == 1 ? $"{head} start {what}" : $"{head} resume {what} (attempt {e.Attempt}), after: {e.Message}";
+        if (e.Status == AblationCellStatus.Running)
+            return $"{head} elsewhere {what}: another process is training it (it holds {Path.Combine(e.Folder, AblationCellClaim.FileName)})";
         if (e.Status == AblationCellStatus.Failed) return $"{head} FAILED {what}{(e.Attempt > 1 ? $" (attempt {e.Attempt})" : "")}: {e.Message}";
         var run = RunHistory.Load(e.Folder);
         return string.Create(CultureInfo.InvariantCulture,

@@ -63,7 +63,7 @@ public static class AblationReuse
     {
         Directory.CreateDirectory(destination);
         foreach (var file in Directory.EnumerateFiles(source))
-            if (Path.GetFileName(file) != AblationCell.FileName) File.Copy(file, Path.Combine(destination, Path.GetFileName(file)));
+            if (Path.GetFileName(file) is not (AblationCell.FileName or AblationCellClaim.FileName)) File.Copy(file, Path.Combine(destination, Path.GetFileName(file)));
         foreach (var folder in Directory.EnumerateDirectories(source))
             CopyFolder(folder, Path.Combine(destination, Path.GetFileName(folder)));
     }

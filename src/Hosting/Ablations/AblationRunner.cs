@@ -13,6 +13,9 @@ public enum AblationCellStatus
 
     /// <summary>Its last attempt failed; <c>failed.json</c> in its folder says how. Rerun with <c>--retry-failed</c>.</summary>
     Failed,
+
+    /// <summary>Another process is training it (it holds the cell's <see cref="AblationCellClaim"/>); this runner leaves it to that process.</summary>
+    Running,
 }
 
 /// <summary>How one attempt at a cell ended.</summary>
@@ -38,13 +41,15 @@ public sealed record AblationProgress(AblationCell Cell, string Folder, Ablation
 /// <param name="Finished">Cells finished (including those skipped because they had finished before).</param>
 /// <param name="Failed">Cells whose last attempt failed, with their folders.</param>
 /// <param name="Skipped">Finished cells that were not run again.</param>
-public sealed record AblationRunResult(int Finished, IReadOnlyList<string> Failed, int Skipped);
+/// <param name="Running">Cells another process was training, with their folders: they were left to it.</param>
+public sealed record AblationRunResult(int Finished, IReadOnlyList<string> Failed, int Skipped, IReadOnlyList<string> Running);
 
 /// <summary>
 /// Runs the cells of an <see cref="AblationGrid"/>, each in its own run folder under one output folder, up to
 /// <see cref="AblationGrid.MaxParallelRuns"/> at once. Resumable: finished cells are skipped, interrupted ones run again (their
 /// training resumes from its checkpoint), a cell that libtorch ended is resumed at once (up to <see cref="AblationGrid.MaxAttempts"/>
-/// attempts), other failed ones are reported and only rerun when asked. How a cell is trained is given by a
+/// attempts), other failed ones are reported and only rerun when asked. A cell is trained under an <see cref="AblationCellClaim"/>, so
+/// several runners (processes, machines) can share one grid folder: each leaves the cells another holds. How a cell is trained is given by a
 /// launcher (the CLI starts a <c>gigpo train</c> process per cell, so that runs share no global state and a crash stays in its cell).
 /// </summary>
 public sealed class AblationRunner(Func<AblationCell, string, CancellationToken, Task<AblationAttempt>> launch)
@@ -56,7 +61,11 @@ public sealed class AblationRunner(Func<AblationCell, string, CancellationToken,
     public static string FolderOf(string outputFolder, AblationCell cell) => Path.Combine(outputFolder, cell.Id);
 
     /// <summary>The status of a cell's run folder.</summary>
-    public static AblationCellStatus StatusOf(string folder) =>
+    public static AblationCellStatus StatusOf(string folder) => OutcomeOf(folder) is var outcome && outcome == AblationCellStatus.Pending
+        && AblationCellClaim.IsHeld(folder) ? AblationCellStatus.Running : outcome;
+
+    /// <summary>What a cell's run folder says of its last attempt: finished, failed, or neither (pending).</summary>
+    private static AblationCellStatus OutcomeOf(string folder) =>
         File.Exists(Path.Combine(folder, "summary.json")) ? AblationCellStatus.Finished
         : File.Exists(Path.Combine(folder, FailureFileName)) ? AblationCellStatus.Failed
         : AblationCellStatus.Pending;
@@ -74,19 +83,38 @@ public sealed class AblationRunner(Func<AblationCell, string, CancellationToken,
         for (var i = 0; i < cells.Count; i++)
             if (Directory.Exists(folders[i])) cells[i].Save(folders[i], grid.Name);
         var skipped = statuses.Count(s => s == AblationCellStatus.Finished);
-        var done = statuses.Count(s => s == AblationCellStatus.Finished || (s == AblationCellStatus.Failed && !retryFailed));
+        bool Settled(AblationCellStatus s) => s == AblationCellStatus.Finished || (s == AblationCellStatus.Failed && !retryFailed);
+        var done = statuses.Count(Settled);
         var gate = new object();
         using var slots = new SemaphoreSlim(grid.MaxParallelRuns);
         var work = new List<Task>();
         for (var i = 0; i < cells.Count; i++)
         {
-            if (statuses[i] == AblationCellStatus.Finished || (statuses[i] == AblationCellStatus.Failed && !retryFailed)) continue;
+            if (Settled(statuses[i])) continue;
             var (cell, folder, index) = (cells[i], folders[i], i);
+            if (statuses[i] == AblationCellStatus.Running)
+            {
+                progress?.Invoke(new AblationProgress(cell, folder, AblationCellStatus.Running, done, cells.Count, ""));
+                continue;
+            }
             await slots.WaitAsync(cancellationToken);
             work.Add(Task.Run(async () =>
             {
                 try
                 {
+                    using var claim = AblationCellClaim.TryTake(folder);
+                    // Another runner took the cell since the statuses were read, or settled it: leave it.
+                    var now = claim is null ? AblationCellStatus.Running : OutcomeOf(folder);
+                    if (now != AblationCellStatus.Pending && !(now == AblationCellStatus.Failed && retryFailed))
+                    {
+                        lock (gate)
+                        {
+                            statuses[index] = now;
+                            if (Settled(now)) done++;
+                            progress?.Invoke(new AblationProgress(cell, folder, now, done, cells.Count, ""));
+                        }
+                        return;
+                    }
                     cell.Save(folder, grid.Name);
                     File.Delete(Path.Combine(folder, FailureFileName));
                     lock (gate) progress?.Invoke(new AblationProgress(cell, folder, AblationCellStatus.Pending, done, cells.Count, ""));
@@ -120,7 +148,7 @@ public sealed class AblationRunner(Func<AblationCell, string, CancellationToken,
             }, CancellationToken.None));
         }
         await Task.WhenAll(work);
-        var failed = folders.Where((_, i) => statuses[i] == AblationCellStatus.Failed).ToList();
-        return new AblationRunResult(statuses.Count(s => s == AblationCellStatus.Finished), failed, skipped);
+        List<string> With(AblationCellStatus status) => folders.Where((_, i) => statuses[i] == status).ToList();
+        return new AblationRunResult(statuses.Count(s => s == AblationCellStatus.Finished), With(AblationCellStatus.Failed), skipped, With(AblationCellStatus.Running));
     }
 }
