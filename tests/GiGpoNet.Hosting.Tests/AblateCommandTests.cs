@@ -100,6 +100,9 @@ public sealed class AblateCommandTests : CliTestBase
         (code, stdout, stderr) = Run("ablate", "--grid", Grid(axes), "--output", Output, "--reuse", first);
         Assert.That(code, Is.EqualTo(0), stderr + stdout);
         Assert.That(stdout, Does.Contain("reused gigpo__seed1").And.Contain("reused gigpo__seed2").And.Not.Contain("reused gamma"));
+        Assert.That(stdout, Does.Contain($"reused 2 warm starts from {Path.Combine(first, "warm-start-cache")}"));
+        Assert.That(File.ReadAllText(Path.Combine(Output, "gamma_0.5__seed1", "metrics.jsonl")), Does.Contain("\"cached\":1"),
+            "the new cells take their warm start from the first grid's cache instead of training it");
         Assert.That(stdout, Does.Not.Contain("start variant=GiGPO").And.Contain("start variant=gamma 0.5, seed 1"));
         Assert.That(stdout, Does.Contain("4/4 cells finished (2 had finished before)"));
         Assert.That(File.ReadAllText(Path.Combine(Output, "gigpo__seed1", "metrics.jsonl")), Is.EqualTo(File.ReadAllText(Path.Combine(first, "gigpo__seed1", "metrics.jsonl"))));

@@ -64,6 +64,11 @@ internal static class AblateCommand
             foreach (var missing in reuseFrom.Where(f => !Directory.Exists(f)))
                 throw new GiGpoNetConfigurationException($"--reuse {missing}: no such folder; give another grid's output folder (runs/ablations/<grid name>).");
             if (reuseFrom.Count > 0 && !parse.GetValue(dryRun))
+            {
+                var cache = Path.Combine(folder, WarmStartCacheFolder);
+                foreach (var other in reuseFrom)
+                    if (AblationReuse.CopyWarmStarts(Path.Combine(other, WarmStartCacheFolder), cache) is var shared and > 0)
+                        await output.WriteLineAsync($"reused {shared} warm starts from {Path.Combine(other, WarmStartCacheFolder)}");
                 for (var i = 0; i < cells.Count; i++)
                 {
                     var cellFolder = AblationRunner.FolderOf(folder, cells[i]);
@@ -71,6 +76,7 @@ internal static class AblateCommand
                     AblationReuse.Copy(source, cellFolder);
                     await output.WriteLineAsync($"reused {cells[i].Id}: {source} has the same effective configuration");
                 }
+            }
 
             if (parse.GetValue(dryRun))
             {

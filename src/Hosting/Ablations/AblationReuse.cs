@@ -51,6 +51,32 @@ public static class AblationReuse
         Directory.Move(temporary, destination);
     }
 
+    /// <summary>
+    /// Copies the warm starts cached in <paramref name="sourceCache"/> (another grid's <c>WarmStart:CacheDirectory</c>) that
+    /// <paramref name="destinationCache"/> lacks, so that a grid run with <c>--reuse</c> does not train again the warm starts the other
+    /// grid trained (entries are keyed by everything a warm start depends on, so a copied entry is only ever used by a cell it fits).
+    /// Returns how many were copied; a missing source copies none.
+    /// </summary>
+    public static int CopyWarmStarts(string sourceCache, string destinationCache)
+    {
+        if (!Directory.Exists(sourceCache)) return 0;
+        var copied = 0;
+        foreach (var entry in Directory.EnumerateDirectories(sourceCache).Where(e => !Path.GetFileName(e).Contains(".tmp-", StringComparison.Ordinal)))
+        {
+            var destination = Path.Combine(destinationCache, Path.GetFileName(entry));
+            if (Directory.Exists(destination)) continue;
+            var temporary = destination + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
+            CopyFolder(entry, temporary);
+            if (Directory.Exists(destination)) Directory.Delete(temporary, recursive: true);
+            else
+            {
+                Directory.Move(temporary, destination);
+                copied++;
+            }
+        }
+        return copied;
+    }
+
     private static JsonNode Comparable(string configuration)
     {
         var document = JsonNode.Parse(configuration)?.AsObject() ?? throw new InvalidDataException("An effective configuration must be a JSON object.");
