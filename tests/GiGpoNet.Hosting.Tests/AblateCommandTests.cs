@@ -126,6 +126,19 @@ public sealed class AblateCommandTests : CliTestBase
     }
 
     [Test]
+    public void Only_selects_cells_by_folder_name_and_a_pattern_that_matches_none_is_refused()
+    {
+        var (code, stdout, stderr) = Run("ablate", "--grid", Grid(), "--output", Output, "--only", "*__seed1", "--dry-run");
+        Assert.That(code, Is.EqualTo(0), stderr + stdout);
+        var listed = stdout.Split('\n').Where(l => l.StartsWith("Pending", StringComparison.Ordinal)).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1].TrimEnd(':'));
+        Assert.That(listed, Is.EqualTo(new[] { "gigpo__seed1", "grpo__seed1" }));
+
+        (code, _, stderr) = Run("ablate", "--grid", Grid(), "--output", Output, "--only", "ppo__*");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stderr, Does.Contain("--only ppo__*: no cell's folder name matches").And.Contain("gigpo__seed1, gigpo__seed2, grpo__seed1, grpo__seed2"));
+    }
+
+    [Test]
     public void Report_on_a_folder_without_cells_says_what_to_give()
     {
         var (code, _, stderr) = Run("report", Folder);

@@ -99,6 +99,18 @@ public sealed class AblationRunnerTests : CliTestBase
     }
 
     [Test]
+    public async Task Only_the_selected_cells_run_and_count()
+    {
+        var grid = WithSeeds(3);
+        var (launch, launches) = Scripted(new AblationAttempt(0, ""), new AblationAttempt(0, ""));
+        var events = new List<AblationProgress>();
+        var result = await new AblationRunner(launch).RunAsync(grid, Folder, retryFailed: false, events.Add, CancellationToken.None, select: c => c.Seed != 2);
+        Assert.That((launches(), result.Finished), Is.EqualTo((2, 2)));
+        Assert.That(events.Select(e => e.Total).Distinct(), Is.EqualTo(new[] { 2 }), "progress counts the selected cells");
+        Assert.That(Directory.Exists(AblationRunner.FolderOf(Folder, grid.Cells()[1])), Is.False, "an unselected cell is left alone");
+    }
+
+    [Test]
     public async Task Two_runners_sharing_a_grid_folder_train_every_cell_exactly_once()
     {
         var grid = WithSeeds(6) with { MaxParallelRuns = 2 };

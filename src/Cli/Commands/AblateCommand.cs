@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.IO.Enumeration;
 using GiGpoNet.Hosting.Ablations;
 using GiGpoNet.Hosting.Configuration;
 using GiGpoNet.Hosting.Reporting;
@@ -25,6 +26,11 @@ internal static class AblateCommand
         {
             Description = "Attempts per cell when libtorch fails mid-run (exit code 3); each resumes from the cell's checkpoint (default 2; other failures are not retried).",
         };
+        var only = new Option<string[]>("--only")
+        {
+            Description = "Run only the cells whose folder name matches one of these patterns (repeatable; * matches any text), e.g. --only '*__seed1' " +
+                          "for a first look at every combination; the others are left as they are.",
+        };
         var dryRun = new Option<bool>("--dry-run") { Description = "Check every cell's configuration and list the cells with their status; run nothing." };
         var reuse = new Option<string[]>("--reuse")
         {
@@ -33,7 +39,7 @@ internal static class AblateCommand
         };
         var command = new Command("ablate", "Run an ablation grid (algorithm × option × seed), resumably; finished cells are skipped. Writes results.md, results.csv and curves.")
         {
-            grid, outputFolder, retry, parallel, attempts, dryRun, reuse,
+            grid, outputFolder, retry, parallel, attempts, only, dryRun, reuse,
         };
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(error, async () =>
         {
@@ -44,6 +50,11 @@ internal static class AblateCommand
                 study = a >= 1 ? study with { MaxAttempts = a } : throw new GiGpoNetConfigurationException("--attempts must be at least 1.");
             var folder = Path.GetFullPath(parse.GetValue(outputFolder) ?? Path.Combine("runs", "ablations", AblationGrid.Slug(study.Name)));
             var cells = study.Cells();
+            var patterns = parse.GetValue(only) ?? [];
+            bool Selected(AblationCell cell) => patterns.Length == 0 || patterns.Any(p => FileSystemName.MatchesSimpleExpression(p, cell.Id));
+            var selected = cells.Count(Selected);
+            if (selected == 0)
+                throw new GiGpoNetConfigurationException($"--only {string.Join(" --only ", patterns)}: no cell's folder name matches; the cells are {string.Join(", ", cells.Select(c => c.Id))}.");
 
             // Every cell's configuration is checked before any cell runs: a typo in a grid fails now, not an hour in.
             var configurations = new List<string>();
@@ -72,7 +83,7 @@ internal static class AblateCommand
                 for (var i = 0; i < cells.Count; i++)
                 {
                     var cellFolder = AblationRunner.FolderOf(folder, cells[i]);
-                    if (AblationRunner.StatusOf(cellFolder) != AblationCellStatus.Pending || AblationReuse.FindFinished(reuseFrom, configurations[i]) is not { } source) continue;
+                    if (!Selected(cells[i]) || AblationRunner.StatusOf(cellFolder) != AblationCellStatus.Pending || AblationReuse.FindFinished(reuseFrom, configurations[i]) is not { } source) continue;
                     AblationReuse.Copy(source, cellFolder);
                     await output.WriteLineAsync($"reused {cells[i].Id}: {source} has the same effective configuration");
                 }
@@ -80,7 +91,7 @@ internal static class AblateCommand
 
             if (parse.GetValue(dryRun))
             {
-                foreach (var cell in cells)
+                foreach (var cell in cells.Where(Selected))
                     await output.WriteLineAsync($"{AblationRunner.StatusOf(AblationRunner.FolderOf(folder, cell)),-9} {cell.Id}: {string.Join(' ', cell.Settings.Select(p => $"{p.Key}={p.Value}"))}");
                 await output.WriteLineAsync($"{cells.Count} cells, every configuration valid; nothing was run (--dry-run).");
                 return ExitCodes.Success;
@@ -90,12 +101,14 @@ internal static class AblateCommand
                                         $"{study.MaxParallelRuns} at a time, in {folder}");
             var clock = Stopwatch.StartNew();
             var runner = new AblationRunner((cell, cellFolder, token) => TrainAsync(cell, cellFolder, study, token));
-            var result = await runner.RunAsync(study, folder, parse.GetValue(retry), e => output.WriteLine(Describe(e, clock.Elapsed)), cancellationToken);
+            var result = await runner.RunAsync(study, folder, parse.GetValue(retry), e => output.WriteLine(Describe(e, clock.Elapsed)), cancellationToken, Selected);
             var written = AblationReport.Write(folder);
-            await output.WriteLineAsync($"{result.Finished}/{cells.Count} cells finished ({result.Skipped} had finished before), {result.Failed.Count} failed; " +
+            await output.WriteLineAsync($"{result.Finished}/{selected} cells finished ({result.Skipped} had finished before), {result.Failed.Count} failed; " +
                                         $"{clock.Elapsed.TotalMinutes:0.0} min. Report: {written[0]}");
             foreach (var failed in result.Failed)
                 await error.WriteLineAsync($"failed: {failed} (see {AblationRunner.FailureFileName} and train.log there; rerun with --retry-failed)");
+            if (selected < cells.Count)
+                await output.WriteLineAsync($"{cells.Count - selected} cells were not selected by --only and were left as they are.");
             if (result.Running.Count > 0)
                 await output.WriteLineAsync($"{result.Running.Count} cells were left to the other process training them; when it ends, run `gigpo report {folder}` " +
                                             "(or this command again) for the full table.");

@@ -70,18 +70,22 @@ public sealed class AblationRunner(Func<AblationCell, string, CancellationToken,
         : File.Exists(Path.Combine(folder, FailureFileName)) ? AblationCellStatus.Failed
         : AblationCellStatus.Pending;
 
-    /// <summary>Runs every cell that is pending (and those that failed, with <paramref name="retryFailed"/>).</summary>
+    /// <summary>
+    /// Runs every cell that is pending (and those that failed, with <paramref name="retryFailed"/>); with <paramref name="select"/>,
+    /// only the cells it accepts (the others are neither run nor counted, their folders untouched but for <c>cell.json</c>).
+    /// </summary>
     public async Task<AblationRunResult> RunAsync(AblationGrid grid, string outputFolder, bool retryFailed, Action<AblationProgress>? progress,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, Predicate<AblationCell>? select = null)
     {
         ArgumentNullException.ThrowIfNull(grid);
         Directory.CreateDirectory(outputFolder);
-        var cells = grid.Cells();
+        var all = grid.Cells();
+        // Every existing cell folder (finished, failed, or copied from another grid) is described as this grid's cell, with its place in the grid.
+        foreach (var cell in all)
+            if (Directory.Exists(FolderOf(outputFolder, cell))) cell.Save(FolderOf(outputFolder, cell), grid.Name);
+        IReadOnlyList<AblationCell> cells = select is null ? all : [.. all.Where(c => select(c))];
         var folders = cells.Select(c => FolderOf(outputFolder, c)).ToList();
         var statuses = folders.Select(StatusOf).ToArray();
-        // Every existing cell folder (finished, failed, or copied from another grid) is described as this grid's cell, with its place in the grid.
-        for (var i = 0; i < cells.Count; i++)
-            if (Directory.Exists(folders[i])) cells[i].Save(folders[i], grid.Name);
         var skipped = statuses.Count(s => s == AblationCellStatus.Finished);
         bool Settled(AblationCellStatus s) => s == AblationCellStatus.Finished || (s == AblationCellStatus.Failed && !retryFailed);
         var done = statuses.Count(Settled);
