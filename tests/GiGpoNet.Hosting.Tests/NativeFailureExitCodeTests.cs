@@ -11,5 +11,7 @@ public sealed class NativeFailureExitCodeTests
             () => throw new System.Runtime.InteropServices.ExternalException("toFloat: Expected false to be true\n(stack)"));
         Assert.That(code, Is.EqualTo(GiGpoNet.Cli.ExitCodes.NativeFailure));
         Assert.That(error.ToString(), Does.Contain("libtorch failed: toFloat: Expected false to be true").And.Contain("resume").And.Not.Contain("(stack)"));
+        Assert.That(error.ToString(), Does.Contain("(in GiGpoNet.Hosting.Tests.NativeFailureExitCodeTests"), "the innermost .NET frames say where it failed");
+        Assert.That(error.ToString().TrimEnd().Split('\n'), Has.Length.EqualTo(1), "one line");
     }
 }

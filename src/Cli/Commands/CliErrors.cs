@@ -28,7 +28,8 @@ internal static class CliErrors
         catch (System.Runtime.InteropServices.ExternalException e)
         {
             // libtorch failed; a training run keeps its last checkpoint, so the same command resumes it.
-            error.WriteLine($"Error: libtorch failed: {e.Message.Split('\n')[0].Trim()} Run the same command again to resume from the run's last checkpoint.");
+            error.WriteLine($"Error: libtorch failed: {e.Message.Split('\n')[0].Trim()} (in {InnermostFrames(e, 4)}). " +
+                            "Run the same command again to resume from the run's last checkpoint.");
             return ExitCodes.NativeFailure;
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or System.Net.Http.HttpRequestException)
@@ -37,6 +38,11 @@ internal static class CliErrors
             return ExitCodes.Failure;
         }
     }
+
+    /// <summary>The innermost <paramref name="count"/> methods of an exception's .NET stack, innermost first, for a report that fits one line.</summary>
+    private static string InnermostFrames(Exception e, int count) =>
+        string.Join(" < ", (e.StackTrace ?? "").Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("at ", StringComparison.Ordinal))
+            .Select(l => l[3..].Split('(')[0]).Take(count).DefaultIfEmpty("no .NET frames"));
 
     /// <summary>The unmatched <c>--Section:Key=value</c> tokens, which are configuration overrides.</summary>
     public static IEnumerable<string> ConfigurationOverrides(ParseResult parse)
