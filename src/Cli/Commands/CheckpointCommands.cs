@@ -99,7 +99,7 @@ internal static class CheckpointCommands
                 {
                     var prompt = prompts.Build(new PromptContext(context.Environment.Description, observation, memory, rollout.HistoryLength));
                     var settings = new GenerationSettings(parse.GetValue(temperature), rollout.TopP, rollout.TopK, rollout.MaxNewTokens, rollout.StopStrings, parse.GetValue(seed) * 31 + step);
-                    answer = (await policy.GenerateAsync([new PolicyPrompt(prompt)], settings, cancellationToken))[0].Text;
+                    answer = (await policy.GenerateAsync([new PolicyPrompt(prompt, EnvironmentRolloutSource.AllowedResponses(observation, rollout))], settings, cancellationToken))[0].Text;
                 }
                 var action = parser.Parse(answer);
                 var outcome = await environment.StepAsync(action.Action, cancellationToken);

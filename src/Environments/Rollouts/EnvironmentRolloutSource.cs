@@ -25,6 +25,20 @@ public sealed class EnvironmentRolloutSource(
     /// <summary>The task seed of group <paramref name="group"/> in a collection seeded <paramref name="seed"/>.</summary>
     public static long TaskSeed(long seed, int group) => unchecked(seed * 1_000_003L + group);
 
+    /// <summary>
+    /// The answers the policy may give to <paramref name="observation"/>: with <see cref="RolloutOptions.ConstrainToAdmissibleActions"/>,
+    /// its admissible actions in the answer format, unless one of them has a slot to fill (then, and without the option, null: free text).
+    /// Every place that lets a policy act (rollouts, evaluation, <c>gigpo play</c>) decodes under the same constraint.
+    /// </summary>
+    public static IReadOnlyList<string>? AllowedResponses(EnvironmentObservation observation, RolloutOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(observation);
+        ArgumentNullException.ThrowIfNull(options);
+        return options.ConstrainToAdmissibleActions && observation.AdmissibleActions is { Count: > 0 } admissible && !admissible.Any(IsTemplate)
+            ? [.. admissible.Select(a => AnswerFormat.For(a, options.RequireThinkTags))]
+            : null;
+    }
+
     /// <summary>An admissible action with a slot to fill (<c>search[&lt;your query&gt;]</c>): such turns are decoded freely.</summary>
     private static bool IsTemplate(string action) => action.IndexOf('<') is >= 0 and var open && action.IndexOf('>', open) > open;
 
@@ -54,9 +68,7 @@ public sealed class EnvironmentRolloutSource(
                 if (active.Count == 0) break;
                 var prompts = active.Select(r => new PolicyPrompt(
                     promptBuilder.Build(new PromptContext(environments.Description, r.Observation!, r.Memory, options.HistoryLength)),
-                    options.ConstrainToAdmissibleActions && r.Observation!.AdmissibleActions is { Count: > 0 } admissible && !admissible.Any(IsTemplate)
-                        ? [.. admissible.Select(a => AnswerFormat.For(a, options.RequireThinkTags))]
-                        : null)).ToList();
+                    AllowedResponses(r.Observation!, options))).ToList();
                 var settings = new GenerationSettings(request.Temperature, options.TopP, options.TopK, options.MaxNewTokens, options.StopStrings,
                     unchecked(request.Seed * 7919 + step));
                 var generations = await policy.GenerateAsync(prompts, settings, cancellationToken).ConfigureAwait(false);
