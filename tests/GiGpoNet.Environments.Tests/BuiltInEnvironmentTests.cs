@@ -13,6 +13,8 @@ public sealed class BuiltInEnvironmentTests
         yield return new TestCaseData((Func<IEnvironment>)(() => new HouseholdEnvironment(new HouseholdOptions { RoomSize = HouseholdRoomSize.Small })), HouseholdEnvironment.Description)
             .SetArgDisplayNames("household-small");
         yield return new TestCaseData((Func<IEnvironment>)(() => new ShopEnvironment()), ShopEnvironment.Description).SetArgDisplayNames("shop");
+        yield return new TestCaseData((Func<IEnvironment>)(() => new ShopEnvironment(new ShopOptions { Search = ShopSearch.Instruction })), ShopEnvironment.Description)
+            .SetArgDisplayNames("shop-instruction-search");
         yield return new TestCaseData((Func<IEnvironment>)(() => new SokobanEnvironment()), SokobanEnvironment.Description).SetArgDisplayNames("sokoban");
     }
 

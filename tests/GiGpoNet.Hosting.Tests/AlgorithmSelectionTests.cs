@@ -108,6 +108,22 @@ public sealed class AlgorithmSelectionTests
     }
 
     [Test]
+    public async Task The_shop_search_mode_is_bound_from_the_environment_section_and_a_wrong_value_is_refused_at_start_up()
+    {
+        using (var provider = Build(new() { ["Environments:shop:Search"] = "Instruction" }, b => b.AddBuiltInEnvironments()))
+        {
+            provider.ValidateGiGpoNetConfiguration();
+            await using var shop = provider.GetRequiredKeyedService<GiGpoNet.Environments.IEnvironmentFactory>("shop").Create();
+            var start = await shop.ResetAsync(new GiGpoNet.Environments.EnvironmentReset(3, GiGpoNet.Environments.DatasetSplit.Train));
+            Assert.That(start.AdmissibleActions, Is.EqualTo(new[] { $"search[{start.Task}]" }));
+        }
+
+        using var wrong = Build(new() { ["Environments:shop:Search"] = "typed" }, b => b.AddBuiltInEnvironments());
+        var e = Assert.Throws<GiGpoNetConfigurationException>(() => wrong.ValidateGiGpoNetConfiguration());
+        Assert.That(e!.Message, Does.Contain("Environments:shop:Search").And.Contain("Free, Instruction"));
+    }
+
+    [Test]
     public void An_out_of_range_value_is_refused_at_start_up_naming_the_key()
     {
         using var provider = Build(new() { ["Algorithms:gigpo:Gamma"] = "1.5", ["Algorithms:ppo:Lambda"] = "-1" });

@@ -56,6 +56,7 @@ public static class StrictConfigurationBinder
         return underlying == typeof(double) || underlying == typeof(float) ? "number"
             : underlying == typeof(int) || underlying == typeof(long) ? "whole number"
             : underlying == typeof(bool) ? "boolean (true or false)"
+            : underlying.IsEnum ? $"{underlying.Name} (one of {string.Join(", ", Enum.GetNames(underlying))})"
             : underlying.Name;
     }
 }

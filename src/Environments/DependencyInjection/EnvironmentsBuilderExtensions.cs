@@ -12,24 +12,30 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class EnvironmentsBuilderExtensions
 {
     /// <summary>
-    /// Registers <c>household</c>, <c>shop</c> and <c>sokoban</c>. The household's options are bound from <c>Environments:household</c>
-    /// (unknown keys are errors) and validated at start-up.
+    /// Registers <c>household</c>, <c>shop</c> and <c>sokoban</c>. The household's and the shop's options are bound from
+    /// <c>Environments:household</c> and <c>Environments:shop</c> (unknown keys are errors) and validated at start-up.
     /// </summary>
     public static IGiGpoNetBuilder AddBuiltInEnvironments(this IGiGpoNetBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        if (!builder.Services.Any(d => d.ServiceType == typeof(HouseholdOptions)))
-        {
-            builder.Services.AddOptions<HouseholdOptions>()
-                .Configure(o => StrictConfigurationBinder.Bind(builder.Configuration.GetSection(HouseholdOptions.SectionName), o))
-                .Validate(o => Enum.IsDefined(o.RoomSize),
-                    $"{HouseholdOptions.SectionName}:{nameof(HouseholdOptions.RoomSize)} must be one of {string.Join(", ", Enum.GetNames<HouseholdRoomSize>())}.")
-                .ValidateOnStart();
-            builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<HouseholdOptions>>().Value);
-        }
+        AddEnvironmentOptions<HouseholdOptions, HouseholdRoomSize>(builder, HouseholdOptions.SectionName, nameof(HouseholdOptions.RoomSize), o => o.RoomSize);
+        AddEnvironmentOptions<ShopOptions, ShopSearch>(builder, ShopOptions.SectionName, nameof(ShopOptions.Search), o => o.Search);
         return builder.AddEnvironment<HouseholdEnvironment>(HouseholdEnvironment.Description)
             .AddEnvironment<ShopEnvironment>(ShopEnvironment.Description)
             .AddEnvironment<SokobanEnvironment>(SokobanEnvironment.Description);
+    }
+
+    /// <summary>Binds an environment's options (one enum setting) from <paramref name="section"/>, validated at start-up; once.</summary>
+    private static void AddEnvironmentOptions<TOptions, TEnum>(IGiGpoNetBuilder builder, string section, string key, Func<TOptions, TEnum> setting)
+        where TOptions : class, new()
+        where TEnum : struct, Enum
+    {
+        if (builder.Services.Any(d => d.ServiceType == typeof(TOptions))) return;
+        builder.Services.AddOptions<TOptions>()
+            .Configure(o => StrictConfigurationBinder.Bind(builder.Configuration.GetSection(section), o))
+            .Validate(o => Enum.IsDefined(setting(o)), $"{section}:{key} must be one of {string.Join(", ", Enum.GetNames<TEnum>())}.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<TOptions>>().Value);
     }
 
     /// <summary>

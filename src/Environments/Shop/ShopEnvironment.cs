@@ -12,6 +12,7 @@ public sealed class ShopEnvironment : IEnvironment, IExpertEnvironment
     private const int PageSize = 10;
     private const int MaxResults = 50;
     private readonly ShopCatalogue _catalogue;
+    private readonly ShopOptions _options;
     private ShopGoal? _goal;
     private Page _page = Page.Search;
     private List<Product> _results = [];
@@ -22,12 +23,22 @@ public sealed class ShopEnvironment : IEnvironment, IExpertEnvironment
 
     private enum Page { Search, Results, Item }
 
-    /// <summary>Creates the environment over the default catalogue.</summary>
-    public ShopEnvironment() : this(ShopCatalogue.Default)
+    /// <summary>Creates the environment over the default catalogue, with the default options (WebShop's free-text search).</summary>
+    public ShopEnvironment() : this(new ShopOptions())
     {
     }
 
-    internal ShopEnvironment(ShopCatalogue catalogue) => _catalogue = catalogue;
+    /// <summary>Creates the environment over the default catalogue.</summary>
+    [Microsoft.Extensions.DependencyInjection.ActivatorUtilitiesConstructor]
+    public ShopEnvironment(ShopOptions options) : this(ShopCatalogue.Default, options)
+    {
+    }
+
+    internal ShopEnvironment(ShopCatalogue catalogue, ShopOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        (_catalogue, _options) = (catalogue, options);
+    }
 
     /// <summary>The environment's description.</summary>
     public static EnvironmentDescription Description { get; } = new(
@@ -119,7 +130,7 @@ public sealed class ShopEnvironment : IEnvironment, IExpertEnvironment
         {
             case Page.Search:
                 text = "Search";
-                actions.Add("search[<your query>]");
+                actions.Add(_options.Search == ShopSearch.Instruction ? $"search[{_goal!.Instruction()}]" : "search[<your query>]");
                 break;
             case Page.Results:
                 var parts = new List<string> { "Back to Search", $"Page {_resultPage + 1} (Total results: {_results.Count})" };
@@ -159,21 +170,30 @@ public sealed class ShopEnvironment : IEnvironment, IExpertEnvironment
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The expert shops as a person would from what the pages show: it searches with the instruction, opens the first result that
+    /// can score 1 (the asked category and attributes, the asked option values on offer, the price within the limit), chooses the
+    /// asked options and buys. When no result can, it searches for the target's title (<see cref="ShopSearch.Free"/>), or opens the
+    /// best-scoring result and buys it (<see cref="ShopSearch.Instruction"/>, where the instruction is the only query).
+    /// </remarks>
     public string ExpertAction()
     {
         var goal = _goal ?? throw new InvalidOperationException("Call ResetAsync first.");
+        var pick = _results.FirstOrDefault(goal.CanScoreOne)
+                   ?? (_options.Search == ShopSearch.Instruction ? _results.MaxBy(p => goal.Score(p, goal.Options)) : null);
         switch (_page)
         {
             case Page.Search:
-                return $"search[{goal.Target.Title}]";
+                // Searched with the instruction and nothing fits: search for the target itself (free search only).
+                return _results.Count > 0 && pick is null ? $"search[{goal.Target.Title}]" : $"search[{goal.Instruction()}]";
             case Page.Results:
-                var index = _results.IndexOf(goal.Target);
-                if (index < 0) return "click[back to search]";
-                var page = index / PageSize;
-                return page > _resultPage ? "click[next >]" : page < _resultPage ? "click[< prev]" : $"click[{goal.Target.Id.ToLowerInvariant()}]";
+                if (pick is null) return "click[back to search]";
+                var page = _results.IndexOf(pick) / PageSize;
+                return page > _resultPage ? "click[next >]" : page < _resultPage ? "click[< prev]" : $"click[{pick.Id.ToLowerInvariant()}]";
             default:
-                if (_item != goal.Target) return "click[< prev]";
-                var missing = goal.Options.FirstOrDefault(o => !_chosen.TryGetValue(o.Key, out var v) || v != o.Value);
+                if (pick is null || _item != pick) return "click[< prev]";
+                var missing = goal.Options.FirstOrDefault(o => pick.Options.TryGetValue(o.Key, out var offered) && offered.Contains(o.Value)
+                                                              && (!_chosen.TryGetValue(o.Key, out var v) || v != o.Value));
                 return missing.Key is null ? "click[buy now]" : $"click[{missing.Value}]";
         }
     }

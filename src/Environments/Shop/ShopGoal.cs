@@ -24,6 +24,11 @@ internal sealed record ShopGoal(Product Target, IReadOnlyList<string> Attributes
         return new ShopGoal(target, attributes, options, limit);
     }
 
+    /// <summary>Whether buying <paramref name="product"/> can score 1: the asked category and attributes, every asked option value on offer, the price within the limit.</summary>
+    public bool CanScoreOne(Product product) =>
+        product.Category == Target.Category && Attributes.All(product.Attributes.Contains) && product.Price <= PriceLimit
+        && Options.All(o => product.Options.TryGetValue(o.Key, out var offered) && offered.Contains(o.Value));
+
     /// <summary>
     /// WebShop's score of buying <paramref name="product"/> with <paramref name="chosen"/> options: type match × (matched attributes +
     /// matched options + price within the limit) / (attributes + options + 1). Type match is 1 for the asked category, else 0.1.
