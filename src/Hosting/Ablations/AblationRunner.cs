@@ -98,7 +98,7 @@ public sealed class AblationRunner(Func<AblationCell, string, CancellationToken,
             var (cell, folder, index) = (cells[i], folders[i], i);
             if (statuses[i] == AblationCellStatus.Running)
             {
-                progress?.Invoke(new AblationProgress(cell, folder, AblationCellStatus.Running, done, cells.Count, ""));
+                lock (gate) progress?.Invoke(new AblationProgress(cell, folder, AblationCellStatus.Running, done, cells.Count, ""));
                 continue;
             }
             await slots.WaitAsync(cancellationToken);
