@@ -181,6 +181,35 @@ public sealed class TrainCommandTests : CliTestBase
 
     [Test]
     [Category("Slow")]
+    public async Task A_run_that_needs_a_warm_start_another_run_is_training_waits_for_it_and_loads_it()
+    {
+        var cache = Path.Combine(Folder, "cache");
+        string[] Settings(string folder) => [.. Checkpointed(folder, 2), $"--WarmStart:CacheDirectory={cache}"];
+        var (code, _, stderr) = Run(Settings(Path.Combine(Folder, "a")));
+        Assert.That(code, Is.EqualTo(0), stderr);
+        var entry = Directory.GetDirectories(cache).Single();
+        var turn = entry + ".lock";
+        Assert.That(File.Exists(turn), Is.True, "the run took its turn on the entry");
+
+        // Another run is training the same warm start: it holds the turn and the entry is not stored yet.
+        var aside = Path.Combine(Folder, "aside");
+        Directory.Move(entry, aside);
+        Task<(int Code, string Stdout, string Stderr)> waiting;
+        using (new FileStream(turn, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+        {
+            waiting = Task.Run(() => Run(Settings(Path.Combine(Folder, "b"))));
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            Assert.That(waiting.IsCompleted, Is.False, "the second run waits for the turn");
+            Directory.Move(aside, entry); // the other run stores the entry and ends its turn
+        }
+        (code, _, stderr) = await waiting;
+        Assert.That(code, Is.EqualTo(0), stderr);
+        using var warmStart = System.Text.Json.JsonDocument.Parse(File.ReadLines(Path.Combine(Folder, "b", "metrics.jsonl")).First());
+        Assert.That(warmStart.RootElement.GetProperty("cached").GetDouble(), Is.EqualTo(1), "it loaded the warm start the other run stored instead of training its own");
+    }
+
+    [Test]
+    [Category("Slow")]
     public void An_environment_step_budget_stops_training_after_the_iteration_that_reaches_it()
     {
         var folder = Path.Combine(Folder, "run");

@@ -94,6 +94,9 @@ public sealed class AgentTrainer(
                 training.EvaluationTasks, training.EvaluationTemperature, rollout, backend.Dtype, device.type.ToString()))
             : null;
         var cached = cacheEntry is null ? null : WarmStartCache.TryLoadMetrics(cacheEntry);
+        // Runs sharing this warm start (the cells of a grid that differ after it) take turns: one trains and stores it, the others load it.
+        using var warmStartTurn = cacheEntry is not null && cached is null ? await WarmStartCache.TakeTurnAsync(cacheEntry, cancellationToken) : null;
+        if (warmStartTurn is not null) cached = WarmStartCache.TryLoadMetrics(cacheEntry!);
 
         var (model, tokenizer) = resumeFrom is not null ? Loaded(PolicyCheckpoints.Load(Path.Combine(resumeFrom, "policy"), backend, policyOptions.MaxPromptTokens))
             : cached is not null ? Loaded(PolicyCheckpoints.Load(Path.Combine(cacheEntry!, "policy"), backend, policyOptions.MaxPromptTokens))
@@ -127,6 +130,7 @@ public sealed class AgentTrainer(
             var warm = new TrainingEvent("warm_start", 0, metrics, cacheWarning);
             yield return recorder.Record(warm);
         }
+        warmStartTurn?.Dispose();
         // The RL stage draws from the same random stream whether the warm start was trained here, taken from the cache, or skipped.
         if (resumed is null) torch.manual_seed(unchecked(training.Seed * 7 + 3));
 

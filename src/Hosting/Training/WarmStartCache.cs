@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using GiGpoNet.Hosting.Storage;
 
 namespace GiGpoNet.Hosting.Training;
 
@@ -9,6 +10,8 @@ namespace GiGpoNet.Hosting.Training;
 /// (the algorithm, ω, ...) train it once. An entry is keyed by a SHA-256 of everything the warm start depends on: the demonstrations'
 /// text (so the environment, its options, the prompt and the seed), the policy's architecture, the warm-start settings, the evaluation
 /// settings and the backend. It holds the policy and the warm start's metrics, and is written to a temporary folder and renamed.
+/// Runs that need the same missing entry at the same time take turns (<see cref="TakeTurnAsync"/>): the first trains and stores it,
+/// the others then load it.
 /// </summary>
 internal static class WarmStartCache
 {
@@ -27,6 +30,10 @@ internal static class WarmStartCache
         foreach (var setting in settings) hash.AppendData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(setting, setting.GetType())));
         return Convert.ToHexStringLower(hash.GetHashAndReset())[..24];
     }
+
+    /// <summary>Waits until no other run is training the warm start of <paramref name="entry"/>; the turn lasts until it is disposed.</summary>
+    public static async Task<IDisposable> TakeTurnAsync(string entry, CancellationToken cancellationToken) =>
+        await ExclusiveFileLock.TakeAsync(entry + ".lock", TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
 
     /// <summary>The cached warm start's metrics, or null when the entry does not exist (or is unreadable, which is treated as a miss).</summary>
     public static Dictionary<string, double>? TryLoadMetrics(string entry)
