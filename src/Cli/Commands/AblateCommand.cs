@@ -24,7 +24,7 @@ internal static class AblateCommand
         var parallel = new Option<int?>("--parallel") { Description = "Cells trained at once (default: the grid's maxParallelRuns, else 1)." };
         var attempts = new Option<int?>("--attempts")
         {
-            Description = "Attempts per cell when libtorch fails mid-run (exit code 3); each resumes from the cell's checkpoint (default 2; other failures are not retried).",
+            Description = "Attempts per cell when libtorch fails mid-run (exit code 3); each resumes from the cell's checkpoint (default 3; other failures are not retried).",
         };
         var only = new Option<string[]>("--only")
         {

@@ -54,9 +54,9 @@ public sealed record AblationGrid
 
     /// <summary>
     /// Attempts per cell when libtorch ends its training (<see cref="AblationAttempt.Resumable"/>): each further attempt resumes
-    /// from the cell's last checkpoint. Default 2 (one automatic resume); 1 reports the first failure. Other failures are never retried automatically.
+    /// from the cell's last checkpoint. Default 3 (two automatic resumes: under load, two failures in one cell were seen); 1 reports the first failure. Other failures are never retried automatically.
     /// </summary>
-    public int MaxAttempts { get; init; } = 2;
+    public int MaxAttempts { get; init; } = 3;
 
     /// <summary>Every cell: the levels' product, each with every seed, in a stable order.</summary>
     public IReadOnlyList<AblationCell> Cells()
