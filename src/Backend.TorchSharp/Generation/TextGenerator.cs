@@ -117,7 +117,7 @@ public sealed class TextGenerator(Qwen2ForCausalLM model, ITextTokenizer tokeniz
             any = true;
         }
         if (!any) return logits;
-        using var negativeInfinity = double.NegativeInfinity.ToScalar(); // held until the call returns (see Qwen2Model.Forward)
+        using var negativeInfinity = double.NegativeInfinity.ToScalar(); // held until the call returns (see HeldScalars)
         return logits.masked_fill(tensor(blocked, [batch, vocabulary], device: logits.device), negativeInfinity);
     }
 

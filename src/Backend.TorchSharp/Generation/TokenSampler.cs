@@ -16,7 +16,8 @@ public static class TokenSampler
         }
 
         using var temperature = options.Temperature.ToScalar();
-        using var negativeInfinity = double.NegativeInfinity.ToScalar(); // held until the calls return (see Qwen2Model.Forward)
+        using var negativeInfinity = double.NegativeInfinity.ToScalar(); // held until the calls return (see HeldScalars)
+        using var topP = options.TopP.ToScalar();
         var scaled = logits / temperature;
         if (options.TopK > 0 && options.TopK < scaled.shape[^1])
         {
@@ -28,7 +29,7 @@ public static class TokenSampler
             var (sorted, order) = scaled.sort(-1, descending: true);
             var probabilities = sorted.softmax(-1);
             // Drop a token when the mass before it already reaches top-p; the most likely token always stays.
-            var drop = (probabilities.cumsum(-1) - probabilities).gt(options.TopP);
+            var drop = (probabilities.cumsum(-1) - probabilities).gt(topP);
             var dropInVocabularyOrder = zeros_like(drop).scatter(-1, order, drop);
             scaled = scaled.masked_fill(dropInVocabularyOrder, negativeInfinity);
         }

@@ -27,7 +27,7 @@ public sealed class Qwen2DecoderLayer : nn.Module
     /// <summary>Runs the layer.</summary>
     public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor mask, KvCache? cache, int layer)
     {
-        var h = x + _attention.Forward(_inputNorm.forward(x), cos, sin, mask, cache, layer);
-        return h + _mlp.forward(_postAttentionNorm.forward(h));
+        var h = x.add(_attention.Forward(_inputNorm.forward(x), cos, sin, mask, cache, layer), HeldScalars.One);
+        return h.add(_mlp.forward(_postAttentionNorm.forward(h)), HeldScalars.One);
     }
 }

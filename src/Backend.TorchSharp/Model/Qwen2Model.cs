@@ -50,7 +50,7 @@ public sealed class Qwen2Model : nn.Module
         var t = inputIds.shape[1];
         var past = cache?.Length ?? 0;
         var real = attentionMask.to_type(ScalarType.Bool);
-        var positions = (real.to_type(ScalarType.Int64).cumsum(-1) - 1).clamp_min(0)[.., past..];
+        var positions = real.to_type(ScalarType.Int64).cumsum(-1).add(HeldScalars.MinusOne, HeldScalars.One).clamp_min(HeldScalars.Zero)[.., past..]; // see HeldScalars
         var x = _embedTokens.forward(inputIds);
         var (cos, sin) = _rotary.Compute(positions, x.dtype);
 

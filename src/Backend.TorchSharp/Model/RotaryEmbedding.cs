@@ -22,6 +22,6 @@ public sealed class RotaryEmbedding(int headDim, double theta)
     {
         var half = x.shape[^1] / 2;
         var rotated = cat([-x.narrow(-1, half, half), x.narrow(-1, 0, half)], -1);
-        return x * cos + rotated * sin;
+        return (x * cos).add(rotated * sin, HeldScalars.One); // see HeldScalars
     }
 }
