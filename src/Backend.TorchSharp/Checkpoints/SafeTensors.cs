@@ -62,6 +62,22 @@ public static class SafeTensors
         return [.. ReadHeader(file, path).Header.Select(p => p.Key).Where(k => k != "__metadata__")];
     }
 
+    /// <summary>The string metadata of a file (<c>__metadata__</c>), empty when it has none, without reading the data.</summary>
+    /// <exception cref="InvalidDataException">The file is not valid safetensors, or its metadata is not an object of strings.</exception>
+    public static IReadOnlyDictionary<string, string> Metadata(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read);
+        if (ReadHeader(file, path).Header["__metadata__"] is not JsonObject metadata) return new Dictionary<string, string>();
+        try
+        {
+            return metadata.ToDictionary(m => m.Key, m => m.Value!.GetValue<string>(), StringComparer.Ordinal);
+        }
+        catch (Exception e) when (e is InvalidOperationException or NullReferenceException or FormatException)
+        {
+            throw Invalid(path, "its __metadata__ is not an object of strings");
+        }
+    }
+
     /// <summary>Writes tensors (moved to the CPU, made contiguous) with optional string metadata.</summary>
     public static void Save(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {

@@ -56,7 +56,7 @@ public static class KlPenalty
             KlEstimator.K1 => delta,
             KlEstimator.Abs => delta.abs(),
             KlEstimator.K2 => delta.square() * half,
-            KlEstimator.K3 => ((-delta).exp() + delta - one).clamp(low, high),
+            KlEstimator.K3 => ((-delta).exp().add(delta, one) - one).clamp(low, high),
             _ => throw new ArgumentOutOfRangeException(nameof(estimator)),
         };
     }

@@ -80,6 +80,9 @@ public sealed class PolicyUpdater : IDisposable
         var sums = new double[8];
         int microBatches = 0, steps = 0, skipped = 0, valueBatches = 0;
         double valueLoss = 0, valueClip = 0, gradNorm = 0;
+        // Scalars held until the native calls return (an implicitly converted one can be finalized mid-call; see HeldScalars).
+        using var entropyCoeff = _options.EntropyCoeff.ToScalar();
+        using var klLossCoef = _options.KlLossCoef.ToScalar();
         _policy.train();
         _critic?.train();
         for (var epoch = 0; epoch < _options.Epochs; epoch++)
@@ -92,6 +95,7 @@ public sealed class PolicyUpdater : IDisposable
                 _policyOptimizer.ZeroGrad();
                 _criticOptimizer?.ZeroGrad();
                 var accumulation = (miniBatch.Length + _options.MicroBatchSize - 1) / _options.MicroBatchSize;
+                using var accumulationScalar = accumulation.ToScalar();
                 var finite = true;
                 foreach (var micro in miniBatch.Chunk(_options.MicroBatchSize))
                 {
@@ -105,13 +109,13 @@ public sealed class PolicyUpdater : IDisposable
                         batch.Pack([.. chosen.Select(r => r.Advantages)], device), mask,
                         _options.ClipRatioLow, _options.ClipRatioHigh, _options.ClipRatioC, _options.LossAggMode);
                     var entropy = LossAggregation.Aggregate(TokenStatistics.Entropy(logits), mask, _options.LossAggMode);
-                    var loss = policy.Loss - _options.EntropyCoeff * entropy;
+                    var loss = policy.Loss - entropy.mul(entropyCoeff);
                     var kl = 0.0;
                     if (referenceLogProbs is not null)
                     {
                         var klLoss = LossAggregation.Aggregate(
                             KlPenalty.Compute(logProb, batch.Pack([.. micro.Select(i => referenceLogProbs[i])], device), _options.KlLossType), mask, _options.LossAggMode);
-                        loss = loss + _options.KlLossCoef * klLoss;
+                        loss = loss.add(klLoss.mul(klLossCoef), HeldScalars.One);
                         kl = klLoss.item<float>();
                     }
                     var lossValue = loss.item<float>();
@@ -120,7 +124,7 @@ public sealed class PolicyUpdater : IDisposable
                         finite = false;
                         continue;
                     }
-                    (loss / accumulation).backward();
+                    loss.div(accumulationScalar).backward();
                     sums[0] += policy.Loss.item<float>();
                     sums[1] += policy.ClipFraction;
                     sums[2] += policy.ClipFractionLower;
@@ -136,7 +140,7 @@ public sealed class PolicyUpdater : IDisposable
                             batch.Pack([.. chosen.Select(r => r.Returns!)], device), mask, _options.ValueClipRange, _options.LossAggMode, _options.ValueLossScale);
                         if (float.IsFinite(vLoss.item<float>()))
                         {
-                            (vLoss / accumulation).backward();
+                            vLoss.div(accumulationScalar).backward();
                             valueLoss += vLoss.item<float>();
                             valueClip += vClip;
                             valueBatches++;
@@ -185,15 +189,30 @@ public sealed class PolicyUpdater : IDisposable
     /// <summary>Writes the optimizers' state (moments, step counts) into <paramref name="folder"/>.</summary>
     public void SaveState(string folder)
     {
-        _policyOptimizer.Save(Path.Combine(folder, "optimizer.policy.bin"));
-        _criticOptimizer?.Save(Path.Combine(folder, "optimizer.critic.bin"));
+        _policyOptimizer.Save(Path.Combine(folder, PolicyStateFile));
+        _criticOptimizer?.Save(Path.Combine(folder, CriticStateFile));
     }
 
     /// <summary>Restores the optimizers' state written by <see cref="SaveState"/>.</summary>
+    /// <exception cref="InvalidDataException">The folder holds no state of this optimizer, or state for other parameters.</exception>
     public void LoadState(string folder)
     {
-        _policyOptimizer.Load(Path.Combine(folder, "optimizer.policy.bin"));
-        _criticOptimizer?.Load(Path.Combine(folder, "optimizer.critic.bin"));
+        _policyOptimizer.Load(StateFile(folder, PolicyStateFile));
+        _criticOptimizer?.Load(StateFile(folder, CriticStateFile));
+    }
+
+    private const string PolicyStateFile = "optimizer.policy.safetensors";
+    private const string CriticStateFile = "optimizer.critic.safetensors";
+
+    private static string StateFile(string folder, string name)
+    {
+        var path = Path.Combine(folder, name);
+        if (File.Exists(path)) return path;
+        var legacy = Path.ChangeExtension(path, ".bin");
+        throw new InvalidDataException(File.Exists(legacy)
+            ? $"'{folder}' holds the optimizer state in TorchSharp's format ({Path.GetFileName(legacy)}), written by a GiGPO.NET older than 2026-11-26, "
+              + "which this version cannot read: resume it with the version that wrote it, or start the run afresh (delete its checkpoints folder)."
+            : $"'{folder}' holds no optimizer state ({name} is missing): it is not a complete training checkpoint.");
     }
 
     /// <inheritdoc />
@@ -204,62 +223,27 @@ public sealed class PolicyUpdater : IDisposable
     }
 
     /// <summary>AdamW with a learning-rate schedule and gradient clipping over one set of parameters.</summary>
-    private sealed class ScheduledOptimizer : IDisposable
+    private sealed class ScheduledOptimizer(IEnumerable<Parameter> parameters, double learningRate, UpdateOptions options) : IDisposable
     {
-        private readonly Parameter[] _parameters;
-        private readonly TorchSharp.Modules.OptimizerHelper _optimizerState;
-        private readonly optim.Optimizer _optimizer;
-        private readonly optim.lr_scheduler.LRScheduler _scheduler;
-        private readonly double _baseRate;
-        private readonly UpdateOptions _options;
+        private readonly AdamWOptimizer _optimizer = new(parameters, options.WeightDecay);
 
-        public ScheduledOptimizer(IEnumerable<Parameter> parameters, double learningRate, UpdateOptions options)
-        {
-            _parameters = [.. parameters];
-            _baseRate = learningRate;
-            _options = options;
-            var adamW = optim.AdamW(_parameters, lr: learningRate, weight_decay: options.WeightDecay);
-            _optimizer = adamW;
-            _optimizerState = adamW;
-            _scheduler = optim.lr_scheduler.LambdaLR(_optimizer, step => options.LearningRateFactor(step));
-        }
+        public int Steps => _optimizer.Steps;
 
-        public int Steps { get; private set; }
+        /// <summary>The rate of the next step: the base rate times the schedule's factor at the steps taken so far.</summary>
+        public double CurrentLearningRate => learningRate * options.LearningRateFactor(Steps);
 
-        public double CurrentLearningRate => _baseRate * _options.LearningRateFactor(Steps);
-
-        public void ZeroGrad()
-        {
-            using var scope = NewDisposeScope(); // zero_grad reads every .grad, which creates tensor handles
-            _optimizer.zero_grad();
-        }
+        public void ZeroGrad() => _optimizer.ZeroGrad();
 
         public double ClipGradients(double maxNorm) =>
-            nn.utils.clip_grad_norm_(_parameters.Where(p => p.grad is not null), maxNorm);
+            nn.utils.clip_grad_norm_(_optimizer.Parameters.Where(p => p.grad is not null), maxNorm);
 
-        public void Step()
-        {
-            _optimizer.step();
-            _scheduler.step();
-            Steps++;
-        }
+        public void Step() => _optimizer.Step(CurrentLearningRate);
 
-        /// <summary>Saves the moments and the step count.</summary>
-        public void Save(string path)
-        {
-            using var scope = NewDisposeScope();
-            _optimizerState.save_state_dict(path);
-            File.WriteAllText(path + ".steps", Steps.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
+        /// <summary>Saves the moments and the step counts.</summary>
+        public void Save(string path) => _optimizer.Save(path);
 
-        /// <summary>Restores what <see cref="Save"/> wrote, and brings the learning-rate schedule to the same step.</summary>
-        public void Load(string path)
-        {
-            using var scope = NewDisposeScope();
-            _optimizerState.load_state_dict(path);
-            var steps = int.Parse(File.ReadAllText(path + ".steps"), System.Globalization.CultureInfo.InvariantCulture);
-            for (; Steps < steps; Steps++) _scheduler.step();
-        }
+        /// <summary>Restores what <see cref="Save"/> wrote; the schedule follows from the restored step count.</summary>
+        public void Load(string path) => _optimizer.Load(path);
 
         public void Dispose() => _optimizer.Dispose();
     }

@@ -15,7 +15,7 @@ public static class SupervisedFineTuning
         var losses = new List<double>();
         if (rows.Count == 0 || epochs == 0) return losses;
         var parameters = model.parameters().ToArray();
-        using var optimizer = optim.AdamW(parameters, lr: learningRate, weight_decay: 0.0);
+        using var optimizer = new AdamWOptimizer(parameters, weightDecay: 0.0);
         var device = model.Body.Placement().Device;
         var random = new Random(unchecked((int)seed));
         model.train();
@@ -27,13 +27,13 @@ public static class SupervisedFineTuning
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 var batch = SequenceBatch.Create([.. chunk.Select(i => rows[i])], paddingId, device);
                 var logits = model.Logits(batch.AtPredictingPositions(model.Hidden(batch.Ids, batch.Attention)));
                 var loss = -LossAggregation.Aggregate(TokenStatistics.LogProbs(logits, batch.ResponseIds), batch.ResponseMask, LossAggregationMode.TokenMean);
                 loss.backward();
                 nn.utils.clip_grad_norm_(parameters, 1.0);
-                optimizer.step();
+                optimizer.Step(learningRate);
                 sum += loss.item<float>();
                 batches++;
             }

@@ -18,7 +18,7 @@ public static class ValueLoss
         using var high = clipRange.ToScalar();
         using var lossScale = scale.ToScalar();
         using var one = 1.ToScalar();
-        var clipped = oldValues + (values - oldValues).clamp(low, high);
+        var clipped = oldValues.add((values - oldValues).clamp(low, high), one);
         var unclippedLoss = (values - returns).square();
         var clippedLoss = (clipped - returns).square();
         var loss = LossAggregation.Aggregate(maximum(unclippedLoss, clippedLoss), mask, mode) * lossScale;

@@ -1,0 +1,134 @@
+using System.Globalization;
+using GiGpoNet.Backend.Checkpoints;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace GiGpoNet.Backend.Training;
+
+/// <summary>
+/// AdamW (Adam with decoupled weight decay, Loshchilov and Hutter), computed operation for operation as PyTorch's and TorchSharp's
+/// single-tensor AdamW compute it, so its results are the same to the bit. It exists because TorchSharp's own passes every
+/// coefficient as a temporary <see cref="Scalar"/> that nothing references during the native call: a garbage collection on another
+/// thread can finalize it while libtorch reads it (see <c>HeldScalars</c>). Here every scalar operand is held in a local until the
+/// step returns. Its state (both moments and the step counts) is saved as safetensors.
+/// </summary>
+internal sealed class AdamWOptimizer : IDisposable
+{
+    private const string StepsKey = "steps";
+    private const string ParameterStepsKey = "parameter_steps";
+
+    private readonly Parameter[] _parameters;
+    private readonly Tensor[] _firstMoments;
+    private readonly Tensor[] _secondMoments;
+    private readonly long[] _parameterSteps;
+    private readonly double _beta1;
+    private readonly double _beta2;
+    private readonly double _epsilon;
+    private readonly double _weightDecay;
+
+    /// <summary>Creates the optimizer with zero moments; call it outside any dispose scope.</summary>
+    public AdamWOptimizer(IEnumerable<Parameter> parameters, double weightDecay, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(weightDecay);
+        if (beta1 is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "β1 must be in [0, 1).");
+        if (beta2 is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "β2 must be in [0, 1).");
+        ArgumentOutOfRangeException.ThrowIfNegative(epsilon);
+        _parameters = [.. parameters];
+        _firstMoments = [.. _parameters.Select(p => zeros_like(p))];
+        _secondMoments = [.. _parameters.Select(p => zeros_like(p))];
+        _parameterSteps = new long[_parameters.Length];
+        (_beta1, _beta2, _epsilon, _weightDecay) = (beta1, beta2, epsilon, weightDecay);
+    }
+
+    /// <summary>The steps taken so far.</summary>
+    public int Steps { get; private set; }
+
+    /// <summary>The parameters this optimizer updates.</summary>
+    public IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <summary>Sets every gradient to zero.</summary>
+    public void ZeroGrad()
+    {
+        using var scope = NewDisposeScope(); // reading .grad creates tensor handles
+        foreach (var parameter in _parameters) parameter.grad?.zero_();
+    }
+
+    /// <summary>One step at <paramref name="learningRate"/>; a parameter without a gradient is left as it is, its step count too.</summary>
+    public void Step(double learningRate)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        using var decay = (1 - learningRate * _weightDecay).ToScalar();
+        using var beta1 = _beta1.ToScalar();
+        using var oneMinusBeta1 = (1 - _beta1).ToScalar();
+        using var beta2 = _beta2.ToScalar();
+        using var oneMinusBeta2 = (1 - _beta2).ToScalar();
+        using var epsilon = _epsilon.ToScalar();
+        using var one = 1.ToScalar();
+        for (var i = 0; i < _parameters.Length; i++)
+        {
+            var parameter = _parameters[i];
+            var gradient = parameter.grad;
+            if (gradient is null) continue;
+            var step = ++_parameterSteps[i];
+            using var rootOfSecondCorrection = Math.Sqrt(1 - Math.Pow(_beta2, step)).ToScalar();
+            using var negativeStepSize = (-(learningRate / (1 - Math.Pow(_beta1, step)))).ToScalar();
+            parameter.mul_(decay);
+            _firstMoments[i].mul_(beta1).add_(gradient, oneMinusBeta1);
+            _secondMoments[i].mul_(beta2).addcmul_(gradient, gradient, oneMinusBeta2);
+            var denominator = _secondMoments[i].sqrt().div_(rootOfSecondCorrection).add_(epsilon, one);
+            parameter.addcdiv_(_firstMoments[i], denominator, negativeStepSize);
+        }
+        Steps++;
+    }
+
+    /// <summary>Writes both moments and the step counts to one safetensors file.</summary>
+    public void Save(string path)
+    {
+        var tensors = _firstMoments.Select((m, i) => KeyValuePair.Create($"exp_avg.{i}", m))
+            .Concat(_secondMoments.Select((v, i) => KeyValuePair.Create($"exp_avg_sq.{i}", v)));
+        SafeTensors.Save(path, tensors, new Dictionary<string, string>
+        {
+            [StepsKey] = Steps.ToString(CultureInfo.InvariantCulture),
+            [ParameterStepsKey] = string.Join(',', _parameterSteps.Select(s => s.ToString(CultureInfo.InvariantCulture))),
+        });
+    }
+
+    /// <summary>Restores what <see cref="Save"/> wrote for the same parameters; a file for other parameters is refused, and nothing changes.</summary>
+    public void Load(string path)
+    {
+        var metadata = SafeTensors.Metadata(path);
+        var loaded = SafeTensors.Load(path);
+        try
+        {
+            if (!metadata.TryGetValue(StepsKey, out var stepsText) || !metadata.TryGetValue(ParameterStepsKey, out var parameterStepsText))
+                throw new InvalidDataException($"'{path}' holds no optimizer step counts: it was not written by this optimizer.");
+            var parameterSteps = parameterStepsText.Length == 0 ? [] : parameterStepsText.Split(',').Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+            if (parameterSteps.Length != _parameters.Length || loaded.Count != 2 * _parameters.Length)
+                throw new InvalidDataException($"'{path}' holds the optimizer state of {parameterSteps.Length} parameters; this model has {_parameters.Length}.");
+            for (var i = 0; i < _parameters.Length; i++)
+                foreach (var name in new[] { $"exp_avg.{i}", $"exp_avg_sq.{i}" })
+                    if (!loaded.TryGetValue(name, out var tensor) || !tensor.shape.SequenceEqual(_parameters[i].shape))
+                        throw new InvalidDataException($"'{path}': '{name}' is missing or does not have the shape of parameter {i} ([{string.Join(", ", _parameters[i].shape)}]).");
+            using var noGrad = no_grad();
+            for (var i = 0; i < _parameters.Length; i++)
+            {
+                _firstMoments[i].copy_(loaded[$"exp_avg.{i}"]);
+                _secondMoments[i].copy_(loaded[$"exp_avg_sq.{i}"]);
+            }
+            parameterSteps.CopyTo(_parameterSteps, 0);
+            Steps = int.Parse(stepsText, CultureInfo.InvariantCulture);
+        }
+        finally
+        {
+            foreach (var tensor in loaded.Values) tensor.Dispose();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var moment in _firstMoments.Concat(_secondMoments)) moment.Dispose();
+    }
+}
