@@ -202,10 +202,13 @@ public sealed class TrainCommandTests : CliTestBase
             Assert.That(waiting.IsCompleted, Is.False, "the second run waits for the turn");
             Directory.Move(aside, entry); // the other run stores the entry and ends its turn
         }
-        (code, _, stderr) = await waiting;
+        (code, var stdout, stderr) = await waiting;
         Assert.That(code, Is.EqualTo(0), stderr);
-        using var warmStart = System.Text.Json.JsonDocument.Parse(File.ReadLines(Path.Combine(Folder, "b", "metrics.jsonl")).First());
-        Assert.That(warmStart.RootElement.GetProperty("cached").GetDouble(), Is.EqualTo(1), "it loaded the warm start the other run stored instead of training its own");
+        Assert.That(stdout, Does.StartWith("Run folder").And.Contain("waiting for another run to finish training the same warm start"), "the wait is visible");
+        var events = File.ReadLines(Path.Combine(Folder, "b", "metrics.jsonl")).Take(2).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+        Assert.That(events[0].GetProperty("event").GetString(), Is.EqualTo("waiting_for_warm_start"));
+        Assert.That(events[1].GetProperty("event").GetString(), Is.EqualTo("warm_start"));
+        Assert.That(events[1].GetProperty("cached").GetDouble(), Is.EqualTo(1), "it loaded the warm start the other run stored instead of training its own");
     }
 
     [Test]

@@ -63,6 +63,7 @@ internal static class TrainCommand
             e.Metrics.TryGetValue(key, out var v) ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
         return e.Kind switch
         {
+            "waiting_for_warm_start" => "waiting for another run to finish training the same warm start (WarmStart:CacheDirectory); this run loads it then",
             "warm_start" => $"warm start: {F("demonstration_steps", "0")} expert steps, SFT loss {F("sft_loss_first")} -> {F("sft_loss_last")}, validation success {F("success_rate")} ({F("time_s", "0.0")} s)",
             "iteration" => $"iteration {e.Iteration}: success {F("success_rate")}, reward {F("episode_reward_mean")}, length {F("episode_length_mean", "0.0")}, " +
                            $"invalid {F("invalid_action_rate")}, step groups {F("step_groups", "0")}, pg_loss {F("pg_loss")}, kl {F("kl_loss", "0.0000")}; " +

@@ -95,7 +95,13 @@ public sealed class AgentTrainer(
             : null;
         var cached = cacheEntry is null ? null : WarmStartCache.TryLoadMetrics(cacheEntry);
         // Runs sharing this warm start (the cells of a grid that differ after it) take turns: one trains and stores it, the others load it.
-        using var warmStartTurn = cacheEntry is not null && cached is null ? await WarmStartCache.TakeTurnAsync(cacheEntry, cancellationToken) : null;
+        var warmStartTurn = cacheEntry is not null && cached is null ? WarmStartCache.TryTakeTurn(cacheEntry) : null;
+        if (cacheEntry is not null && cached is null && warmStartTurn is null)
+        {
+            yield return recorder.Record(new TrainingEvent("waiting_for_warm_start", 0, new Dictionary<string, double>()));
+            warmStartTurn = await WarmStartCache.TakeTurnAsync(cacheEntry, cancellationToken);
+        }
+        using var heldTurn = warmStartTurn;
         if (warmStartTurn is not null) cached = WarmStartCache.TryLoadMetrics(cacheEntry!);
 
         var (model, tokenizer) = resumeFrom is not null ? Loaded(PolicyCheckpoints.Load(Path.Combine(resumeFrom, "policy"), backend, policyOptions.MaxPromptTokens))

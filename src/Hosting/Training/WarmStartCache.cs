@@ -31,6 +31,9 @@ internal static class WarmStartCache
         return Convert.ToHexStringLower(hash.GetHashAndReset())[..24];
     }
 
+    /// <summary>The turn to train the warm start of <paramref name="entry"/> if no other run holds it, else null; it lasts until disposed.</summary>
+    public static IDisposable? TryTakeTurn(string entry) => ExclusiveFileLock.TryTake(entry + ".lock");
+
     /// <summary>Waits until no other run is training the warm start of <paramref name="entry"/>; the turn lasts until it is disposed.</summary>
     public static async Task<IDisposable> TakeTurnAsync(string entry, CancellationToken cancellationToken) =>
         await ExclusiveFileLock.TakeAsync(entry + ".lock", TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
