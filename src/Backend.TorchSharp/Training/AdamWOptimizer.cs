@@ -1,5 +1,6 @@
 using System.Globalization;
 using GiGpoNet.Backend.Checkpoints;
+using GiGpoNet.Backend.Model;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -65,7 +66,6 @@ internal sealed class AdamWOptimizer : IDisposable
         using var beta2 = _beta2.ToScalar();
         using var oneMinusBeta2 = (1 - _beta2).ToScalar();
         using var epsilon = _epsilon.ToScalar();
-        using var one = 1.ToScalar();
         for (var i = 0; i < _parameters.Length; i++)
         {
             var parameter = _parameters[i];
@@ -77,7 +77,7 @@ internal sealed class AdamWOptimizer : IDisposable
             parameter.mul_(decay);
             _firstMoments[i].mul_(beta1).add_(gradient, oneMinusBeta1);
             _secondMoments[i].mul_(beta2).addcmul_(gradient, gradient, oneMinusBeta2);
-            var denominator = _secondMoments[i].sqrt().div_(rootOfSecondCorrection).add_(epsilon, one);
+            var denominator = _secondMoments[i].sqrt().div_(rootOfSecondCorrection).add_(epsilon, HeldScalars.One);
             parameter.addcdiv_(_firstMoments[i], denominator, negativeStepSize);
         }
         Steps++;
