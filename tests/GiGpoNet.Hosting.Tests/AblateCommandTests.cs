@@ -97,6 +97,11 @@ public sealed class AblateCommandTests : CliTestBase
 
         // A second grid: its "GiGPO" level (listed second) is the first grid's gigpo cell under another label; its other level differs in one estimator option.
         var axes = """{ "name": "variant", "values": [ { "label": "gamma 0.5", "set": { "Training:Algorithm": "gigpo", "Algorithms:gigpo:Gamma": 0.5 } }, { "label": "GiGPO", "set": { "Training:Algorithm": "gigpo" } } ] }""";
+        (code, stdout, stderr) = Run("ablate", "--grid", Grid(axes), "--output", Output, "--reuse", first, "--dry-run");
+        Assert.That(code, Is.EqualTo(0), stderr + stdout);
+        Assert.That(stdout, Does.Contain("would reuse gigpo__seed1").And.Contain("would reuse gigpo__seed2").And.Contain("would reuse 2 warm starts"));
+        Assert.That(Directory.Exists(Path.Combine(Output, "gigpo__seed1")), Is.False, "a dry run copies nothing");
+
         (code, stdout, stderr) = Run("ablate", "--grid", Grid(axes), "--output", Output, "--reuse", first);
         Assert.That(code, Is.EqualTo(0), stderr + stdout);
         Assert.That(stdout, Does.Contain("reused gigpo__seed1").And.Contain("reused gigpo__seed2").And.Not.Contain("reused gamma"));
@@ -113,7 +118,7 @@ public sealed class AblateCommandTests : CliTestBase
 
         (code, _, stderr) = Run("ablate", "--grid", Grid(axes), "--output", Output, "--reuse", Path.Combine(Folder, "nowhere"));
         Assert.That(code, Is.EqualTo(2));
-        Assert.That(stderr, Does.Contain("--reuse").And.Contain("no such folder"));
+        Assert.That(stderr, Does.Contain("--reuse").And.Contain(Path.Combine(Folder, "nowhere")).And.Contain("does not exist"));
     }
 
     [Test]

@@ -13,9 +13,6 @@ namespace GiGpoNet.Cli.Commands;
 /// <summary><c>gigpo ablate</c>: run every cell of a grid file, each as a <c>gigpo train</c> process in its own run folder; then write the report.</summary>
 internal static class AblateCommand
 {
-    /// <summary>The folder, beside the cells' run folders, where the grid's warm starts are cached.</summary>
-    public const string WarmStartCacheFolder = "warm-start-cache";
-
     public static Command Create(TextWriter output, TextWriter error)
     {
         var grid = new Option<string>("--grid", "-g") { Description = "The grid file (JSON): base configuration, axes, seeds. See samples/ablations/.", Required = true };
@@ -71,22 +68,15 @@ internal static class AblateCommand
                 }
             }
 
-            var reuseFrom = (parse.GetValue(reuse) ?? []).Select(Path.GetFullPath).Where(f => f != folder).ToList();
-            foreach (var missing in reuseFrom.Where(f => !Directory.Exists(f)))
-                throw new GiGpoNetConfigurationException($"--reuse {missing}: no such folder; give another grid's output folder (runs/ablations/<grid name>).");
-            if (reuseFrom.Count > 0 && !parse.GetValue(dryRun))
+            try
             {
-                var cache = Path.Combine(folder, WarmStartCacheFolder);
-                foreach (var other in reuseFrom)
-                    if (AblationReuse.CopyWarmStarts(Path.Combine(other, WarmStartCacheFolder), cache) is var shared and > 0)
-                        await output.WriteLineAsync($"reused {shared} warm starts from {Path.Combine(other, WarmStartCacheFolder)}");
-                for (var i = 0; i < cells.Count; i++)
-                {
-                    var cellFolder = AblationRunner.FolderOf(folder, cells[i]);
-                    if (!Selected(cells[i]) || AblationRunner.StatusOf(cellFolder) != AblationCellStatus.Pending || AblationReuse.FindFinished(reuseFrom, configurations[i]) is not { } source) continue;
-                    AblationReuse.Copy(source, cellFolder);
-                    await output.WriteLineAsync($"reused {cells[i].Id}: {source} has the same effective configuration");
-                }
+                var reusable = configurations.Select((configuration, i) => (cells[i], configuration)).Where(c => Selected(c.Item1));
+                foreach (var line in AblationReuse.ReuseInto(folder, parse.GetValue(reuse) ?? [], reusable, parse.GetValue(dryRun)))
+                    await output.WriteLineAsync(line);
+            }
+            catch (DirectoryNotFoundException e)
+            {
+                throw new GiGpoNetConfigurationException($"--reuse: {e.Message}", e);
             }
 
             if (parse.GetValue(dryRun))
@@ -136,7 +126,7 @@ internal static class AblateCommand
     {
         var settings = new Dictionary<string, string>(cell.Settings, StringComparer.OrdinalIgnoreCase) { ["Training:OutputDirectory"] = folder };
         // Cells that differ only after the warm start (algorithm, omega, ...) share it: it is trained once per seed.
-        settings.TryAdd("WarmStart:CacheDirectory", Path.Combine(Path.GetDirectoryName(folder)!, WarmStartCacheFolder));
+        settings.TryAdd("WarmStart:CacheDirectory", Path.Combine(Path.GetDirectoryName(folder)!, AblationRunner.WarmStartCacheFolder));
         if (grid.MaxParallelRuns > 1 && !settings.ContainsKey("Backend:Threads"))
             settings["Backend:Threads"] = Math.Max(1, Environment.ProcessorCount / grid.MaxParallelRuns).ToString(CultureInfo.InvariantCulture);
         return [.. settings.Select(p => $"--{p.Key}={p.Value}")];

@@ -19,30 +19,53 @@ public static class AblationReuse
         [("Training", "OutputDirectory"), ("Training", "Resume"), ("WarmStart", "CacheDirectory"), ("Backend", "Threads")];
 
     /// <summary>
-    /// The first finished run under <paramref name="gridFolders"/> (each a grid's output folder, whose subfolders are runs) with the
-    /// effective configuration <paramref name="configuration"/>, or null. Runs without a configuration file (older runs) never match.
+    /// Prepares the grid folder <paramref name="gridFolder"/> from other grids' folders <paramref name="sourceGridFolders"/>: copies the
+    /// warm starts they cached that it lacks, then, for each of <paramref name="cells"/> (with its effective configuration) that is still
+    /// pending, the first finished run with the same effective configuration. With <paramref name="dryRun"/> nothing is copied and the
+    /// lines say what would be. Returns one line per thing reused; the grid folder itself is skipped as a source.
     /// </summary>
-    /// <exception cref="DirectoryNotFoundException">A folder to reuse from does not exist.</exception>
-    public static string? FindFinished(IEnumerable<string> gridFolders, string configuration)
+    /// <exception cref="DirectoryNotFoundException">A source folder does not exist; nothing was copied.</exception>
+    public static IReadOnlyList<string> ReuseInto(string gridFolder, IEnumerable<string> sourceGridFolders,
+        IEnumerable<(AblationCell Cell, string Configuration)> cells, bool dryRun = false)
     {
-        ArgumentNullException.ThrowIfNull(gridFolders);
-        var wanted = Comparable(configuration);
-        foreach (var gridFolder in gridFolders)
+        ArgumentNullException.ThrowIfNull(sourceGridFolders);
+        ArgumentNullException.ThrowIfNull(cells);
+        gridFolder = Path.GetFullPath(gridFolder);
+        var sources = sourceGridFolders.Select(Path.GetFullPath).Where(f => f != gridFolder).Distinct().ToList();
+        foreach (var missing in sources.Where(f => !Directory.Exists(f)))
+            throw new DirectoryNotFoundException($"The folder to reuse runs from, '{missing}', does not exist; give another grid's output folder (runs/ablations/<grid name>).");
+
+        var verb = dryRun ? "would reuse" : "reused";
+        var lines = new List<string>();
+        var cache = Path.Combine(gridFolder, AblationRunner.WarmStartCacheFolder);
+        foreach (var source in sources.Select(s => Path.Combine(s, AblationRunner.WarmStartCacheFolder)))
+            if (CopyWarmStarts(source, cache, dryRun) is var count and > 0)
+                lines.Add($"{verb} {count} warm starts from {source}");
+        foreach (var (cell, configuration) in cells)
         {
-            if (!Directory.Exists(gridFolder))
-                throw new DirectoryNotFoundException($"The folder to reuse runs from, '{gridFolder}', does not exist; give a grid's output folder (runs/ablations/<grid name>).");
-            foreach (var run in Directory.EnumerateDirectories(gridFolder).Order(StringComparer.Ordinal))
-            {
-                var file = Path.Combine(run, AgentTrainer.ConfigurationFileName);
-                if (AblationRunner.StatusOf(run) == AblationCellStatus.Finished && File.Exists(file) && JsonNode.DeepEquals(Comparable(File.ReadAllText(file)), wanted))
-                    return run;
-            }
+            var folder = AblationRunner.FolderOf(gridFolder, cell);
+            if (AblationRunner.StatusOf(folder) != AblationCellStatus.Pending || FindFinished(sources, configuration) is not { } run) continue;
+            if (!dryRun) Copy(run, folder);
+            lines.Add($"{verb} {cell.Id}: {run} has the same effective configuration");
+        }
+        return lines;
+    }
+
+    /// <summary>The first finished run in the grid folders with this effective configuration, or null; runs without a configuration file (older runs) never match.</summary>
+    private static string? FindFinished(IEnumerable<string> gridFolders, string configuration)
+    {
+        var wanted = Comparable(configuration);
+        foreach (var run in gridFolders.SelectMany(g => Directory.EnumerateDirectories(g).Order(StringComparer.Ordinal)))
+        {
+            var file = Path.Combine(run, AgentTrainer.ConfigurationFileName);
+            if (AblationRunner.StatusOf(run) == AblationCellStatus.Finished && File.Exists(file) && JsonNode.DeepEquals(Comparable(File.ReadAllText(file)), wanted))
+                return run;
         }
         return null;
     }
 
     /// <summary>Replaces <paramref name="destination"/> (a pending cell's folder) with a copy of the finished run <paramref name="source"/>.</summary>
-    public static void Copy(string source, string destination)
+    private static void Copy(string source, string destination)
     {
         var temporary = destination + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
         CopyFolder(source, temporary);
@@ -52,12 +75,10 @@ public static class AblationReuse
     }
 
     /// <summary>
-    /// Copies the warm starts cached in <paramref name="sourceCache"/> (another grid's <c>WarmStart:CacheDirectory</c>) that
-    /// <paramref name="destinationCache"/> lacks, so that a grid run with <c>--reuse</c> does not train again the warm starts the other
-    /// grid trained (entries are keyed by everything a warm start depends on, so a copied entry is only ever used by a cell it fits).
-    /// Returns how many were copied; a missing source copies none.
+    /// Copies the warm starts cached in <paramref name="sourceCache"/> that <paramref name="destinationCache"/> lacks (entries are keyed by
+    /// everything a warm start depends on, so a copied entry is only ever used by a cell it fits); returns how many (would be) copied.
     /// </summary>
-    public static int CopyWarmStarts(string sourceCache, string destinationCache)
+    private static int CopyWarmStarts(string sourceCache, string destinationCache, bool dryRun)
     {
         if (!Directory.Exists(sourceCache)) return 0;
         var copied = 0;
@@ -65,6 +86,11 @@ public static class AblationReuse
         {
             var destination = Path.Combine(destinationCache, Path.GetFileName(entry));
             if (Directory.Exists(destination)) continue;
+            if (dryRun)
+            {
+                copied++;
+                continue;
+            }
             var temporary = destination + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
             CopyFolder(entry, temporary);
             if (Directory.Exists(destination)) Directory.Delete(temporary, recursive: true);

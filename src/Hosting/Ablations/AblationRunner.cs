@@ -57,6 +57,9 @@ public sealed class AblationRunner(Func<AblationCell, string, CancellationToken,
     /// <summary>The file a failed attempt leaves in its cell's folder.</summary>
     public const string FailureFileName = "failed.json";
 
+    /// <summary>The folder, beside a grid's run folders, where its cells cache their warm starts (<c>WarmStart:CacheDirectory</c>): cells that differ only after the warm start share it.</summary>
+    public const string WarmStartCacheFolder = "warm-start-cache";
+
     /// <summary>The run folder of <paramref name="cell"/> under <paramref name="outputFolder"/>.</summary>
     public static string FolderOf(string outputFolder, AblationCell cell) => Path.Combine(outputFolder, cell.Id);
 
