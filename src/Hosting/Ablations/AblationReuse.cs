@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using GiGpoNet.Hosting.Storage;
 using GiGpoNet.Hosting.Training;
 
 namespace GiGpoNet.Hosting.Ablations;
@@ -67,11 +68,11 @@ public static class AblationReuse
     /// <summary>Replaces <paramref name="destination"/> (a pending cell's folder) with a copy of the finished run <paramref name="source"/>.</summary>
     private static void Copy(string source, string destination)
     {
-        var temporary = destination + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
-        CopyFolder(source, temporary);
-        File.WriteAllText(Path.Combine(temporary, MarkerFileName), Path.GetFullPath(source) + Environment.NewLine);
-        if (Directory.Exists(destination)) Directory.Delete(destination, recursive: true);
-        Directory.Move(temporary, destination);
+        StagedFolder.Write(destination, temporary =>
+        {
+            CopyFolder(source, temporary);
+            File.WriteAllText(Path.Combine(temporary, MarkerFileName), Path.GetFullPath(source) + Environment.NewLine);
+        }, replace: true);
     }
 
     /// <summary>
@@ -82,23 +83,11 @@ public static class AblationReuse
     {
         if (!Directory.Exists(sourceCache)) return 0;
         var copied = 0;
-        foreach (var entry in Directory.EnumerateDirectories(sourceCache).Where(e => !Path.GetFileName(e).Contains(".tmp-", StringComparison.Ordinal)))
+        foreach (var entry in Directory.EnumerateDirectories(sourceCache).Where(e => !StagedFolder.IsTemporary(e)))
         {
             var destination = Path.Combine(destinationCache, Path.GetFileName(entry));
-            if (Directory.Exists(destination)) continue;
-            if (dryRun)
-            {
+            if (!Directory.Exists(destination) && (dryRun || StagedFolder.Write(destination, temporary => CopyFolder(entry, temporary), replace: false)))
                 copied++;
-                continue;
-            }
-            var temporary = destination + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
-            CopyFolder(entry, temporary);
-            if (Directory.Exists(destination)) Directory.Delete(temporary, recursive: true);
-            else
-            {
-                Directory.Move(temporary, destination);
-                copied++;
-            }
         }
         return copied;
     }

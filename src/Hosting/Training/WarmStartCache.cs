@@ -59,21 +59,18 @@ internal static class WarmStartCache
     /// </summary>
     public static string? Store(string entry, Action<string> savePolicy, IReadOnlyDictionary<string, double> metrics)
     {
-        var temporary = entry + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
         try
         {
-            savePolicy(Path.Combine(temporary, "policy"));
-            File.WriteAllText(Path.Combine(temporary, MetricsFile), JsonSerializer.Serialize(metrics));
-            if (!Directory.Exists(entry)) Directory.Move(temporary, entry);
+            StagedFolder.Write(entry, temporary =>
+            {
+                savePolicy(Path.Combine(temporary, "policy"));
+                File.WriteAllText(Path.Combine(temporary, MetricsFile), JsonSerializer.Serialize(metrics));
+            }, replace: false);
             return null;
         }
         catch (IOException e)
         {
             return $"the warm start could not be cached in '{entry}' ({e.Message}); the run goes on without it.";
-        }
-        finally
-        {
-            if (Directory.Exists(temporary)) Directory.Delete(temporary, recursive: true);
         }
     }
 }
