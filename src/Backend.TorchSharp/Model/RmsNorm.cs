@@ -24,7 +24,7 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         using var eps = _eps.ToScalar(); // held until the call returns (see HeldScalars)
         var input = x.to_type(ScalarType.Float32);
-        var normed = input * rsqrt(input.square().mean([-1L], keepdim: true).add(eps, HeldScalars.One));
+        var normed = input * rsqrt(input.pow(HeldScalars.Two).mean([-1L], keepdim: true).add(eps, HeldScalars.One));
         return (_weight * normed.to_type(x.dtype)).MoveToOuterDisposeScope();
     }
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using GiGpoNet.Advantages;
+using GiGpoNet.Backend.Model;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -55,7 +56,7 @@ public static class KlPenalty
         {
             KlEstimator.K1 => delta,
             KlEstimator.Abs => delta.abs(),
-            KlEstimator.K2 => delta.square() * half,
+            KlEstimator.K2 => delta.pow(HeldScalars.Two) * half,
             KlEstimator.K3 => ((-delta).exp().add(delta, one) - one).clamp(low, high),
             _ => throw new ArgumentOutOfRangeException(nameof(estimator)),
         };

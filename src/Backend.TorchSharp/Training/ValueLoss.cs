@@ -1,3 +1,4 @@
+using GiGpoNet.Backend.Model;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -19,8 +20,8 @@ public static class ValueLoss
         using var lossScale = scale.ToScalar();
         using var one = 1.ToScalar();
         var clipped = oldValues.add((values - oldValues).clamp(low, high), one);
-        var unclippedLoss = (values - returns).square();
-        var clippedLoss = (clipped - returns).square();
+        var unclippedLoss = (values - returns).pow(HeldScalars.Two);
+        var clippedLoss = (clipped - returns).pow(HeldScalars.Two);
         var loss = LossAggregation.Aggregate(maximum(unclippedLoss, clippedLoss), mask, mode) * lossScale;
         var fraction = (clippedLoss.gt(unclippedLoss).to_type(mask.dtype) * mask).sum() / mask.sum().clamp_min(one);
         return (loss, fraction.item<float>());
