@@ -54,12 +54,15 @@ public sealed class Qwen2Model : nn.Module
         var x = _embedTokens.forward(inputIds);
         var (cos, sin) = _rotary.Compute(positions, x.dtype);
 
-        var keys = arange(real.shape[1], device: inputIds.device);
-        var queries = arange(past, past + t, device: inputIds.device);
-        var allowed = keys.unsqueeze(0).le(queries.unsqueeze(1)).unsqueeze(0).unsqueeze(0) & real.unsqueeze(1).unsqueeze(1);
-        // The fill value is a Scalar held in a local until the call returns: an implicitly converted one can be finalized (and its
-        // native memory freed) while libtorch still reads it, which fails rarely and at random ("toFloat: Expected false to be true").
+        // arange's bounds and the fill value are Scalars held in locals until the calls return: an implicitly converted one can be
+        // finalized (and its native memory freed) while libtorch still reads it, which fails rarely and at random (see HeldScalars).
+        using var keyCount = real.shape[1].ToScalar();
+        using var queryStart = ((long)past).ToScalar();
+        using var queryEnd = (past + t).ToScalar();
         using var maskedScore = MaskedScore.ToScalar();
+        var keys = arange(HeldScalars.Zero, keyCount, HeldScalars.One, device: inputIds.device);
+        var queries = arange(queryStart, queryEnd, HeldScalars.One, device: inputIds.device);
+        var allowed = keys.unsqueeze(0).le(queries.unsqueeze(1)).unsqueeze(0).unsqueeze(0) & real.unsqueeze(1).unsqueeze(1);
         var mask = zeros(allowed.shape, x.dtype, inputIds.device).masked_fill(allowed.logical_not(), maskedScore);
 
         for (var layer = 0; layer < _layers.Count; layer++)
