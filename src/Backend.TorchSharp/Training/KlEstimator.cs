@@ -46,9 +46,8 @@ public static class KlPenalty
     /// <summary>The estimator's value per token ([B, L]).</summary>
     public static Tensor Compute(Tensor logProb, Tensor refLogProb, KlEstimator estimator)
     {
-        // Scalars held in locals until the native calls return (an implicitly converted one can be finalized mid-call; see Qwen2Model.Forward).
+        // Scalars held in locals until the native calls return (an implicitly converted one can be finalized mid-call; see HeldScalars).
         using var half = 0.5.ToScalar();
-        using var one = 1.ToScalar();
         using var low = (-10).ToScalar();
         using var high = 10.ToScalar();
         var delta = logProb - refLogProb;
@@ -57,7 +56,7 @@ public static class KlPenalty
             KlEstimator.K1 => delta,
             KlEstimator.Abs => delta.abs(),
             KlEstimator.K2 => delta.pow(HeldScalars.Two) * half,
-            KlEstimator.K3 => ((-delta).exp().add(delta, one) - one).clamp(low, high),
+            KlEstimator.K3 => ((-delta).exp().add(delta, HeldScalars.One) - HeldScalars.One).clamp(low, high),
             _ => throw new ArgumentOutOfRangeException(nameof(estimator)),
         };
     }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using GiGpoNet.Advantages;
+using GiGpoNet.Backend.Model;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -35,13 +36,12 @@ public static class LossAggregation
     /// <summary>Aggregates <paramref name="loss"/> [B, L] under <paramref name="mask"/> [B, L] (1 on response tokens).</summary>
     public static Tensor Aggregate(Tensor loss, Tensor mask, LossAggregationMode mode)
     {
-        using var one = 1.ToScalar(); // held until the calls return (see Qwen2Model.Forward)
-        using var length = mask.shape[^1].ToScalar();
+        using var length = mask.shape[^1].ToScalar(); // held until the call returns (see HeldScalars)
         return mode switch
         {
-            LossAggregationMode.TokenMean => (loss * mask).sum() / mask.sum().clamp_min(one),
+            LossAggregationMode.TokenMean => (loss * mask).sum() / mask.sum().clamp_min(HeldScalars.One),
             LossAggregationMode.SeqMeanTokenSum => (loss * mask).sum(-1).mean(),
-            LossAggregationMode.SeqMeanTokenMean => ((loss * mask).sum(-1) / mask.sum(-1).clamp_min(one)).mean(),
+            LossAggregationMode.SeqMeanTokenMean => ((loss * mask).sum(-1) / mask.sum(-1).clamp_min(HeldScalars.One)).mean(),
             LossAggregationMode.SeqMeanTokenSumNorm => (loss * mask).sum() / length,
             _ => throw new ArgumentOutOfRangeException(nameof(mode)),
         };

@@ -1,3 +1,4 @@
+using GiGpoNet.Backend.Model;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,12 +22,10 @@ public static class PolicyLoss
         double clipRatioLow, double clipRatioHigh, double clipRatioC, LossAggregationMode mode)
     {
         if (!(clipRatioC > 1)) throw new ArgumentOutOfRangeException(nameof(clipRatioC), clipRatioC, "The dual-clip constant must be greater than 1.");
-        // Scalars held in locals until the native calls return (an implicitly converted one can be finalized mid-call; see Qwen2Model.Forward).
+        // Scalars held in locals until the native calls return (an implicitly converted one can be finalized mid-call; see HeldScalars).
         using var low = (1 - clipRatioLow).ToScalar();
         using var high = (1 + clipRatioHigh).ToScalar();
         using var dualClip = clipRatioC.ToScalar();
-        using var zero = 0.ToScalar();
-        using var one = 1.ToScalar();
         var negativeKl = logProb - oldLogProb;
         var ratio = negativeKl.exp();
         var loss1 = -advantages * ratio;
@@ -34,11 +33,11 @@ public static class PolicyLoss
         var clipped = maximum(loss1, loss2);
         var loss3 = -advantages * dualClip;
         var dual = minimum(loss3, clipped);
-        var perToken = where(advantages.lt(zero), dual, clipped);
+        var perToken = where(advantages.lt(HeldScalars.Zero), dual, clipped);
 
-        var tokens = mask.sum().clamp_min(one);
+        var tokens = mask.sum().clamp_min(HeldScalars.One);
         var clipFraction = (loss2.gt(loss1).to_type(mask.dtype) * mask).sum() / tokens;
-        var lowerFraction = ((clipped.gt(loss3) & advantages.lt(zero)).to_type(mask.dtype) * mask).sum() / tokens;
+        var lowerFraction = ((clipped.gt(loss3) & advantages.lt(HeldScalars.Zero)).to_type(mask.dtype) * mask).sum() / tokens;
         var approxKl = (-negativeKl * mask).sum() / tokens;
         return new PolicyLossResult(LossAggregation.Aggregate(perToken, mask, mode),
             clipFraction.item<float>(), lowerFraction.item<float>(), approxKl.item<float>());

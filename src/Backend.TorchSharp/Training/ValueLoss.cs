@@ -14,16 +14,15 @@ public static class ValueLoss
     public static (Tensor Loss, double ClipFraction) Compute(Tensor values, Tensor oldValues, Tensor returns, Tensor mask, double clipRange,
         LossAggregationMode mode, double scale = 1.0)
     {
-        // Scalars held in locals until the native calls return (an implicitly converted one can be finalized mid-call; see Qwen2Model.Forward).
+        // Scalars held in locals until the native calls return (an implicitly converted one can be finalized mid-call; see HeldScalars).
         using var low = (-clipRange).ToScalar();
         using var high = clipRange.ToScalar();
         using var lossScale = scale.ToScalar();
-        using var one = 1.ToScalar();
-        var clipped = oldValues.add((values - oldValues).clamp(low, high), one);
+        var clipped = oldValues.add((values - oldValues).clamp(low, high), HeldScalars.One);
         var unclippedLoss = (values - returns).pow(HeldScalars.Two);
         var clippedLoss = (clipped - returns).pow(HeldScalars.Two);
         var loss = LossAggregation.Aggregate(maximum(unclippedLoss, clippedLoss), mask, mode) * lossScale;
-        var fraction = (clippedLoss.gt(unclippedLoss).to_type(mask.dtype) * mask).sum() / mask.sum().clamp_min(one);
+        var fraction = (clippedLoss.gt(unclippedLoss).to_type(mask.dtype) * mask).sum() / mask.sum().clamp_min(HeldScalars.One);
         return (loss, fraction.item<float>());
     }
 }
