@@ -68,16 +68,9 @@ internal static class AblateCommand
                 }
             }
 
-            try
-            {
-                var reusable = configurations.Select((configuration, i) => (cells[i], configuration)).Where(c => Selected(c.Item1));
-                foreach (var line in AblationReuse.ReuseInto(folder, parse.GetValue(reuse) ?? [], reusable, parse.GetValue(dryRun)))
-                    await output.WriteLineAsync(line);
-            }
-            catch (DirectoryNotFoundException e)
-            {
-                throw new GiGpoNetConfigurationException($"--reuse: {e.Message}", e);
-            }
+            var reusable = configurations.Select((configuration, i) => (cells[i], configuration)).Where(c => Selected(c.Item1));
+            foreach (var line in AblationReuse.ReuseInto(folder, parse.GetValue(reuse) ?? [], reusable, parse.GetValue(dryRun)))
+                await output.WriteLineAsync(line);
 
             if (parse.GetValue(dryRun))
             {

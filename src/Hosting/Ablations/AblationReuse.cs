@@ -25,7 +25,8 @@ public static class AblationReuse
     /// pending, the first finished run with the same effective configuration. With <paramref name="dryRun"/> nothing is copied and the
     /// lines say what would be. Returns one line per thing reused; the grid folder itself is skipped as a source.
     /// </summary>
-    /// <exception cref="DirectoryNotFoundException">A source folder does not exist; nothing was copied.</exception>
+    /// <exception cref="GiGpoNetConfigurationException">A source folder does not exist; nothing was copied. (I/O faults while
+    /// copying propagate as they are.)</exception>
     public static IReadOnlyList<string> ReuseInto(string gridFolder, IEnumerable<string> sourceGridFolders,
         IEnumerable<(AblationCell Cell, string Configuration)> cells, bool dryRun = false)
     {
@@ -34,7 +35,7 @@ public static class AblationReuse
         gridFolder = Path.GetFullPath(gridFolder);
         var sources = sourceGridFolders.Select(Path.GetFullPath).Where(f => f != gridFolder).Distinct().ToList();
         foreach (var missing in sources.Where(f => !Directory.Exists(f)))
-            throw new DirectoryNotFoundException($"The folder to reuse runs from, '{missing}', does not exist; give another grid's output folder (runs/ablations/<grid name>).");
+            throw new GiGpoNetConfigurationException($"--reuse: the folder to reuse runs from, '{missing}', does not exist; give another grid's output folder (runs/ablations/<grid name>).");
 
         var verb = dryRun ? "would reuse" : "reused";
         var lines = new List<string>();
