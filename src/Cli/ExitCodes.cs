@@ -14,4 +14,20 @@ public static class ExitCodes
 
     /// <summary>libtorch failed inside a training run; the run's last checkpoint is kept and the same command resumes it.</summary>
     public const int NativeFailure = 3;
+
+    /// <summary>
+    /// What ended a process that exited with <paramref name="exitCode"/>, when a crash in native code did: on Unix a process killed by
+    /// a signal exits with 128 + the signal (SIGABRT 134, SIGBUS 135, SIGSEGV 139), on Windows with the exception's NTSTATUS (an access
+    /// violation). libtorch can end a run that way instead of raising an error (a temporary freed during a call); the run's checkpoints
+    /// are written whole, so such a run resumes like <see cref="NativeFailure"/>. Null for any other exit code (a kill by SIGKILL, 137,
+    /// is a person or the out-of-memory killer: not retried).
+    /// </summary>
+    public static string? NativeCrash(int exitCode) => exitCode switch
+    {
+        134 => "signal 6 (SIGABRT)",
+        135 => "signal 7 (SIGBUS)",
+        139 => "signal 11 (SIGSEGV)",
+        unchecked((int)0xC0000005) => "an access violation (0xC0000005)",
+        _ => null,
+    };
 }

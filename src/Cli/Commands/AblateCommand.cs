@@ -21,7 +21,8 @@ internal static class AblateCommand
         var parallel = new Option<int?>("--parallel") { Description = "Cells trained at once (default: the grid's maxParallelRuns, else 1)." };
         var attempts = new Option<int?>("--attempts")
         {
-            Description = "Attempts per cell when libtorch fails mid-run (exit code 3); each resumes from the cell's checkpoint (default 3; other failures are not retried).",
+            Description = "Attempts per cell when libtorch fails mid-run (exit code 3, or a crash: SIGSEGV, SIGABRT, SIGBUS); each resumes from the cell's checkpoint " +
+                          "(default 3; other failures are not retried).",
         };
         var only = new Option<string[]>("--only")
         {
@@ -167,7 +168,15 @@ internal static class AblateCommand
             throw;
         }
         process.WaitForExit(); // drains the redirected streams
-        lock (log) return new AblationAttempt(process.ExitCode, string.Join(" | ", errors), Resumable: process.ExitCode == ExitCodes.NativeFailure);
+        lock (log)
+        {
+            var message = string.Join(" | ", errors);
+            if (ExitCodes.NativeCrash(process.ExitCode) is not { } crash)
+                return new AblationAttempt(process.ExitCode, message, Resumable: process.ExitCode == ExitCodes.NativeFailure);
+            message = $"the training process crashed in native code (libtorch): {crash}{(message.Length > 0 ? $"; last errors: {message}" : "")}";
+            log.WriteLine(message);
+            return new AblationAttempt(process.ExitCode, message, Resumable: true);
+        }
     }
 
     /// <summary>How to start <c>gigpo</c> again: its app host, or the dotnet host with gigpo.dll.</summary>
