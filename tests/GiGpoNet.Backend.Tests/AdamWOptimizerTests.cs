@@ -20,7 +20,11 @@ public sealed class AdamWOptimizerTests
         F.cross_entropy(logits.reshape(-1, 64), ids[.., 1..].reshape(-1)).backward();
     }
 
-    private static float[][] Weights(Qwen2ForCausalLM model) => [.. model.parameters().Select(p => p.detach().cpu().data<float>().ToArray())];
+    private static float[][] Weights(Qwen2ForCausalLM model)
+    {
+        using var scope = NewDisposeScope();
+        return [.. model.parameters().Select(p => p.detach().cpu().data<float>().ToArray())];
+    }
 
     [Test]
     public void Its_steps_equal_TorchSharps_AdamW_to_the_bit_with_weight_decay_and_a_changing_rate()
@@ -51,6 +55,7 @@ public sealed class AdamWOptimizerTests
     [Test]
     public void A_parameter_without_a_gradient_is_left_alone()
     {
+        using var scope = NewDisposeScope();
         using var model = TinyModels.Create(seed: 6);
         using var optimizer = new AdamWOptimizer(model.parameters(), weightDecay: 0.1);
         var before = Weights(model);

@@ -15,6 +15,7 @@ public sealed class ModelAndGenerationTests
     [Test]
     public void Kv_cache_gives_the_same_logits_as_recomputing_the_whole_sequence()
     {
+        using var scope = NewDisposeScope();
         using var model = TinyModels.Create();
         model.eval();
         using var noGrad = no_grad();
@@ -34,6 +35,7 @@ public sealed class ModelAndGenerationTests
     [Test]
     public void Left_padding_does_not_change_a_sequence_s_logits()
     {
+        using var scope = NewDisposeScope();
         using var model = TinyModels.Create();
         model.eval();
         using var noGrad = no_grad();
@@ -148,6 +150,7 @@ public sealed class ModelAndGenerationTests
     [Test]
     public void Bf16_checkpoints_load_and_tied_embeddings_are_saved_once()
     {
+        using var scope = NewDisposeScope();
         using var model = TinyModels.Create(seed: 4, tied: true);
         var folder = Path.Combine(Path.GetTempPath(), "gigpo-bf16-" + Guid.NewGuid().ToString("N"));
         try
@@ -199,6 +202,7 @@ public sealed class ModelAndGenerationTests
 
     private static void AssertSameWeights(nn.Module expected, nn.Module actual)
     {
+        using var scope = NewDisposeScope();
         var actualState = actual.state_dict();
         foreach (var (name, tensor) in expected.state_dict())
             Assert.That(actualState[name].equal(tensor).all().item<bool>(), Is.True, name);
@@ -237,6 +241,7 @@ public sealed class CheckpointLifecycleTests
     [Test]
     public void A_hugging_face_checkpoint_loads_generates_trains_and_saves_back()
     {
+        using var scope = NewDisposeScope();
         var tokenizer = Tokenization.WordLevelTokenizer.Build(["go to fridge 1 open take"], 30);
         var folder = Path.Combine(Path.GetTempPath(), "gigpo-life-" + Guid.NewGuid().ToString("N"));
         try

@@ -89,6 +89,7 @@ public sealed class UpdateTests
     [Test]
     public void A_non_finite_advantage_skips_the_step_and_leaves_the_weights_untouched()
     {
+        using var scope = NewDisposeScope();
         using var model = TinyModels.Create(seed: 14);
         using var updater = new PolicyUpdater(model, Fast(), paddingId: 0);
         var before = model.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());

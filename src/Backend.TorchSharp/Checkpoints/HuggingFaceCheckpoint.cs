@@ -41,26 +41,20 @@ public static class HuggingFaceCheckpoint
         {
             foreach (var file in files)
             {
+                using var scope = NewDisposeScope(); // the file's tensors, freed once copied
                 var tensors = SafeTensors.Load(file);
-                try
+                foreach (var (name, tensor) in tensors)
                 {
-                    foreach (var (name, tensor) in tensors)
+                    if (!parameters.TryGetValue(name, out var target))
                     {
-                        if (!parameters.TryGetValue(name, out var target))
-                        {
-                            if (!(name == "lm_head.weight" && ignoreMissing?.Contains(name) == true)) unexpected.Add(name);
-                            continue;
-                        }
-                        if (!target.shape.SequenceEqual(tensor.shape))
-                            throw new InvalidDataException(
-                                $"'{name}' in {Path.GetFileName(file)} has shape [{string.Join(", ", tensor.shape)}]; the model expects [{string.Join(", ", target.shape)}]. The checkpoint does not match config.json.");
-                        target.copy_(tensor.to_type(target.dtype));
-                        loaded.Add(name);
+                        if (!(name == "lm_head.weight" && ignoreMissing?.Contains(name) == true)) unexpected.Add(name);
+                        continue;
                     }
-                }
-                finally
-                {
-                    foreach (var tensor in tensors.Values) tensor.Dispose();
+                    if (!target.shape.SequenceEqual(tensor.shape))
+                        throw new InvalidDataException(
+                            $"'{name}' in {Path.GetFileName(file)} has shape [{string.Join(", ", tensor.shape)}]; the model expects [{string.Join(", ", target.shape)}]. The checkpoint does not match config.json.");
+                    target.copy_(tensor.to_type(target.dtype));
+                    loaded.Add(name);
                 }
             }
         }
@@ -92,6 +86,7 @@ public static class HuggingFaceCheckpoint
     /// <summary>Saves a module's parameters in Hugging Face's safetensors layout (single file or shards with an index).</summary>
     public static void SaveWeights(nn.Module module, string folder, ScalarType dtype, long maxShardBytes)
     {
+        using var scope = NewDisposeScope(); // the converted copies, freed once written
         var shards = new List<List<KeyValuePair<string, Tensor>>> { new() };
         long shardBytes = 0;
         foreach (var (name, tensor) in module.state_dict())
@@ -130,8 +125,6 @@ public static class HuggingFaceCheckpoint
             var index = new JsonObject { ["metadata"] = new JsonObject { ["total_size"] = total }, ["weight_map"] = weightMap };
             File.WriteAllText(Path.Combine(folder, IndexFile), index.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         }
-        foreach (var shard in shards)
-            foreach (var (_, tensor) in shard) tensor.Dispose();
     }
 
     private static List<string> WeightFiles(string folder)

@@ -20,40 +20,91 @@ public static class SafeTensors
         ["U8"] = ScalarType.Byte, ["BOOL"] = ScalarType.Bool,
     };
 
-    /// <summary>The tensors of one file, on the CPU; floating-point ones converted to <paramref name="floatType"/> when given.</summary>
+    /// <summary>
+    /// The tensors of one file, on the CPU; floating-point ones converted to <paramref name="floatType"/> when given. Every entry of
+    /// the header is checked against the file (dtype, shape, data offsets inside the data, no overlaps) before anything is allocated.
+    /// The tensors belong to the caller's dispose scope.
+    /// </summary>
     /// <exception cref="InvalidDataException">The file is not valid safetensors (the message says why).</exception>
+    [RequiresDisposeScope]
     public static Dictionary<string, Tensor> Load(string path, ScalarType? floatType = null)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         var (header, dataStart) = ReadHeader(file, path);
+        var entries = Entries(header, path, file.Length - dataStart);
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var (name, node) in header)
+        foreach (var entry in entries)
         {
-            if (name == "__metadata__" || node is null) continue;
-            var dtypeName = node["dtype"]?.GetValue<string>() ?? throw Invalid(path, $"tensor '{name}' has no dtype");
-            if (!ToScalar.TryGetValue(dtypeName, out var dtype)) throw Invalid(path, $"tensor '{name}' has dtype {dtypeName}, which is not supported");
-            var shape = node["shape"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
-            var offsets = node["data_offsets"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
-            var length = offsets[1] - offsets[0];
-            var tensor = empty(shape, dtype);
-            if (tensor.ElementSize * tensor.numel() != length)
-                throw Invalid(path, $"tensor '{name}' has {length} bytes for shape [{string.Join(", ", shape)}] of {dtypeName}");
-            if (length > 0)
+            var tensor = empty(entry.Shape, entry.Dtype);
+            if (entry.Length > 0)
             {
-                var bytes = new byte[length];
-                RandomAccess.Read(file.SafeFileHandle, bytes, dataStart + offsets[0]);
+                var bytes = new byte[entry.Length];
+                RandomAccess.Read(file.SafeFileHandle, bytes, dataStart + entry.Begin);
                 tensor.bytes = bytes;
             }
-            if (floatType is { } target && tensor.is_floating_point() && dtype != target)
-            {
-                var converted = tensor.to_type(target);
-                tensor.Dispose();
-                tensor = converted;
-            }
-            result[name] = tensor;
+            if (floatType is { } target && tensor.is_floating_point() && entry.Dtype != target) tensor = tensor.to_type(target);
+            result[entry.Name] = tensor;
         }
         return result;
     }
+
+    private readonly record struct Entry(string Name, ScalarType Dtype, long[] Shape, long Begin, long Length);
+
+    /// <summary>The header's tensors, each checked against the data section of <paramref name="dataLength"/> bytes.</summary>
+    private static List<Entry> Entries(JsonObject header, string path, long dataLength)
+    {
+        var entries = new List<Entry>();
+        foreach (var (name, node) in header)
+        {
+            if (name == "__metadata__") continue;
+            if (node is not JsonObject entry) throw Invalid(path, $"the header entry '{name}' is not an object");
+            var dtypeName = Read(() => entry["dtype"]?.GetValue<string>()) ?? throw Invalid(path, $"tensor '{name}' has no dtype");
+            if (!ToScalar.TryGetValue(dtypeName, out var dtype)) throw Invalid(path, $"tensor '{name}' has dtype {dtypeName}, which is not supported");
+            var shape = Read(() => entry["shape"]?.AsArray().Select(d => d!.GetValue<long>()).ToArray())
+                ?? throw Invalid(path, $"tensor '{name}' has no shape (an array of whole numbers)");
+            var offsets = Read(() => entry["data_offsets"]?.AsArray().Select(d => d!.GetValue<long>()).ToArray());
+            if (offsets is not [var begin, var end] || begin < 0 || end < begin || end > dataLength)
+                throw Invalid(path, $"tensor '{name}' has data offsets [{string.Join(", ", offsets ?? [])}] outside the {dataLength} bytes of data");
+            if (shape.Any(d => d < 0)) throw Invalid(path, $"tensor '{name}' has a negative dimension in its shape [{string.Join(", ", shape)}]");
+            long bytes;
+            try
+            {
+                bytes = checked(shape.Aggregate(1L, (n, d) => n * d) * ElementSize(dtype));
+            }
+            catch (OverflowException)
+            {
+                throw Invalid(path, $"tensor '{name}' declares a shape [{string.Join(", ", shape)}] too large for any file");
+            }
+            if (bytes != end - begin)
+                throw Invalid(path, $"tensor '{name}' has {end - begin} bytes for shape [{string.Join(", ", shape)}] of {dtypeName} ({bytes} expected)");
+            entries.Add(new Entry(name, dtype, shape, begin, end - begin));
+        }
+        var byOffset = entries.Where(e => e.Length > 0).OrderBy(e => e.Begin).ToList();
+        for (var i = 1; i < byOffset.Count; i++)
+            if (byOffset[i].Begin < byOffset[i - 1].Begin + byOffset[i - 1].Length)
+                throw Invalid(path, $"tensors '{byOffset[i - 1].Name}' and '{byOffset[i].Name}' overlap in the data");
+        return entries;
+    }
+
+    private static T? Read<T>(Func<T?> read) where T : class
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or NullReferenceException)
+        {
+            return null;
+        }
+    }
+
+    private static long ElementSize(ScalarType dtype) => dtype switch
+    {
+        ScalarType.Float64 or ScalarType.Int64 => 8,
+        ScalarType.Float32 or ScalarType.Int32 => 4,
+        ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Int16 => 2,
+        _ => 1,
+    };
 
     /// <summary>The tensor names of a file, without reading the data.</summary>
     public static IReadOnlyList<string> Names(string path)
@@ -87,7 +138,8 @@ public static class SafeTensors
         long offset = 0;
         foreach (var (name, tensor) in tensors)
         {
-            using var cpu = tensor.detach().cpu().contiguous();
+            using var scope = NewDisposeScope();
+            var cpu = tensor.detach().cpu().contiguous();
             var bytes = cpu.bytes.ToArray();
             header[name] = new JsonObject
             {

@@ -100,6 +100,7 @@ public sealed class TextGenerator(Qwen2ForCausalLM model, ITextTokenizer tokeniz
     }
 
     /// <summary>Masks, in the rows that are constrained, every token that continues none of the row's allowed sequences.</summary>
+    [RequiresDisposeScope]
     private static Tensor Constrain(Tensor logits, IReadOnlyList<IReadOnlyList<int[]>?> allowed, List<int>[] generated, bool[] finished)
     {
         var (batch, vocabulary) = ((int)logits.shape[0], (int)logits.shape[1]);

@@ -7,6 +7,7 @@ namespace GiGpoNet.Backend.Generation;
 public static class TokenSampler
 {
     /// <summary>The chosen tokens [B] and their log-probabilities [B] under the distribution they were drawn from.</summary>
+    [RequiresDisposeScope]
     public static (Tensor Tokens, Tensor LogProbs) Sample(Tensor logits, SamplingOptions options, Generator generator)
     {
         if (options.Temperature <= 0)

@@ -31,6 +31,7 @@ public sealed class KvCache : IDisposable
     public int MaxLength { get; }
 
     /// <summary>Writes a layer's new keys and values ([B, kvH, T, D]) after the filled prefix; returns views over prefix + new.</summary>
+    [RequiresDisposeScope]
     internal (Tensor Keys, Tensor Values) Append(int layer, Tensor keys, Tensor values)
     {
         var t = keys.shape[2];

@@ -33,6 +33,7 @@ public sealed class Qwen2Attention : nn.Module
     }
 
     /// <summary>Attends [B, T, hidden] inputs over the cache prefix (if any) and themselves, under an additive mask [B, 1, T, S].</summary>
+    [RequiresDisposeScope]
     public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor mask, KvCache? cache, int layer)
     {
         var (b, t) = (x.shape[0], x.shape[1]);

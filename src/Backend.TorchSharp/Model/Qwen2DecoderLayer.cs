@@ -25,6 +25,7 @@ public sealed class Qwen2DecoderLayer : nn.Module
     }
 
     /// <summary>Runs the layer.</summary>
+    [RequiresDisposeScope]
     public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor mask, KvCache? cache, int layer)
     {
         var h = x.add(_attention.Forward(_inputNorm.forward(x), cos, sin, mask, cache, layer), HeldScalars.One);

@@ -34,12 +34,15 @@ public sealed class Qwen2ForCausalLM : nn.Module
     public Qwen2Model Body => _model;
 
     /// <summary>Hidden states [B, T, hidden]; see <see cref="Qwen2Model.Forward"/>.</summary>
+    [RequiresDisposeScope]
     public Tensor Hidden(Tensor inputIds, Tensor attentionMask, KvCache? cache = null) => _model.Forward(inputIds, attentionMask, cache);
 
     /// <summary>Projects hidden states to float32 logits over the vocabulary.</summary>
+    [RequiresDisposeScope]
     public Tensor Logits(Tensor hidden) =>
         (_lmHead is not null ? _lmHead.forward(hidden) : hidden.matmul(_model.EmbeddingWeight.t())).to_type(ScalarType.Float32);
 
     /// <summary>Float32 logits [B, T, vocab] of <paramref name="inputIds"/>.</summary>
+    [RequiresDisposeScope]
     public Tensor Forward(Tensor inputIds, Tensor attentionMask, KvCache? cache = null) => Logits(Hidden(inputIds, attentionMask, cache));
 }

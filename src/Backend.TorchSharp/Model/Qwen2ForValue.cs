@@ -29,6 +29,7 @@ public sealed class Qwen2ForValue : nn.Module
     public Qwen2Model Body => _model;
 
     /// <summary>Float32 values [B, T]: the value head at every position.</summary>
+    [RequiresDisposeScope]
     public Tensor Forward(Tensor inputIds, Tensor attentionMask) =>
         _score.forward(_model.Forward(inputIds, attentionMask)).squeeze(-1).to_type(ScalarType.Float32);
 }

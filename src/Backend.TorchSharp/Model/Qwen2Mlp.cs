@@ -24,5 +24,6 @@ public sealed class Qwen2Mlp : nn.Module<Tensor, Tensor>
     }
 
     /// <inheritdoc />
+    [RequiresDisposeScope]
     public override Tensor forward(Tensor x) => _down.forward(F.silu(_gate.forward(x)) * _up.forward(x));
 }

@@ -45,6 +45,7 @@ public sealed class Qwen2Model : nn.Module
     /// and 0 for padding (left padding is the convention); positions count real tokens only. With a cache, the new keys and values are
     /// appended after its filled prefix.
     /// </summary>
+    [RequiresDisposeScope]
     public Tensor Forward(Tensor inputIds, Tensor attentionMask, KvCache? cache = null)
     {
         var t = inputIds.shape[1];

@@ -14,7 +14,8 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     public RmsNorm(long size, double eps) : base(nameof(RmsNorm))
     {
         _eps = eps;
-        _weight = nn.Parameter(ones(size));
+        using var initial = ones(size); // the parameter takes over its storage
+        _weight = nn.Parameter(initial);
         register_parameter("weight", _weight);
     }
 

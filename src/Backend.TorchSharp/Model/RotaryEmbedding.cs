@@ -8,6 +8,7 @@ public sealed class RotaryEmbedding(int headDim, double theta)
     private readonly double[] _inverseFrequencies = [.. Enumerable.Range(0, headDim / 2).Select(i => 1.0 / Math.Pow(theta, 2.0 * i / headDim))];
 
     /// <summary>cos and sin for positions [B, T], shaped [B, 1, T, headDim].</summary>
+    [RequiresDisposeScope]
     public (Tensor Cos, Tensor Sin) Compute(Tensor positions, ScalarType dtype)
     {
         using var scope = NewDisposeScope();
@@ -18,6 +19,7 @@ public sealed class RotaryEmbedding(int headDim, double theta)
     }
 
     /// <summary>x · cos + rotate_half(x) · sin.</summary>
+    [RequiresDisposeScope]
     public static Tensor Apply(Tensor x, Tensor cos, Tensor sin)
     {
         var half = x.shape[^1] / 2;

@@ -99,31 +99,25 @@ internal sealed class AdamWOptimizer : IDisposable
     public void Load(string path)
     {
         var metadata = SafeTensors.Metadata(path);
+        using var scope = NewDisposeScope(); // keeps the loaded tensors and the handles read from them alive
         var loaded = SafeTensors.Load(path);
-        try
+        if (!metadata.TryGetValue(StepsKey, out var stepsText) || !metadata.TryGetValue(ParameterStepsKey, out var parameterStepsText))
+            throw new InvalidDataException($"'{path}' holds no optimizer step counts: it was not written by this optimizer.");
+        var parameterSteps = parameterStepsText.Length == 0 ? [] : parameterStepsText.Split(',').Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        if (parameterSteps.Length != _parameters.Length || loaded.Count != 2 * _parameters.Length)
+            throw new InvalidDataException($"'{path}' holds the optimizer state of {parameterSteps.Length} parameters; this model has {_parameters.Length}.");
+        for (var i = 0; i < _parameters.Length; i++)
+            foreach (var name in new[] { $"exp_avg.{i}", $"exp_avg_sq.{i}" })
+                if (!loaded.TryGetValue(name, out var tensor) || !tensor.shape.SequenceEqual(_parameters[i].shape))
+                    throw new InvalidDataException($"'{path}': '{name}' is missing or does not have the shape of parameter {i} ([{string.Join(", ", _parameters[i].shape)}]).");
+        using var noGrad = no_grad();
+        for (var i = 0; i < _parameters.Length; i++)
         {
-            if (!metadata.TryGetValue(StepsKey, out var stepsText) || !metadata.TryGetValue(ParameterStepsKey, out var parameterStepsText))
-                throw new InvalidDataException($"'{path}' holds no optimizer step counts: it was not written by this optimizer.");
-            var parameterSteps = parameterStepsText.Length == 0 ? [] : parameterStepsText.Split(',').Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-            if (parameterSteps.Length != _parameters.Length || loaded.Count != 2 * _parameters.Length)
-                throw new InvalidDataException($"'{path}' holds the optimizer state of {parameterSteps.Length} parameters; this model has {_parameters.Length}.");
-            for (var i = 0; i < _parameters.Length; i++)
-                foreach (var name in new[] { $"exp_avg.{i}", $"exp_avg_sq.{i}" })
-                    if (!loaded.TryGetValue(name, out var tensor) || !tensor.shape.SequenceEqual(_parameters[i].shape))
-                        throw new InvalidDataException($"'{path}': '{name}' is missing or does not have the shape of parameter {i} ([{string.Join(", ", _parameters[i].shape)}]).");
-            using var noGrad = no_grad();
-            for (var i = 0; i < _parameters.Length; i++)
-            {
-                _firstMoments[i].copy_(loaded[$"exp_avg.{i}"]);
-                _secondMoments[i].copy_(loaded[$"exp_avg_sq.{i}"]);
-            }
-            parameterSteps.CopyTo(_parameterSteps, 0);
-            Steps = int.Parse(stepsText, CultureInfo.InvariantCulture);
+            _firstMoments[i].copy_(loaded[$"exp_avg.{i}"]);
+            _secondMoments[i].copy_(loaded[$"exp_avg_sq.{i}"]);
         }
-        finally
-        {
-            foreach (var tensor in loaded.Values) tensor.Dispose();
-        }
+        parameterSteps.CopyTo(_parameterSteps, 0);
+        Steps = int.Parse(stepsText, CultureInfo.InvariantCulture);
     }
 
     /// <inheritdoc />

@@ -44,6 +44,7 @@ public sealed class KlEstimatorConverter : SnakeCaseEnumConverter<KlEstimator>
 public static class KlPenalty
 {
     /// <summary>The estimator's value per token ([B, L]).</summary>
+    [RequiresDisposeScope]
     public static Tensor Compute(Tensor logProb, Tensor refLogProb, KlEstimator estimator)
     {
         // Scalars held in locals until the native calls return (an implicitly converted one can be finalized mid-call; see HeldScalars).

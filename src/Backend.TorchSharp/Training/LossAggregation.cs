@@ -34,6 +34,7 @@ public sealed class LossAggregationModeConverter : SnakeCaseEnumConverter<LossAg
 public static class LossAggregation
 {
     /// <summary>Aggregates <paramref name="loss"/> [B, L] under <paramref name="mask"/> [B, L] (1 on response tokens).</summary>
+    [RequiresDisposeScope]
     public static Tensor Aggregate(Tensor loss, Tensor mask, LossAggregationMode mode)
     {
         using var length = mask.shape[^1].ToScalar(); // held until the call returns (see HeldScalars)

@@ -18,6 +18,7 @@ public readonly record struct PolicyLossResult(Tensor Loss, double ClipFraction,
 public static class PolicyLoss
 {
     /// <summary>Computes the loss. All tensors are [B, L] float32; <paramref name="mask"/> is 1 on response tokens.</summary>
+    [RequiresDisposeScope]
     public static PolicyLossResult Compute(Tensor logProb, Tensor oldLogProb, Tensor advantages, Tensor mask,
         double clipRatioLow, double clipRatioHigh, double clipRatioC, LossAggregationMode mode)
     {

@@ -45,7 +45,7 @@ public sealed class PolicyUpdater : IDisposable
     public float[][] LogProbs(IReadOnlyList<(int[] Prompt, int[] Response)> rows, Qwen2ForCausalLM? model = null)
     {
         model ??= _policy;
-        return PerResponseToken(rows, model.Body, batch =>
+        return PerResponseToken(rows, model.Body, [RequiresDisposeScope] (batch) =>
             TokenStatistics.LogProbs(model.Logits(batch.AtPredictingPositions(model.Hidden(batch.Ids, batch.Attention))), batch.ResponseIds));
     }
 
@@ -53,10 +53,10 @@ public sealed class PolicyUpdater : IDisposable
     public float[][] Values(IReadOnlyList<(int[] Prompt, int[] Response)> rows)
     {
         var critic = _critic ?? throw new InvalidOperationException("No critic was given to this updater.");
-        return PerResponseToken(rows, critic.Body, batch => critic.Forward(batch.Ids, batch.Attention).gather(1, batch.PredictingPositions));
+        return PerResponseToken(rows, critic.Body, [RequiresDisposeScope] (batch) => critic.Forward(batch.Ids, batch.Attention).gather(1, batch.PredictingPositions));
     }
 
-    /// <summary>One value per response token of every row, computed micro-batch by micro-batch without gradient.</summary>
+    /// <summary>One value per response token of every row, computed micro-batch by micro-batch without gradient, each in its own dispose scope.</summary>
     private float[][] PerResponseToken(IReadOnlyList<(int[] Prompt, int[] Response)> rows, Qwen2Model body, Func<SequenceBatch, Tensor> compute)
     {
         var result = new List<float[]>(rows.Count);

@@ -65,10 +65,12 @@ internal sealed class SequenceBatch
     }
 
     /// <summary>Hidden states [B, T, H] gathered at the predicting positions: [B, Lr, H].</summary>
+    [RequiresDisposeScope]
     public Tensor AtPredictingPositions(Tensor hidden) =>
         hidden.gather(1, PredictingPositions.unsqueeze(-1).expand(-1, -1, hidden.shape[^1]));
 
     /// <summary>Unpacks [B, Lr] values into one array per row, cut to each row's response length.</summary>
+    [RequiresDisposeScope]
     public static float[][] Unpack(Tensor values, IReadOnlyList<int> responseLengths)
     {
         var flat = values.to_type(ScalarType.Float32).cpu().data<float>().ToArray();

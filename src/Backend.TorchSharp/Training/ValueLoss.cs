@@ -11,6 +11,7 @@ namespace GiGpoNet.Backend.Training;
 public static class ValueLoss
 {
     /// <summary>Computes the loss; tensors are [B, L] float32.</summary>
+    [RequiresDisposeScope]
     public static (Tensor Loss, double ClipFraction) Compute(Tensor values, Tensor oldValues, Tensor returns, Tensor mask, double clipRange,
         LossAggregationMode mode, double scale = 1.0)
     {

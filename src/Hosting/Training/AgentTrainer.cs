@@ -323,6 +323,7 @@ public sealed class AgentTrainer(
         var critic = new Qwen2ForValue(policy.Config);
         var (device, dtype) = policy.Body.Placement();
         critic.to(dtype).to(device);
+        using var scope = torch.NewDisposeScope(); // after the parameters exist: a scope would dispose them
         using var noGrad = torch.no_grad();
         var target = critic.state_dict();
         foreach (var (name, tensor) in policy.state_dict())
