@@ -1,10 +1,11 @@
 using System.Diagnostics;
+using F = TorchSharp.torch.nn.functional;
 using GiGpoNet.Backend.Generation;
 using GiGpoNet.Backend.Model;
 using GiGpoNet.Backend.Tokenization;
+using GiGpoNet.Backend.Training;
 using TorchSharp;
 using static TorchSharp.torch;
-using F = TorchSharp.torch.nn.functional;
 
 namespace GiGpoNet.Benchmarks;
 
@@ -31,7 +32,7 @@ public static class BackendFigures
         torch.set_num_threads(Environment.ProcessorCount);
         manual_seed(1);
         using var model = new Qwen2ForCausalLM(Config());
-        using var optimizer = optim.AdamW(model.parameters(), lr: 3e-4);
+        using var optimizer = new AdamWOptimizer(model.parameters(), weightDecay: 0.01); // TorchSharp's AdamW defaults, its scalars held
         var data = randint(0, 4096, [8, 257]);
         var mask = ones(8, 256, ScalarType.Int64);
         var times = new List<double>();
@@ -40,11 +41,11 @@ public static class BackendFigures
             var clock = Stopwatch.StartNew();
             using (var scope = NewDisposeScope())
             {
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 var logits = model.Forward(data[.., ..256], mask);
                 var loss = F.cross_entropy(logits.reshape(-1, 4096), data[.., 1..].reshape(-1));
                 loss.backward();
-                optimizer.step();
+                optimizer.Step(3e-4);
                 _ = loss.item<float>();
             }
             if (step >= 2) times.Add(clock.Elapsed.TotalSeconds);

@@ -47,6 +47,7 @@ public sealed class TemporaryScalarMemberAnalyzer : DiagnosticAnalyzer
         "op_Subtraction" => "subtract a held Scalar (a.sub(s)), or negate and add with a held alpha",
         "op_Multiply" or "op_Division" or "op_Modulus" => "call mul/div/remainder with a Scalar held in a 'using' local",
         "op_Explicit" or "ToSingle" or "ToDouble" or "ToInt32" or "ToInt64" or "ToBoolean" => "read the value with item<T>()",
+        "step" => "use the backend's AdamWOptimizer, which holds its coefficients",
         "square" => "use x.pow(HeldScalars.Two)",
         "addcdiv" or "addcdiv_" => "pass a held value: addcdiv(t1, t2, HeldScalars.One)",
         _ => "call an overload that takes a Scalar and pass one held in a 'using' local, or compute it another way",

@@ -18,6 +18,13 @@ public sealed class BackendOptions
     /// <summary>libtorch CPU threads; 0 uses every core. Default 0.</summary>
     public int Threads { get; set; }
 
+    /// <summary>
+    /// The instruction set of libtorch's CPU kernels: <c>Auto</c> (AVX2 where the processor has it, so that figures reproduce across
+    /// processors), <c>Native</c> (libtorch's choice, fastest, processor-dependent), <c>Avx2</c>, <c>Avx512</c> or <c>Default</c>.
+    /// An <c>ATEN_CPU_CAPABILITY</c> set in the environment wins. Default <c>Auto</c>.
+    /// </summary>
+    public CpuCapability CpuCapability { get; set; } = CpuCapability.Auto;
+
     /// <summary>The parsed device (fails clearly when CUDA is asked for and unavailable).</summary>
     public torch.Device ResolveDevice() => TorchDevices.Parse(Device);
 
@@ -31,6 +38,10 @@ public sealed class BackendOptions
         _ => throw new GiGpoNetConfigurationException($"Backend:Dtype = '{Dtype}' is not one of float32, bfloat16, float16."),
     };
 
-    /// <summary>Applies the thread setting (once, at start-up).</summary>
-    public void ApplyThreads() => torch.set_num_threads(Threads > 0 ? Threads : Environment.ProcessorCount);
+    /// <summary>Applies the process-wide settings, the CPU instruction set and the thread count, once at start-up before any tensor is computed.</summary>
+    public void ApplyProcessSettings()
+    {
+        CpuNumerics.Pin(CpuCapability);
+        torch.set_num_threads(Threads > 0 ? Threads : Environment.ProcessorCount);
+    }
 }

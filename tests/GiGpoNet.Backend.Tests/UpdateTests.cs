@@ -1,10 +1,10 @@
+using F = TorchSharp.torch.nn.functional;
 using GiGpoNet.Backend.Generation;
 using GiGpoNet.Backend.Model;
 using GiGpoNet.Backend.Tokenization;
 using GiGpoNet.Backend.Training;
 using TorchSharp;
 using static TorchSharp.torch;
-using F = TorchSharp.torch.nn.functional;
 
 namespace GiGpoNet.Backend.Tests;
 
@@ -21,18 +21,18 @@ public sealed class UpdateTests
     public void A_tiny_policy_learns_a_sequence_by_supervised_fine_tuning()
     {
         using var model = TinyModels.Create(seed: 11);
-        using var optimizer = optim.AdamW(model.parameters(), lr: 1e-2);
+        using var optimizer = new AdamWOptimizer(model.parameters(), weightDecay: 0.01); // TorchSharp's AdamW defaults, its scalars held
         var ids = tensor(new long[] { 3, 10, 11, 12, 13, 14, 15, 16 }, [1, 8]);
         var mask = ones(1, 8, ScalarType.Int64);
         float first = 0, last = 0;
         for (var step = 0; step < 40; step++)
         {
             using var scope = NewDisposeScope();
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             var logits = model.Forward(ids[.., ..7], mask[.., ..7]);
             var loss = F.cross_entropy(logits.reshape(-1, 64), ids[.., 1..].reshape(-1));
             loss.backward();
-            optimizer.step();
+            optimizer.Step(1e-2);
             if (step == 0) first = loss.item<float>();
             last = loss.item<float>();
         }

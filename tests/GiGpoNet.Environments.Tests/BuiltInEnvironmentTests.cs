@@ -24,7 +24,7 @@ public sealed class BuiltInEnvironmentTests
         var seen = new List<string> { observation.Text };
         for (var t = 0; t < maxSteps; t++)
         {
-            var action = ((IExpertEnvironment)environment).ExpertAction();
+            var action = ((IExpertEnvironment)environment).ExpertAction() ?? throw new AssertionException($"the expert gave up on its own path (seed {seed}, step {t})");
             if (observation.AdmissibleActions is { } admissible && !action.StartsWith("search[", StringComparison.Ordinal))
                 Assert.That(admissible, Does.Contain(action), $"the expert's action must be admissible (seed {seed}, step {t})");
             var step = await environment.StepAsync(action);
@@ -160,7 +160,7 @@ public sealed class BuiltInEnvironmentTests
         var moves = 0;
         do
         {
-            step = await environment.StepAsync(environment.ExpertAction());
+            step = await environment.StepAsync(environment.ExpertAction() ?? throw new AssertionException("the expert gave up on its own path"));
             total += step.Reward;
             moves++;
         } while (!step.Done);

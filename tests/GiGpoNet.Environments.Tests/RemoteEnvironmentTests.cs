@@ -48,7 +48,7 @@ public sealed class RemoteEnvironmentTests
         Assert.That(await remote.ResetAsync(reset), Is.EqualTo(await local.ResetAsync(reset)).Using<EnvironmentObservation>(SameObservation));
         for (var t = 0; t < 50; t++)
         {
-            var action = local.ExpertAction();
+            var action = local.ExpertAction() ?? throw new AssertionException("the expert gave up on its own path");
             var expected = await local.StepAsync(action);
             var actual = await remote.StepAsync(action);
             Assert.That(actual.Observation, Is.EqualTo(expected.Observation).Using<EnvironmentObservation>(SameObservation));

@@ -28,7 +28,7 @@ internal static class CheckpointCommands
         var source = new EnvironmentRolloutSource(factory, provider.GetRequiredService<RolloutOptions>(), provider.GetRequiredService<IPromptBuilder>(),
             provider.GetRequiredService<IActionParser>(), provider.GetRequiredService<IEpisodeMemoryFactory>());
         var backend = provider.GetRequiredService<IOptions<BackendOptions>>().Value;
-        backend.ApplyThreads();
+        backend.ApplyProcessSettings();
         return new Context(provider, factory, source, backend, provider.GetRequiredService<IOptions<PolicyModelOptions>>().Value);
     }
 
@@ -93,7 +93,12 @@ internal static class CheckpointCommands
                 string answer;
                 if (policy is null)
                 {
-                    answer = AnswerFormat.For(((IExpertEnvironment)environment).ExpertAction(), rollout.RequireThinkTags);
+                    if (((IExpertEnvironment)environment).ExpertAction() is not { } expertAction)
+                    {
+                        await output.WriteLineAsync("The expert cannot solve the task from this state; the episode ends.");
+                        break;
+                    }
+                    answer = AnswerFormat.For(expertAction, rollout.RequireThinkTags);
                 }
                 else
                 {

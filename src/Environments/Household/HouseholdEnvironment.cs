@@ -43,7 +43,7 @@ public sealed class HouseholdEnvironment : IEnvironment, IExpertEnvironment
     }
 
     /// <inheritdoc />
-    public string ExpertAction() => HouseholdExpert.NextAction(_world ?? throw new InvalidOperationException("Call ResetAsync first."));
+    public string? ExpertAction() => HouseholdExpert.NextAction(_world ?? throw new InvalidOperationException("Call ResetAsync first."));
 
     /// <summary>A canonical text of the whole state (tests).</summary>
     internal string Fingerprint() => _world!.Fingerprint();

@@ -176,7 +176,7 @@ public sealed class ShopEnvironment : IEnvironment, IExpertEnvironment
     /// asked options and buys. When no result can, it searches for the target's title (<see cref="ShopSearch.Free"/>), or opens the
     /// best-scoring result and buys it (<see cref="ShopSearch.Instruction"/>, where the instruction is the only query).
     /// </remarks>
-    public string ExpertAction()
+    public string? ExpertAction()
     {
         var goal = _goal ?? throw new InvalidOperationException("Call ResetAsync first.");
         var pick = _results.FirstOrDefault(goal.CanScoreOne)

@@ -31,9 +31,9 @@ public sealed class SokobanEnvironment : IEnvironment, IExpertEnvironment
     }
 
     /// <inheritdoc />
-    public string ExpertAction() => (_board ?? throw new InvalidOperationException("Call ResetAsync first.")).Solve() is { Count: > 0 } plan
+    public string? ExpertAction() => (_board ?? throw new InvalidOperationException("Call ResetAsync first.")).Solve() is { Count: > 0 } plan
         ? plan[0]
-        : throw new InvalidOperationException("The board cannot be solved from here (the box is stuck).");
+        : null; // the box is stuck: no plan reaches the target from here
 
     private EnvironmentObservation Observe() =>
         new(_board!.Render(), "push the box onto the target", "sokoban", SokobanBoard.ActionNames);

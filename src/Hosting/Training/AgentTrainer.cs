@@ -62,7 +62,7 @@ public sealed class AgentTrainer(
     public async IAsyncEnumerable<TrainingEvent> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var wall = Stopwatch.StartNew();
-        backend.ApplyThreads();
+        backend.ApplyProcessSettings();
         var device = backend.ResolveDevice();
         var dtype = backend.ResolveDtype();
         torch.manual_seed(training.Seed);

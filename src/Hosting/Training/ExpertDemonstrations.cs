@@ -10,7 +10,8 @@ public static class ExpertDemonstrations
     /// Runs the expert on <paramref name="episodes"/> training tasks. With <paramref name="explorationRate"/> &gt; 0 the steps are
     /// noise-injected as in DART (Laskey et al., 2017): at that rate a random admissible action is carried out instead of the expert's,
     /// while every visited state is still labelled with the expert's action, so that the policy also learns to recover from mistakes
-    /// (a "Nothing happens.", a wrong receptacle) that pure expert trajectories never show.
+    /// (a "Nothing happens.", a wrong receptacle) that pure expert trajectories never show. An episode whose noise leads to a state the
+    /// expert cannot solve any more ends there; the states before it keep their labels.
     /// </summary>
     /// <exception cref="GiGpoNetConfigurationException">The environment has no expert.</exception>
     public static async Task<List<(string Prompt, string Response)>> CollectAsync(IEnvironmentFactory factory, IPromptBuilder prompts,
@@ -30,7 +31,7 @@ public static class ExpertDemonstrations
             var observation = await environment.ResetAsync(new EnvironmentReset(EnvironmentRolloutSource.TaskSeed(seed, episode), DatasetSplit.Train), cancellationToken);
             for (var step = 0; step < maxSteps; step++)
             {
-                var action = expert.ExpertAction();
+                if (expert.ExpertAction() is not { } action) break; // a dead state (an exploratory step made the task unsolvable)
                 pairs.Add((prompts.Build(new PromptContext(factory.Description, observation, memory, options.HistoryLength)), AnswerFormat.For(action, options.RequireThinkTags)));
                 if (explorationRate > 0 && observation.AdmissibleActions is { Count: > 0 } admissible && noise.NextDouble() < explorationRate)
                     action = admissible[noise.Next(admissible.Count)];
