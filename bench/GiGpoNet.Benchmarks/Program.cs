@@ -6,6 +6,7 @@ using GiGpoNet.Benchmarks;
 // dotnet run -c Release --project bench/GiGpoNet.Benchmarks -- env                 environment and rollout-loop figures
 // dotnet run -c Release --project bench/GiGpoNet.Benchmarks -- backend-train       TorchSharp training step (tokens/s, peak memory)
 // dotnet run -c Release --project bench/GiGpoNet.Benchmarks -- backend-generate    KV-cache vs recomputing generation
+// dotnet run -c Release --project bench/GiGpoNet.Benchmarks -- soak [cycles] [minutes]   generation + updates under GC stress
 switch (args)
 {
     case ["env", ..]:
@@ -16,6 +17,9 @@ switch (args)
         return;
     case ["backend-generate", ..]:
         BackendFigures.Generate(Console.Out);
+        return;
+    case ["soak", .. var rest]:
+        SoakFigures.Run(Console.Out, rest);
         return;
 }
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -25,6 +25,13 @@ public sealed class BackendOptions
     /// </summary>
     public CpuCapability CpuCapability { get; set; } = CpuCapability.Auto;
 
+    /// <summary>
+    /// A diagnostic: a background thread forces full garbage collections and runs finalizers without pause for the whole run, so that
+    /// a TorchSharp object left unreferenced during a native call fails at once instead of rarely (see <see cref="Diagnostics.GcStress"/>).
+    /// Several times slower. Default false.
+    /// </summary>
+    public bool GcStress { get; set; }
+
     /// <summary>The parsed device (fails clearly when CUDA is asked for and unavailable).</summary>
     public torch.Device ResolveDevice() => TorchDevices.Parse(Device);
 
@@ -38,10 +45,16 @@ public sealed class BackendOptions
         _ => throw new GiGpoNetConfigurationException($"Backend:Dtype = '{Dtype}' is not one of float32, bfloat16, float16."),
     };
 
-    /// <summary>Applies the process-wide settings, the CPU instruction set and the thread count, once at start-up before any tensor is computed.</summary>
+    /// <summary>
+    /// Applies the process-wide settings (the CPU instruction set, the thread count and, when asked for, GC stress) once at start-up,
+    /// before any tensor is computed.
+    /// </summary>
     public void ApplyProcessSettings()
     {
         CpuNumerics.Pin(CpuCapability);
         torch.set_num_threads(Threads > 0 ? Threads : Environment.ProcessorCount);
+        if (GcStress) _gcStress ??= Diagnostics.GcStress.Start();
     }
+
+    private static Diagnostics.GcStress? _gcStress; // for the rest of the process
 }
