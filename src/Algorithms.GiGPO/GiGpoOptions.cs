@@ -72,11 +72,11 @@ public sealed class GiGpoOptions : AdvantageEstimatorOptions
         foreach (var failure in base.Validate()) yield return failure;
         foreach (var failure in ValidateDiscount(nameof(Gamma), Gamma)) yield return failure;
         foreach (var failure in ValidateEpsilon(nameof(Epsilon), Epsilon)) yield return failure;
-        if (!double.IsFinite(StepAdvantageWeight) || StepAdvantageWeight < 0)
-            yield return $"{nameof(StepAdvantageWeight)} = {StepAdvantageWeight} must be a finite number of 0 or more.";
-        if (!double.IsFinite(EpisodeAdvantageWeight) || EpisodeAdvantageWeight < 0)
-            yield return $"{nameof(EpisodeAdvantageWeight)} = {EpisodeAdvantageWeight} must be a finite number of 0 or more.";
-        if (EnableSimilarity && !(SimilarityThreshold > 0 && SimilarityThreshold < 1))
-            yield return $"{nameof(SimilarityThreshold)} = {SimilarityThreshold} must be in (0, 1) when {nameof(EnableSimilarity)} is true (1 would be exact matching: turn similarity off instead).";
+        if (!double.IsFinite(StepAdvantageWeight))
+            yield return $"{nameof(StepAdvantageWeight)} = {StepAdvantageWeight} must be a finite number.";
+        if (!double.IsFinite(EpisodeAdvantageWeight))
+            yield return $"{nameof(EpisodeAdvantageWeight)} = {EpisodeAdvantageWeight} must be a finite number.";
+        if (EnableSimilarity && !(SimilarityThreshold >= 0 && SimilarityThreshold <= 1))
+            yield return $"{nameof(SimilarityThreshold)} = {SimilarityThreshold} must be in [0, 1] when {nameof(EnableSimilarity)} is true (a similarity ratio never leaves it).";
     }
 }

@@ -10,11 +10,11 @@ public static class StepReturns
 {
     /// <summary>Per-row discounted returns; inactive rows get 0.</summary>
     /// <param name="batch">The batch.</param>
-    /// <param name="gamma">The discount, in [0, 1] (0 gives each step its own reward).</param>
+    /// <param name="gamma">The discount, finite and 0 or more (0 gives each step its own reward).</param>
     public static double[] Compute(RolloutBatch batch, double gamma)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        if (!(gamma >= 0 && gamma <= 1)) throw new ArgumentOutOfRangeException(nameof(gamma), gamma, "The discount must be in [0, 1].");
+        if (!(double.IsFinite(gamma) && gamma >= 0)) throw new ArgumentOutOfRangeException(nameof(gamma), gamma, "The discount must be a finite number of 0 or more.");
         var rewards = batch.Rewards;
         var returns = new double[batch.RowCount];
         for (var t = 0; t < batch.TrajectoryCount; t++)

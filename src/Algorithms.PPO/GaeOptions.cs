@@ -9,7 +9,7 @@ public sealed class GaeOptions : AdvantageEstimatorOptions
     [ReferenceParameter("gamma")]
     public double Gamma { get; set; } = 1.0;
 
-    /// <summary>GAE's λ (<c>algorithm.lam</c>), in [0, 1]. Default 1.0.</summary>
+    /// <summary>GAE's λ (<c>algorithm.lam</c>), finite and 0 or more (the reference checks no range). Default 1.0.</summary>
     [ReferenceParameter("lam")]
     public double Lambda { get; set; } = 1.0;
 
@@ -18,6 +18,6 @@ public sealed class GaeOptions : AdvantageEstimatorOptions
     {
         foreach (var failure in base.Validate()) yield return failure;
         foreach (var failure in ValidateDiscount(nameof(Gamma), Gamma)) yield return failure;
-        if (!(Lambda >= 0 && Lambda <= 1)) yield return $"{nameof(Lambda)} = {Lambda} must be in [0, 1].";
+        if (!(double.IsFinite(Lambda) && Lambda >= 0)) yield return $"{nameof(Lambda)} = {Lambda} must be a finite number of 0 or more (0: one-step TD; 1: Monte Carlo).";
     }
 }

@@ -27,15 +27,24 @@ public sealed class OptionsValidationTests
         });
     }
 
-    [TestCase(0.0)]
     [TestCase(-0.5)]
-    [TestCase(1.5)]
     [TestCase(double.NaN)]
-    public void Gamma_outside_zero_one_is_refused(double gamma)
+    [TestCase(double.PositiveInfinity)]
+    public void A_negative_or_non_finite_gamma_is_refused(double gamma)
     {
         var failures = new GiGpoOptions { Gamma = gamma }.Validate().ToList();
         Assert.That(failures, Has.One.StartsWith("Gamma"));
         Assert.Throws<ArgumentException>(() => _ = new GiGpoAdvantageEstimator(new GiGpoOptions { Gamma = gamma }));
+    }
+
+    [TestCase(0.0)]
+    [TestCase(1.0)]
+    [TestCase(1.5)]
+    public void Every_gamma_the_reference_accepts_is_accepted(double gamma)
+    {
+        Assert.That(new GiGpoOptions { Gamma = gamma }.Validate(), Is.Empty);
+        Assert.That(new GaeOptions { Gamma = gamma }.Validate(), Is.Empty);
+        Assert.That(new ReinforcePlusPlusOptions { Gamma = gamma }.Validate(), Is.Empty);
     }
 
     [Test]
@@ -45,9 +54,12 @@ public sealed class OptionsValidationTests
         Assert.That(new GrpoOptions { Epsilon = -1 }.Validate(), Has.One.StartsWith("Epsilon"));
         Assert.That(new GiGpoOptions { InvalidActionPenaltyCoef = -0.1 }.Validate(), Has.One.StartsWith("InvalidActionPenaltyCoef"));
         Assert.That(new GiGpoOptions { StepAdvantageWeight = double.PositiveInfinity }.Validate(), Has.One.StartsWith("StepAdvantageWeight"));
-        Assert.That(new GiGpoOptions { EnableSimilarity = true, SimilarityThreshold = 1 }.Validate(), Has.One.StartsWith("SimilarityThreshold"));
+        Assert.That(new GiGpoOptions { EnableSimilarity = true, SimilarityThreshold = 1.5 }.Validate(), Has.One.StartsWith("SimilarityThreshold"));
+        Assert.That(new GiGpoOptions { EnableSimilarity = true, SimilarityThreshold = 1 }.Validate(), Is.Empty);
+        Assert.That(new GiGpoOptions { StepAdvantageWeight = -0.5 }.Validate(), Is.Empty, "the reference takes any weight");
         Assert.That(new GiGpoOptions { EnableSimilarity = false, SimilarityThreshold = 1 }.Validate(), Is.Empty);
-        Assert.That(new GaeOptions { Lambda = 1.1 }.Validate(), Has.One.StartsWith("Lambda"));
+        Assert.That(new GaeOptions { Lambda = -0.1 }.Validate(), Has.One.StartsWith("Lambda"));
+        Assert.That(new GaeOptions { Lambda = 0 }.Validate(), Is.Empty);
     }
 
     [TestCase("mean_norm", AdvantageNormalization.MeanNorm)]

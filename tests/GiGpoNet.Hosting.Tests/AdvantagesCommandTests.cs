@@ -126,9 +126,9 @@ public sealed class AdvantagesCommandTests : CliTestBase
         Assert.That(parameter.Code, Is.EqualTo(2));
         Assert.That(parameter.Stderr, Does.Contain("--param gama").And.Contain("gamma").And.Contain("step_advantage_w"));
 
-        var value = Run("advantages", "--input", input, "--output", OutputPath, "--param", "gamma=2");
+        var value = Run("advantages", "--input", input, "--output", OutputPath, "--param", "gamma=-1");
         Assert.That(value.Code, Is.EqualTo(2));
-        Assert.That(value.Stderr, Does.Contain("Algorithms:gigpo:Gamma = 2 must be in (0, 1]"));
+        Assert.That(value.Stderr, Does.Contain("Algorithms:gigpo:Gamma = -1 must be a finite number of 0 or more"));
 
         var missing = Run("advantages", "--input", input);
         Assert.That(missing.Code, Is.EqualTo(2));

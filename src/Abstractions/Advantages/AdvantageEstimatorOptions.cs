@@ -41,10 +41,13 @@ public abstract class AdvantageEstimatorOptions
             yield return $"{name} = {value} must be a finite number greater than 0 (it guards the division by the standard deviation).";
     }
 
-    /// <summary>Shared check for a discount factor γ in (0, 1].</summary>
+    /// <summary>
+    /// Shared check for a discount factor γ: a finite number of 0 or more, as the reference accepts (0 makes each step's return its own
+    /// reward; 1 is undiscounted).
+    /// </summary>
     protected static IEnumerable<string> ValidateDiscount(string name, double value)
     {
-        if (!(value > 0 && value <= 1))
-            yield return $"{name} = {value} must be in (0, 1].";
+        if (!(double.IsFinite(value) && value >= 0))
+            yield return $"{name} = {value} must be a finite number of 0 or more (0: each step's own reward; 1: undiscounted).";
     }
 }

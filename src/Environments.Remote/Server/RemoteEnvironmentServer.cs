@@ -23,6 +23,7 @@ public sealed class RemoteEnvironmentServer : IAsyncDisposable
     private readonly Dictionary<string, IEnvironmentFactory> _factories;
     private readonly RemoteEnvironmentServerOptions _options;
     private readonly ConcurrentDictionary<string, Instance> _instances = new(StringComparer.Ordinal);
+    private readonly Lock _createLock = new();
     private WebApplication? _app;
 
     private sealed class Instance(IEnvironment environment)
@@ -105,25 +106,30 @@ public sealed class RemoteEnvironmentServer : IAsyncDisposable
         if (request is null || request.Count < 1) return Error(StatusCodes.Status400BadRequest, "create needs {\"environment\": name, \"count\": n ≥ 1}");
         if (!_factories.TryGetValue(request.Environment ?? "", out var factory))
             return Error(StatusCodes.Status404NotFound, $"unknown environment '{request.Environment}'; served: {string.Join(", ", _factories.Keys)}");
-        if (_instances.Count + request.Count > _options.MaxInstances)
-            return Error(StatusCodes.Status429TooManyRequests, $"at most {_options.MaxInstances} instances may be alive; close some first");
-        var ids = new List<string>(request.Count);
-        for (var i = 0; i < request.Count; i++)
+        lock (_createLock) // the check and the creation together, so concurrent creates cannot pass the limit between them
         {
-            var id = Guid.NewGuid().ToString("N");
-            _instances[id] = new Instance(factory.Create());
-            ids.Add(id);
+            if (request.Count > _options.MaxInstances - _instances.Count) // written so that no sum can overflow
+                return Error(StatusCodes.Status429TooManyRequests,
+                    $"{request.Count} more instances would pass the limit of {_options.MaxInstances} alive ({_instances.Count} now); close some first");
+            var ids = new List<string>(request.Count);
+            for (var i = 0; i < request.Count; i++)
+            {
+                var id = Guid.NewGuid().ToString("N");
+                _instances[id] = new Instance(factory.Create());
+                ids.Add(id);
+            }
+            return Results.Json(new CreateResponse(ids), RemoteJson.Options);
         }
-        return Results.Json(new CreateResponse(ids), RemoteJson.Options);
     }
 
     private async Task<IResult> ResetAsync(ResetRequest? request, CancellationToken cancellationToken)
     {
-        if (request?.Items is not { } items) return Error(StatusCodes.Status400BadRequest, "reset needs {\"items\": [{\"id\", \"task_seed\", \"split\"}]}");
+        if (request?.Items is not { } items || items.Any(i => i is null))
+            return Error(StatusCodes.Status400BadRequest, "reset needs {\"items\": [{\"id\", \"task_seed\", \"split\"}]}, with no null item");
         var results = await Task.WhenAll(items.Select(async item =>
         {
             if (!_instances.TryGetValue(item.Id ?? "", out var instance)) return Failed(item.Id, "unknown instance id");
-            if (!Enum.TryParse<DatasetSplit>(item.Split, ignoreCase: true, out var split))
+            if (!TryParseSplit(item.Split, out var split))
                 return Failed(item.Id, $"unknown split '{item.Split}'; use train, validation or test");
             await instance.Lock.WaitAsync(cancellationToken);
             try
@@ -147,7 +153,8 @@ public sealed class RemoteEnvironmentServer : IAsyncDisposable
 
     private async Task<IResult> StepAsync(StepRequest? request, CancellationToken cancellationToken)
     {
-        if (request?.Items is not { } items) return Error(StatusCodes.Status400BadRequest, "step needs {\"items\": [{\"id\", \"step\", \"action\"}]}");
+        if (request?.Items is not { } items || items.Any(i => i is null))
+            return Error(StatusCodes.Status400BadRequest, "step needs {\"items\": [{\"id\", \"step\", \"action\"}]}, with no null item");
         var results = await Task.WhenAll(items.Select(async item =>
         {
             if (!_instances.TryGetValue(item.Id ?? "", out var instance)) return Failed(item.Id, "unknown instance id");
@@ -178,6 +185,8 @@ public sealed class RemoteEnvironmentServer : IAsyncDisposable
 
     private async Task<IResult> CloseAsync(CloseRequest? request)
     {
+        if (request?.Ids is { } given && given.Any(i => i is null))
+            return Error(StatusCodes.Status400BadRequest, "close needs {\"ids\": [id, ...]}, with no null id");
         var closed = 0;
         foreach (var id in request?.Ids ?? [])
         {
@@ -186,6 +195,14 @@ public sealed class RemoteEnvironmentServer : IAsyncDisposable
             closed++;
         }
         return Results.Json(new { closed }, RemoteJson.Options);
+    }
+
+    /// <summary>A split by its name only (<c>train</c>, <c>validation</c>, <c>test</c>, any case): no numbers, no comma lists.</summary>
+    private static bool TryParseSplit(string? text, out DatasetSplit split)
+    {
+        split = default;
+        var name = Enum.GetNames<DatasetSplit>().FirstOrDefault(n => string.Equals(n, text, StringComparison.OrdinalIgnoreCase));
+        return name is not null && Enum.TryParse(name, out split);
     }
 
     private static ItemResult Failed(string? id, string error) => new(id ?? "", null, 0, false, false, null, error);

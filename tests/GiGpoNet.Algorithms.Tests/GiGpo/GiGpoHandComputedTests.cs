@@ -39,6 +39,19 @@ public sealed class GiGpoHandComputedTests
     }
 
     [Test]
+    public void Gamma_zero_gives_each_step_its_own_reward_as_its_return()
+    {
+        // The reference accepts gamma = 0 (myopic step returns): S 0, X 10 and S 0, Y 0, X 10; step group S = {0, 0} -> 0.
+        var batch = Batches.New()
+            .Trajectory("g", "a", ("S", 0), ("X", 10))
+            .Trajectory("g", "b", ("S", 0), ("Y", 0), ("X", 10));
+        var result = Estimator(o => o.Gamma = 0).Estimate(batch.Build());
+
+        Assert.That(result.Column("step_return"), Is.EqualTo(new[] { 0, 10, 0, 0, 10 }).Within(Tolerance));
+        Assert.That(result.RowAdvantages, Is.EqualTo(new double[] { 0, 0, 0, 0, 0 }).Within(Tolerance));
+    }
+
+    [Test]
     public void Mean_std_norm_divides_both_levels_by_the_unbiased_std_plus_epsilon()
     {
         // Same batch; S = {5, 2.5}: unbiased std = 2.5 / sqrt(2).
