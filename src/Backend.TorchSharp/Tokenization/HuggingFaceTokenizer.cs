@@ -42,7 +42,15 @@ public sealed class HuggingFaceTokenizer : ITextTokenizer
     {
         var path = Directory.Exists(fileOrFolder) ? Path.Combine(fileOrFolder, "tokenizer.json") : fileOrFolder;
         if (!File.Exists(path)) throw new FileNotFoundException($"No tokenizer.json at '{fileOrFolder}'.", path);
-        var root = JsonNode.Parse(File.ReadAllText(path))?.AsObject() ?? throw new InvalidDataException($"'{path}' is not a JSON object.");
+        JsonObject root;
+        try
+        {
+            root = JsonNode.Parse(File.ReadAllText(path))?.AsObject() ?? throw new InvalidDataException($"'{path}' is not a JSON object.");
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"'{path}' is not a valid tokenizer.json: {e.Message}");
+        }
         var model = root["model"]?.AsObject() ?? throw new InvalidDataException($"'{path}' has no model.");
         if (model["type"]?.GetValue<string>() != "BPE") throw new InvalidDataException($"'{path}' is a {model["type"]} tokenizer; only byte-level BPE is supported.");
 

@@ -25,9 +25,15 @@ internal static class CliErrors
             error.WriteLine($"Input error: {e.Message}");
             return ExitCodes.Failure;
         }
-        catch (System.Runtime.InteropServices.ExternalException e)
+        catch (System.Net.Sockets.SocketException e)
         {
-            // libtorch failed; a training run keeps its last checkpoint, so the same command resumes it.
+            error.WriteLine($"Error: network: {e.Message} (socket error {e.SocketErrorCode}).");
+            return ExitCodes.Failure;
+        }
+        catch (System.Runtime.InteropServices.ExternalException e) when (e.GetType() == typeof(System.Runtime.InteropServices.ExternalException))
+        {
+            // libtorch failed (TorchSharp raises exactly this type; its subclasses, such as Win32Exception, are other failures); a
+            // training run keeps its last checkpoint, so the same command resumes it.
             error.WriteLine($"Error: libtorch failed: {e.Message.Split('\n')[0].Trim()} (in {InnermostFrames(e, 4)}). " +
                             "Run the same command again to resume from the run's last checkpoint.");
             return ExitCodes.NativeFailure;

@@ -31,6 +31,7 @@ internal static class ServeEnvCommand
 
             var key = parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("GIGPO_API_KEY");
             if (parse.GetValue(maxRequestBytes) < 1024) throw new GiGpoNetConfigurationException("--max-request-bytes must be at least 1024.");
+            ListenUrls.Validate(parse.GetValue(urls)!);
             await using var server = new RemoteEnvironmentServer(factories, new RemoteEnvironmentServerOptions
             {
                 Urls = parse.GetValue(urls)!, ApiKey = key, MaxRequestBytes = parse.GetValue(maxRequestBytes),

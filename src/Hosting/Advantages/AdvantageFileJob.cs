@@ -32,10 +32,23 @@ public sealed class AdvantageFileJob(IAdvantageEstimatorProvider estimators, Adv
         var stopwatch = Stopwatch.StartNew();
         var result = estimator.Estimate(file.Batch);
         stopwatch.Stop();
+        RequireFinite(result, file);
 
         WriteAtomically(outputPath, stream => Write(stream, file, result));
         var stepGroups = result.Metrics.TryGetValue("step_groups", out var k) ? (int)k : 0;
         return new AdvantageFileSummary(file.Batch.RowCount, file.Batch.GroupCount, stepGroups, stopwatch.Elapsed.TotalMilliseconds);
+    }
+
+    /// <summary>Refuses a result with a non-finite advantage (a γ above 1 over a long trajectory can overflow), naming its line.</summary>
+    private static void RequireFinite(AdvantageResult result, StepRowFile file)
+    {
+        for (var row = 0; row < file.Batch.RowCount; row++)
+        {
+            var finite = result.RowAdvantages is not null ? double.IsFinite(result.RowAdvantage(row))
+                : result.TokenAdvantages is { } tokens && !tokens[row].ToArray().Any(v => !double.IsFinite(v));
+            if (!finite)
+                throw new StepRowFileException(file.LineNumbers[row], "its advantage is not a finite number: the returns overflowed (with a discount above 1?); scale the rewards down or lower gamma.");
+        }
     }
 
     private static void Write(Stream stream, StepRowFile file, AdvantageResult result)

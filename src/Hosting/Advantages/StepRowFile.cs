@@ -42,7 +42,9 @@ public sealed class StepRowFile
         var lineNumbers = new List<int>();
         var builder = new RolloutBatchBuilder { DescribeRow = row => $"line {lineNumbers[row]}" };
         var lineNumber = 0;
-        foreach (var line in File.ReadLines(path))
+        var returns = new Dictionary<(string, string), double>();
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        while (ReadLine(stream, lineNumber + 1) is { } line)
         {
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line)) continue;
@@ -50,13 +52,20 @@ public sealed class StepRowFile
             lineNumbers.Add(lineNumber);
             try
             {
-                builder.Add(ParseRow(line, lineNumber, requireAnchors));
+                var row = ParseRow(line, lineNumber, requireAnchors);
+                var key = (row.GroupId, row.TrajectoryId);
+                var sum = returns.GetValueOrDefault(key) + row.Reward;
+                if (!double.IsFinite(sum))
+                    throw new StepRowFileException(lineNumber, $"the rewards of trajectory '{row.TrajectoryId}' add up past the largest number a double holds; scale them down.");
+                returns[key] = sum;
+                builder.Add(row);
             }
             catch (InvalidRolloutBatchException e)
             {
                 throw new StepRowFileException(lineNumbers[e.RowIndex], e.Message, e);
             }
         }
+        if (lines.Count == 0) throw new StepRowFileException(Math.Max(1, lineNumber), "the input holds no step rows (one JSON object per line).");
 
         try
         {
@@ -68,12 +77,47 @@ public sealed class StepRowFile
         }
     }
 
+    /// <summary>The longest line read (16 MiB): a longer one is refused while it is read, so memory stays bounded.</summary>
+    private const int MaxLineBytes = 16 << 20;
+
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false };
+
+    /// <summary>
+    /// The next line (null at the end), decoded on its own so that an error names its line: refused when it is not valid UTF-8 (a
+    /// replaced byte could merge two anchors into one step group) or longer than <see cref="MaxLineBytes"/>.
+    /// </summary>
+    private static string? ReadLine(Stream stream, int lineNumber)
+    {
+        var bytes = new List<byte>();
+        int b;
+        while ((b = stream.ReadByte()) >= 0 && b != '\n')
+        {
+            if (bytes.Count == MaxLineBytes)
+                throw new StepRowFileException(lineNumber, $"the line is longer than {MaxLineBytes:N0} bytes, more than any step row needs.");
+            bytes.Add((byte)b);
+        }
+        if (b < 0 && bytes.Count == 0) return null;
+        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(bytes);
+        if (lineNumber == 1 && span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) span = span[3..]; // a byte-order mark
+        if (span.EndsWith((ReadOnlySpan<byte>)[(byte)'\r'])) span = span[..^1];
+        try
+        {
+            return StrictUtf8.GetString(span);
+        }
+        catch (System.Text.DecoderFallbackException e)
+        {
+            throw new StepRowFileException(lineNumber, "the line is not valid UTF-8; write the file as UTF-8.", e);
+        }
+    }
+
     private static StepRow ParseRow(string line, int lineNumber, bool requireAnchors)
     {
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(line);
+            document = JsonDocument.Parse(line, Strict);
         }
         catch (JsonException e)
         {

@@ -1,0 +1,151 @@
+using System.Text;
+
+namespace GiGpoNet.Hosting.Tests;
+
+/// <summary>
+/// Input a user controls, broken on purpose: every case ends with one clear line and the documented exit code, never a stack trace,
+/// a hang or an output file written from bad data.
+/// </summary>
+public sealed class BadInputTests : CliTestBase
+{
+    private const string Row = """{"group": "g", "traj": "a", "step": 0, "anchor": "S", "reward": 1}""";
+    private const string Other = """{"group": "g", "traj": "b", "step": 0, "anchor": "S", "reward": 0}""";
+
+    private string OutputPath => Path.Combine(Folder, "out.jsonl");
+
+    private (int Code, string Stdout, string Stderr) Advantages(byte[] input, string algorithm = "gigpo")
+    {
+        var path = Path.Combine(Folder, "steps.jsonl");
+        File.WriteAllBytes(path, input);
+        return Run("advantages", "--algorithm", algorithm, "--input", path, "--output", OutputPath);
+    }
+
+    private static byte[] Lines(params string[] lines) => Encoding.UTF8.GetBytes(string.Join('\n', lines) + "\n");
+
+    private static void AssertInputError((int Code, string Stdout, string Stderr) result, string expected)
+    {
+        Assert.That(result.Code, Is.EqualTo(1), result.Stderr);
+        Assert.That(result.Stderr.Trim().Split('\n'), Has.Length.EqualTo(1), "one line");
+        Assert.That(result.Stderr, Does.StartWith("Input error: line ").And.Contain(expected));
+    }
+
+    [Test]
+    public void Rewards_adding_up_past_the_largest_double_are_refused_with_the_line()
+    {
+        var result = Advantages(Lines("""{"group": "g", "traj": "a", "step": 0, "anchor": "S", "reward": 1e308}""",
+            """{"group": "g", "traj": "a", "step": 1, "anchor": "T", "reward": 1e308}""", Other));
+        AssertInputError(result, "line 2: the rewards of trajectory 'a' add up past the largest number");
+        Assert.That(File.Exists(OutputPath), Is.False);
+    }
+
+    [TestCase("gigpo")]
+    [TestCase("grpo")]
+    public void An_empty_input_is_refused_for_every_algorithm(string algorithm)
+    {
+        AssertInputError(Advantages([], algorithm), "no step rows");
+        AssertInputError(Advantages(Lines("", "  "), algorithm), "no step rows");
+    }
+
+    [Test]
+    public void An_anchor_that_is_not_valid_UTF_8_is_refused_with_its_line()
+    {
+        var bad = Encoding.UTF8.GetBytes("""{"group": "g", "traj": "b", "step": 0, "anchor": "S?", "reward": 0}""" + "\n");
+        bad[bad.AsSpan().IndexOf((byte)'?')] = 0xFF; // not UTF-8: it used to be read as U+FFFD and merge with any other broken anchor
+        var result = Advantages([.. Lines(Row), .. bad]);
+        AssertInputError(result, "line 2: the line is not valid UTF-8");
+    }
+
+    [Test]
+    public void A_duplicate_key_is_refused()
+    {
+        var result = Advantages(Lines("""{"group": "g", "traj": "a", "step": 0, "anchor": "S", "reward": 1, "reward": 5}""", Other));
+        AssertInputError(result, "line 1: not valid JSON");
+        Assert.That(result.Stderr, Does.Contain("reward"));
+    }
+
+    [Test]
+    public void A_line_of_a_hundred_megabytes_is_refused_without_parsing_it()
+    {
+        var huge = "{\"group\": \"g\", \"traj\": \"a\", \"step\": 0, \"reward\": 0, \"anchor\": \"" + new string('x', 100 << 20) + "\"}";
+        AssertInputError(Advantages(Lines(Row, huge)), "line 2: the line is longer than 16,777,216 bytes");
+    }
+
+    /// <summary>
+    /// A bounded fuzz (seed 7, 300 inputs): valid rows cut short, with a byte flipped, a field swapped for a value of another type,
+    /// NaN, Infinity, 1e999, negative and fractional steps. Each run exits 0 (a mutation that stays valid) or 1 with one
+    /// "Input error: line N" line.
+    /// </summary>
+    [Test]
+    public void Fuzzed_step_rows_give_one_input_error_line_or_a_valid_result()
+    {
+        string[] values = ["NaN", "Infinity", "-Infinity", "1e999", "-1", "0.5", "\"x\"", "null", "[]", "{}", "true", "99999999999999999999"];
+        var random = new Random(7);
+        int ok = 0, refused = 0;
+        for (var i = 0; i < 300; i++)
+        {
+            var line = (random.Next(2) == 0 ? Row : Other).ToCharArray();
+            switch (random.Next(3))
+            {
+                case 0: line = line[..random.Next(line.Length)]; break;
+                case 1: line[random.Next(line.Length)] = (char)random.Next(32, 127); break;
+                default:
+                {
+                    var text = new string(line);
+                    var colon = text.IndexOf(':', random.Next(text.Length / 2));
+                    var end = colon < 0 ? -1 : text.IndexOfAny([',', '}'], colon + 1);
+                    if (end > 0) line = (text[..(colon + 1)] + " " + values[random.Next(values.Length)] + text[end..]).ToCharArray();
+                    break;
+                }
+            }
+            var result = Advantages(Lines(new string(line), Other));
+            if (result.Code == 0) { ok++; continue; }
+            refused++;
+            Assert.That(result.Code, Is.EqualTo(1), $"{new string(line)}: {result.Stderr}");
+            Assert.That(result.Stderr.Trim().Split('\n'), Has.Length.EqualTo(1), new string(line));
+            Assert.That(result.Stderr, Does.StartWith("Input error: line "), new string(line));
+        }
+        TestContext.Out.WriteLine($"advantages fuzz: {ok} valid, {refused} refused with one line");
+        Assert.That(refused, Is.GreaterThan(100));
+    }
+
+    [Test]
+    public void Tokenize_refuses_an_unusable_tokenizer_with_exit_code_2()
+    {
+        var broken = Path.Combine(Folder, "broken");
+        Directory.CreateDirectory(broken);
+        File.WriteAllText(Path.Combine(broken, "tokenizer.json"), "{not json");
+        var empty = Path.Combine(Folder, "empty");
+        Directory.CreateDirectory(empty);
+        foreach (var (path, expected) in new[] { (broken, "is not a valid tokenizer.json"), (empty, "No tokenizer.json"), (Path.Combine(Folder, "none"), "does not exist") })
+        {
+            var (code, _, stderr) = Run("tokenize", "--tokenizer", path, "--text", "hi");
+            Assert.That(code, Is.EqualTo(2), stderr);
+            Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1));
+            Assert.That(stderr, Does.Contain(expected));
+        }
+    }
+
+    [Test]
+    public void Tokenize_takes_exactly_one_of_text_and_text_file()
+    {
+        var file = Path.Combine(Folder, "text.txt");
+        File.WriteAllBytes(file, [0x68, 0xFF, 0x69]);
+        var (code, _, stderr) = Run("tokenize", "--tokenizer", Folder, "--text-file", file);
+        Assert.That(code, Is.EqualTo(2), stderr);
+        Assert.That(stderr, Does.Contain("not valid UTF-8"));
+        (code, _, stderr) = Run("tokenize", "--tokenizer", Folder);
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stderr, Does.Contain("exactly one of --text"));
+    }
+
+    [TestCase("notaurl")]
+    [TestCase("ftp://127.0.0.1:5005")]
+    [TestCase("127.0.0.1:5005")]
+    public void Serve_env_refuses_a_listen_address_that_is_not_a_url(string urls)
+    {
+        var (code, _, stderr) = Run("serve-env", "--urls", urls);
+        Assert.That(code, Is.EqualTo(2), stderr);
+        Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1));
+        Assert.That(stderr, Does.Contain("--urls"));
+    }
+}
