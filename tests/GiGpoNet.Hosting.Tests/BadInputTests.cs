@@ -148,4 +148,41 @@ public sealed class BadInputTests : CliTestBase
         Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1));
         Assert.That(stderr, Does.Contain("--urls"));
     }
+
+    [TestCase("--Trainng:Algorithm=grpo", "'Trainng' is not a known configuration section", "Did you mean 'Training'?")]
+    [TestCase("--Plugins:0=x.dll", "'Plugins' is not a known configuration section", "Known: Training")]
+    [TestCase("--Algorithms:gipgo:Gamma=0.5", "'Algorithms:gipgo' is not a known estimator's section", "Did you mean 'Algorithms:gigpo'?")]
+    [TestCase("--Environments:housegold:RoomSize=Small", "'Environments:housegold'", "Did you mean 'Environments:household'?")]
+    public void A_misspelt_section_is_refused_before_any_work(string setting, string problem, string hint)
+    {
+        var output = Path.Combine(Folder, "run");
+        var (code, _, stderr) = Run("train", setting, $"--Training:OutputDirectory={output}");
+        Assert.That(code, Is.EqualTo(2), stderr);
+        Assert.That(stderr, Does.Contain(problem).And.Contain(hint));
+        Assert.That(Directory.Exists(output), Is.False, "no run folder");
+    }
+
+    [TestCase("config", "No model config")]
+    [TestCase("weights", "has neither model.safetensors")]
+    [TestCase("huge", "too large for any file")]
+    [TestCase("tokenizer", "No tokenizer.json")]
+    public void A_model_folder_that_cannot_load_is_refused_at_start_up(string broken, string expected)
+    {
+        var model = Path.Combine(Folder, "model");
+        Directory.CreateDirectory(model);
+        if (broken != "config")
+            File.WriteAllText(Path.Combine(model, "config.json"), """{"vocab_size": 16, "hidden_size": 8, "intermediate_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2}""");
+        if (broken is "huge" or "tokenizer")
+        {
+            var header = Encoding.UTF8.GetBytes(broken == "huge"
+                ? """{"w":{"dtype":"F32","shape":[10000000000,10000000000],"data_offsets":[0,4]}}"""
+                : """{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}""");
+            File.WriteAllBytes(Path.Combine(model, "model.safetensors"), [.. BitConverter.GetBytes((ulong)header.Length), .. header, 0, 0, 0, 0]);
+        }
+        var output = Path.Combine(Folder, "run");
+        var (code, _, stderr) = Run("train", $"--Policy:Path={model}", $"--Training:OutputDirectory={output}");
+        Assert.That(code, Is.EqualTo(2), stderr);
+        Assert.That(stderr, Does.Contain("Policy:Path").And.Contain(expected));
+        Assert.That(Directory.Exists(output), Is.False, "refused before the run folder exists");
+    }
 }

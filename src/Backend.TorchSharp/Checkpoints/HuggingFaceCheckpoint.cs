@@ -18,6 +18,29 @@ public static class HuggingFaceCheckpoint
     /// <summary>The shard index name.</summary>
     public const string IndexFile = "model.safetensors.index.json";
 
+    /// <summary>
+    /// What keeps <paramref name="folder"/> from loading, found without building the model: a missing or invalid <c>config.json</c>,
+    /// missing weight files, or a safetensors header that does not fit its file. Empty when it would load.
+    /// </summary>
+    public static IEnumerable<string> Problems(string folder)
+    {
+        string? problem = null;
+        try
+        {
+            Qwen2Config.Load(Path.Combine(folder, "config.json"));
+            foreach (var file in WeightFiles(folder))
+            {
+                if (!File.Exists(file)) { problem = $"the weight file '{Path.GetFileName(file)}' that the index names is missing"; break; }
+                SafeTensors.Validate(file);
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or JsonException or InvalidOperationException or FormatException or GiGpoNetConfigurationException)
+        {
+            problem = e.Message;
+        }
+        if (problem is not null) yield return problem;
+    }
+
     /// <summary>Builds the model described by <c>config.json</c> and loads its weights (bf16, fp16 or fp32 on disk) as <paramref name="dtype"/>.</summary>
     public static Qwen2ForCausalLM LoadCausalLM(string folder, ScalarType dtype = ScalarType.Float32, Device? device = null)
     {
@@ -132,8 +155,15 @@ public static class HuggingFaceCheckpoint
         var index = Path.Combine(folder, IndexFile);
         if (File.Exists(index))
         {
-            var map = JsonNode.Parse(File.ReadAllText(index))?["weight_map"]?.AsObject()
-                      ?? throw new InvalidDataException($"'{index}' has no weight_map.");
+            JsonObject map;
+            try
+            {
+                map = JsonNode.Parse(File.ReadAllText(index))?["weight_map"]?.AsObject() ?? throw new InvalidDataException($"'{index}' has no weight_map.");
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"'{index}' is not valid JSON: {e.Message}", e);
+            }
             return [.. map.Select(p => Path.Combine(folder, p.Value!.GetValue<string>())).Distinct()];
         }
         var single = Path.Combine(folder, SingleFile);

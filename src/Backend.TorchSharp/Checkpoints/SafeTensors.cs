@@ -106,6 +106,15 @@ public static class SafeTensors
         _ => 1,
     };
 
+    /// <summary>Checks a file's header against its data as <see cref="Load"/> does, without reading or allocating any tensor.</summary>
+    /// <exception cref="InvalidDataException">The file is not valid safetensors (the message says why).</exception>
+    public static void Validate(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var (header, dataStart) = ReadHeader(file, path);
+        Entries(header, path, file.Length - dataStart);
+    }
+
     /// <summary>The tensor names of a file, without reading the data.</summary>
     public static IReadOnlyList<string> Names(string path)
     {

@@ -30,11 +30,32 @@ public sealed class PolicyModelOptions
     /// <summary>Longest prompt accepted, in tokens. Default 1024.</summary>
     public int MaxPromptTokens { get; set; } = 1024;
 
+    private static string? TokenizerProblem(string folder)
+    {
+        try
+        {
+            Backend.Tokenization.HuggingFaceTokenizer.Load(folder);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException)
+        {
+            return e.Message;
+        }
+    }
+
     /// <summary>Lists what is wrong.</summary>
     public IEnumerable<string> Validate()
     {
         if (!string.IsNullOrWhiteSpace(Path) && !Directory.Exists(Path))
             yield return $"{SectionName}:{nameof(Path)} = '{Path}' is not a folder; give a Hugging Face model folder or leave it empty to train from scratch.";
+        else if (!string.IsNullOrWhiteSpace(Path))
+        {
+            // Checked here, before a run folder exists or a demonstration is collected.
+            foreach (var problem in Backend.Checkpoints.HuggingFaceCheckpoint.Problems(Path))
+                yield return $"{SectionName}:{nameof(Path)} = '{Path}' cannot be loaded: {problem}";
+            if (TokenizerProblem(Path) is { } tokenizer)
+                yield return $"{SectionName}:{nameof(Path)} = '{Path}': {tokenizer} A pretrained policy needs its Hugging Face tokenizer.json.";
+        }
         if (Layers < 1 || HiddenSize < 8 || Heads < 1 || KeyValueHeads < 1 || IntermediateSize < 8)
             yield return $"{SectionName}: Layers, HiddenSize, Heads, KeyValueHeads and IntermediateSize must be positive (HiddenSize and IntermediateSize at least 8).";
         if (Heads >= 1 && KeyValueHeads >= 1 && (Heads % KeyValueHeads != 0 || HiddenSize % Heads != 0 || HiddenSize / Heads % 2 != 0))

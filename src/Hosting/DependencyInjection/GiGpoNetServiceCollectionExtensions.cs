@@ -40,6 +40,7 @@ public static class GiGpoNetServiceCollectionExtensions
             Section<UpdateOptions>(services, configuration, UpdateOptions.SectionName, o => o.Validate().Select(f => $"{UpdateOptions.SectionName}:{f}"));
             Section<BackendOptions>(services, configuration, BackendOptions.SectionName, null);
             services.AddTransient<AdvantageFileJob>();
+            services.AddSingleton(sp => new ConfigurationSections(configuration, sp.GetRequiredService<AdvantageEstimatorRegistry>(), sp.GetRequiredService<EnvironmentRegistry>()));
             services.AddTransient(sp =>
             {
                 var training = sp.GetRequiredService<IOptions<TrainingOptions>>().Value;
@@ -118,6 +119,7 @@ public static class GiGpoNetServiceCollectionExtensions
     public static IServiceProvider ValidateGiGpoNetConfiguration(this IServiceProvider services)
     {
         ArgumentNullException.ThrowIfNull(services);
+        services.GetService<ConfigurationSections>()?.Check();
         try
         {
             services.GetService<IStartupValidator>()?.Validate();

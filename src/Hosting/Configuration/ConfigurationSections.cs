@@ -1,0 +1,65 @@
+using GiGpoNet.Advantages;
+using GiGpoNet.Environments;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.EnvironmentVariables;
+
+namespace GiGpoNet.Hosting.Configuration;
+
+/// <summary>
+/// Refuses a configuration section nothing reads: a top-level section that is not one of the framework's, an <c>Algorithms:X</c> for
+/// no registered estimator, an <c>Environments:X</c> for no registered environment. A misspelt section (<c>--Trainng:Algorithm=grpo</c>)
+/// would otherwise start a run of the defaults without a word. Environment variables count only where they name a section
+/// (<c>Training__Seed</c>), since the process environment holds much else.
+/// </summary>
+internal sealed class ConfigurationSections(IConfiguration configuration, AdvantageEstimatorRegistry estimators, EnvironmentRegistry environments)
+{
+    /// <summary>The top-level sections the framework reads (Logging is the .NET convention, read by hosts).</summary>
+    public static readonly IReadOnlyList<string> Known =
+        ["Training", "Policy", "WarmStart", "Rollout", "Update", "Backend", "Algorithms", "Environments", "Logging"];
+
+    /// <summary>Throws for the first section nothing reads, naming the closest known one.</summary>
+    /// <exception cref="GiGpoNetConfigurationException">A section is unknown.</exception>
+    public void Check()
+    {
+        foreach (var name in TopLevelNames())
+            if (!Known.Contains(name, StringComparer.OrdinalIgnoreCase))
+                throw Unknown(name, "configuration section", Known);
+        var estimatorNames = estimators.Names;
+        foreach (var child in configuration.GetSection("Algorithms").GetChildren())
+            if (!estimators.TryGet(child.Key, out _)) throw Unknown($"Algorithms:{child.Key}", "estimator's section", [.. estimatorNames.Select(n => $"Algorithms:{n}")]);
+        var environmentNames = environments.Names;
+        foreach (var child in configuration.GetSection("Environments").GetChildren())
+            if (!environments.TryGet(child.Key, out _)) throw Unknown($"Environments:{child.Key}", "environment's section", [.. environmentNames.Select(n => $"Environments:{n}")]);
+    }
+
+    private IEnumerable<string> TopLevelNames()
+    {
+        if (configuration is not IConfigurationRoot root) return configuration.GetChildren().Select(c => c.Key);
+        return root.Providers.SelectMany(p => p is EnvironmentVariablesConfigurationProvider
+                ? p.GetChildKeys([], null).Distinct(StringComparer.OrdinalIgnoreCase).Where(k => p.GetChildKeys([], k).Any())
+                : p.GetChildKeys([], null))
+            .Where(k => k.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase);
+    }
+
+    private static GiGpoNetConfigurationException Unknown(string name, string kind, IReadOnlyList<string> known)
+    {
+        var closest = known.MinBy(k => Distance(name.ToLowerInvariant(), k.ToLowerInvariant()));
+        return new GiGpoNetConfigurationException(
+            $"'{name}' is not a known {kind}, so nothing would read its settings. Did you mean '{closest}'? Known: {string.Join(", ", known)}.");
+    }
+
+    /// <summary>Levenshtein distance, for the closest known name.</summary>
+    private static int Distance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            previous = current;
+        }
+        return previous[b.Length];
+    }
+}
