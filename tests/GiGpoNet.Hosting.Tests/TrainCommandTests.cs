@@ -7,14 +7,7 @@ namespace GiGpoNet.Hosting.Tests;
 /// <summary><c>gigpo train</c> end to end on a tiny setup, and its configuration errors.</summary>
 public sealed class TrainCommandTests : CliTestBase
 {
-    private string[] Tiny(string algorithm) =>
-    [
-        "train", $"--Training:Algorithm={algorithm}", "--Training:Environment=sokoban", "--Training:Iterations=2", "--Training:Groups=2",
-        "--Training:GroupSize=2", "--Training:EvaluationTasks=2", $"--Training:OutputDirectory={Folder}/{{algorithm}}",
-        "--WarmStart:Episodes=2", "--WarmStart:Epochs=1", "--Rollout:MaxSteps=3", "--Rollout:MaxNewTokens=6", "--Rollout:RequireThinkTags=false",
-        "--Policy:Layers=1", "--Policy:HiddenSize=32", "--Policy:IntermediateSize=64", "--Policy:Heads=2", "--Policy:KeyValueHeads=1",
-        "--Update:MiniBatchSize=8", "--Update:MicroBatchSize=4", "--Update:LearningRate=0.001",
-    ];
+    private string[] Tiny(string algorithm) => TinyTraining.Settings(algorithm, $"{Folder}/{{algorithm}}");
 
     [TestCase("gigpo")]
     [TestCase("grpo")]
@@ -113,11 +106,7 @@ public sealed class TrainCommandTests : CliTestBase
         Assert.That(Events(folder), Is.EqualTo(new[] { "warm_start", "iteration", "evaluation", "checkpoint", "finished" }));
     }
 
-    private string[] Checkpointed(string folder, int iterations) =>
-    [
-        .. Tiny("gigpo").Where(a => !a.StartsWith("--Training:OutputDirectory", StringComparison.Ordinal) && !a.StartsWith("--Training:Iterations", StringComparison.Ordinal)),
-        $"--Training:OutputDirectory={folder}", $"--Training:Iterations={iterations}", "--Training:CheckpointInterval=1", "--Training:EvaluationInterval=0",
-    ];
+    private static string[] Checkpointed(string folder, int iterations) => TinyTraining.Checkpointed(folder, iterations);
 
     [Test]
     [Category("Slow")]

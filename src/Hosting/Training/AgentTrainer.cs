@@ -281,13 +281,25 @@ public sealed class AgentTrainer(
             TrainingCheckpoint.Save(OutputDirectory, state, model, tokenizer, reference, critic, updater, configuration);
             return new TrainingEvent("checkpoint", state.Iteration, new Dictionary<string, double> { ["saved"] = 1 });
         }
+        catch (IOException e) when (DiskFull(e))
+        {
+            // Training on would only lose more: every later save and metric line would fail too. The save wrote to a temporary folder,
+            // so the previous checkpoint is whole, and the same command resumes from it.
+            var kept = TrainingCheckpoint.Latest(OutputDirectory) is { } latest ? $"'{Path.GetFileName(latest)}' is intact" : "no earlier checkpoint exists";
+            throw new IOException($"The disk is full: the checkpoint of iteration {state.Iteration} could not be saved ({e.Message}); {kept}. " +
+                                  "Free some space and run the same command again to resume.", e);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Out of disk or no permission: the save fails, the previous checkpoint stays, training goes on.
+            // No permission or another I/O failure: the save fails, the previous checkpoint stays, training goes on.
             return new TrainingEvent("checkpoint", state.Iteration, new Dictionary<string, double> { ["saved"] = 0 },
                 $"the checkpoint of iteration {state.Iteration} could not be saved ({e.Message}); the previous checkpoint is kept.");
         }
     }
+
+    /// <summary>ENOSPC on Unix, ERROR_DISK_FULL or ERROR_HANDLE_DISK_FULL on Windows.</summary>
+    private static bool DiskFull(IOException e) => e.HResult is 28 or unchecked((int)0x80070070) or unchecked((int)0x80070027)
+        || e.Message.Contains("No space left on device", StringComparison.Ordinal);
 
     private static (Qwen2ForCausalLM Model, ITextTokenizer Tokenizer) Loaded(TorchPolicy policy) => (policy.Model, policy.Tokenizer);
 

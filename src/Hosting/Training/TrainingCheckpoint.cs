@@ -81,16 +81,23 @@ public static class TrainingCheckpoint
     /// <exception cref="InvalidDataException">A file is missing or does not match its hash.</exception>
     public static CheckpointState Verify(string folder)
     {
-        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, Manifest)))!.AsObject();
-        foreach (var (file, expected) in manifest)
+        try
         {
-            var path = Path.Combine(folder, file);
-            if (!File.Exists(path)) throw new InvalidDataException($"The checkpoint '{folder}' is incomplete: {file} is missing. Delete it to resume from an earlier one.");
-            if (Hash(path) != expected!.GetValue<string>())
-                throw new InvalidDataException($"The checkpoint '{folder}' is corrupted: {file} does not match its hash. Delete it to resume from an earlier one.");
+            var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, Manifest)))!.AsObject();
+            foreach (var (file, expected) in manifest)
+            {
+                var path = Path.Combine(folder, file);
+                if (!File.Exists(path)) throw new InvalidDataException($"The checkpoint '{folder}' is incomplete: {file} is missing. Delete it to resume from an earlier one.");
+                if (Hash(path) != expected!.GetValue<string>())
+                    throw new InvalidDataException($"The checkpoint '{folder}' is corrupted: {file} does not match its hash. Delete it to resume from an earlier one.");
+            }
+            var state = JsonSerializer.Deserialize<CheckpointState>(File.ReadAllText(Path.Combine(folder, StateFile)))!;
+            return state.WarmStartSuccess < 0 ? state with { WarmStartSuccess = double.NaN } : state;
         }
-        var state = JsonSerializer.Deserialize<CheckpointState>(File.ReadAllText(Path.Combine(folder, StateFile)))!;
-        return state.WarmStartSuccess < 0 ? state with { WarmStartSuccess = double.NaN } : state;
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException)
+        {
+            throw new InvalidDataException($"The checkpoint '{folder}' is corrupted: its {Manifest} or {StateFile} is not what this version writes ({e.Message}). Delete it to resume from an earlier one.", e);
+        }
     }
 
     /// <summary>Loads the weights and optimizer state of a verified checkpoint into freshly built models.</summary>
