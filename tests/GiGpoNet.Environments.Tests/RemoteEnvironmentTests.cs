@@ -108,6 +108,39 @@ public sealed class RemoteEnvironmentTests
         Assert.That(result.Batch.RowCount, Is.EqualTo(2 * 2), "the two steps taken before the kill are kept");
     }
 
+    [Test]
+    public async Task A_server_killed_and_restarted_mid_run_fails_the_trajectories_in_flight_and_the_run_goes_on()
+    {
+        var (server, address) = await StartServer();
+        var options = new RolloutOptions { MaxSteps = 10, RequireThinkTags = false };
+        using var factory = new RemoteEnvironmentFactory(Client(address, "sokoban", retries: 2), "sokoban");
+        var source = Source(factory, options);
+        RemoteEnvironmentServer? restarted = null;
+        try
+        {
+            var interrupted = await source.CollectAsync(new KillingPolicy(server, killAtCall: 2), new RolloutRequest(2, 2, DatasetSplit.Train, 1));
+            restarted = await StartServerAt(address); // the same address, a new server: the old instance ids are gone
+            Assert.That(interrupted.Episodes, Has.Count.EqualTo(4));
+            Assert.That(interrupted.Episodes, Has.All.Property("Failure").Not.Null, "every trajectory was in flight when the server died");
+            Assert.That(interrupted.Batch.RowCount, Is.EqualTo(4 * 2), "the steps taken before the kill are kept");
+
+            var next = await source.CollectAsync(new CyclingPolicy(["up", "left", "down", "right"]), new RolloutRequest(2, 2, DatasetSplit.Train, 2));
+            Assert.That(next.Episodes, Has.All.Property("Failure").Null, "the next iteration runs on the restarted server");
+            Assert.That(next.Batch.RowCount, Is.GreaterThan(0));
+        }
+        finally
+        {
+            if (restarted is not null) await restarted.DisposeAsync();
+        }
+    }
+
+    private static async Task<RemoteEnvironmentServer> StartServerAt(string address)
+    {
+        var server = new RemoteEnvironmentServer(Served, new RemoteEnvironmentServerOptions { Urls = address });
+        await server.StartAsync();
+        return server;
+    }
+
     private sealed class KillingPolicy(RemoteEnvironmentServer server, int killAtCall) : IPolicy
     {
         private int _calls;
