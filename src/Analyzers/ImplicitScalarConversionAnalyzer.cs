@@ -7,25 +7,13 @@ namespace GiGpoNet.Analyzers;
 
 /// <summary>GGN001: every implicit conversion of a number (or anything else) to <c>TorchSharp.Scalar</c>.</summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class ImplicitScalarConversionAnalyzer : DiagnosticAnalyzer
+public sealed class ImplicitScalarConversionAnalyzer() : TorchSharpAnalyzer(TorchSharpDiagnostics.ImplicitScalarConversion, ImmutableArray.Create(OperationKind.Conversion))
 {
-    /// <inheritdoc />
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(TorchSharpDiagnostics.ImplicitScalarConversion);
-
-    /// <inheritdoc />
-    public override void Initialize(AnalysisContext context)
-    {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterOperationAction(Analyze, OperationKind.Conversion);
-    }
-
-    private static void Analyze(OperationAnalysisContext context)
+    private protected override void Analyze(OperationAnalysisContext context)
     {
         var conversion = (IConversionOperation)context.Operation;
         if (!conversion.IsImplicit || conversion.OperatorMethod is null || !TorchSymbols.IsScalar(conversion.Type)) return;
         if (TorchSymbols.IsScalar(conversion.Operand.Type)) return;
-        context.ReportDiagnostic(Diagnostic.Create(TorchSharpDiagnostics.ImplicitScalarConversion,
-            conversion.Operand.Syntax.GetLocation(), conversion.Operand.Syntax.ToString()));
+        Report(context, conversion.Operand.Syntax, conversion.Operand.Syntax.ToString());
     }
 }

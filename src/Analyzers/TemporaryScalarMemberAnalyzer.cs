@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
 using Microsoft.CodeAnalysis;
@@ -13,32 +12,20 @@ namespace GiGpoNet.Analyzers;
 /// <c>leaky_relu</c>, … The list (TemporaryScalarMembers.txt) is the IL scan of TorchSharp.dll that the analyzer tests repeat.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class TemporaryScalarMemberAnalyzer : DiagnosticAnalyzer
+public sealed class TemporaryScalarMemberAnalyzer() : TorchSharpAnalyzer(TorchSharpDiagnostics.TemporaryScalarMember, TorchCall.Kinds)
 {
     private static readonly HashSet<string> Members = Load();
-
-    /// <inheritdoc />
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(TorchSharpDiagnostics.TemporaryScalarMember);
-
-    /// <inheritdoc />
-    public override void Initialize(AnalysisContext context)
-    {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterOperationAction(Analyze, TorchCall.Kinds);
-    }
 
     /// <summary>The members, as <see cref="TorchSymbols.Signature"/> writes them.</summary>
     internal static IReadOnlyCollection<string> KnownMembers => Members;
 
-    private static void Analyze(OperationAnalysisContext context)
+    private protected override void Analyze(OperationAnalysisContext context)
     {
         if (!TorchCall.TryCreate(context.Operation, out var call)) return;
         if (TorchSymbols.IsScalar(call.Method.ReturnType)) return; // a factory of a Scalar the caller then holds (GGN003)
         var signature = TorchSymbols.Signature(call.Method);
         if (!Members.Contains(signature)) return;
-        context.ReportDiagnostic(Diagnostic.Create(TorchSharpDiagnostics.TemporaryScalarMember,
-            context.Operation.Syntax.GetLocation(), signature, Fix(call.Method)));
+        Report(context, context.Operation.Syntax, signature, Fix(call.Method));
     }
 
     private static string Fix(IMethodSymbol method) => method.MetadataName switch

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -10,20 +9,9 @@ namespace GiGpoNet.Analyzers;
 /// plain local created just before. Implicit conversions are GGN001's.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class UnheldScalarArgumentAnalyzer : DiagnosticAnalyzer
+public sealed class UnheldScalarArgumentAnalyzer() : TorchSharpAnalyzer(TorchSharpDiagnostics.UnheldScalarArgument, TorchCall.Kinds)
 {
-    /// <inheritdoc />
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(TorchSharpDiagnostics.UnheldScalarArgument);
-
-    /// <inheritdoc />
-    public override void Initialize(AnalysisContext context)
-    {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterOperationAction(Analyze, TorchCall.Kinds);
-    }
-
-    private static void Analyze(OperationAnalysisContext context)
+    private protected override void Analyze(OperationAnalysisContext context)
     {
         if (!TorchCall.TryCreate(context.Operation, out var call)) return;
         foreach (var operand in call.Operands)
@@ -31,7 +19,7 @@ public sealed class UnheldScalarArgumentAnalyzer : DiagnosticAnalyzer
             if (!TorchSymbols.IsScalar(operand.Type)) continue;
             if (operand is IConversionOperation { IsImplicit: true, OperatorMethod: not null }) continue; // GGN001
             if (HeldValues.IsHeld(operand)) continue;
-            context.ReportDiagnostic(Diagnostic.Create(TorchSharpDiagnostics.UnheldScalarArgument, operand.Syntax.GetLocation(), operand.Syntax.ToString()));
+            Report(context, operand.Syntax, operand.Syntax.ToString());
         }
     }
 }

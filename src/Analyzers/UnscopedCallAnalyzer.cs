@@ -10,20 +10,9 @@ namespace GiGpoNet.Analyzers;
 /// from code that is not in one. With GGN004 this carries the scope requirement up to the method that opens the scope.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class UnscopedCallAnalyzer : DiagnosticAnalyzer
+public sealed class UnscopedCallAnalyzer() : TorchSharpAnalyzer(TorchSharpDiagnostics.UnscopedCall, ImmutableArray.Create(OperationKind.Invocation, OperationKind.PropertyReference, OperationKind.ObjectCreation))
 {
-    /// <inheritdoc />
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(TorchSharpDiagnostics.UnscopedCall);
-
-    /// <inheritdoc />
-    public override void Initialize(AnalysisContext context)
-    {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterOperationAction(Analyze, OperationKind.Invocation, OperationKind.PropertyReference, OperationKind.ObjectCreation);
-    }
-
-    private static void Analyze(OperationAnalysisContext context)
+    private protected override void Analyze(OperationAnalysisContext context)
     {
         var method = context.Operation switch
         {
@@ -34,6 +23,6 @@ public sealed class UnscopedCallAnalyzer : DiagnosticAnalyzer
         };
         if (method is null || !DisposeScopes.RequiresScope(method.OriginalDefinition)) return;
         if (context.Operation.SemanticModel is { } model && DisposeScopes.IsInScope(context.Operation.Syntax, model)) return;
-        context.ReportDiagnostic(Diagnostic.Create(TorchSharpDiagnostics.UnscopedCall, context.Operation.Syntax.GetLocation(), method.ToDisplayString()));
+        Report(context, context.Operation.Syntax, method.ToDisplayString());
     }
 }

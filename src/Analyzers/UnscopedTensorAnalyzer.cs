@@ -12,20 +12,9 @@ namespace GiGpoNet.Analyzers;
 /// <c>a.exp().log()</c>'s <c>exp()</c> or a plain local read for the last time can be finalized while libtorch reads it.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class UnscopedTensorAnalyzer : DiagnosticAnalyzer
+public sealed class UnscopedTensorAnalyzer() : TorchSharpAnalyzer(TorchSharpDiagnostics.UnscopedTensor, TorchCall.Kinds)
 {
-    /// <inheritdoc />
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(TorchSharpDiagnostics.UnscopedTensor);
-
-    /// <inheritdoc />
-    public override void Initialize(AnalysisContext context)
-    {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterOperationAction(Analyze, TorchCall.Kinds);
-    }
-
-    private static void Analyze(OperationAnalysisContext context)
+    private protected override void Analyze(OperationAnalysisContext context)
     {
         if (!TorchCall.TryCreate(context.Operation, out var call)) return;
         List<IOperation>? unheld = null;
@@ -35,7 +24,7 @@ public sealed class UnscopedTensorAnalyzer : DiagnosticAnalyzer
         if (unheld is null) return;
         if (context.Operation.SemanticModel is { } model && DisposeScopes.IsInScope(context.Operation.Syntax, model)) return;
         foreach (var tensor in unheld)
-            context.ReportDiagnostic(Diagnostic.Create(TorchSharpDiagnostics.UnscopedTensor, tensor.Syntax.GetLocation(), tensor.Syntax.ToString()));
+            Report(context, tensor.Syntax, tensor.Syntax.ToString());
     }
 
     private static IEnumerable<IOperation> Tensors(IOperation operand)
