@@ -59,9 +59,30 @@ public sealed class GoldenRunTests : CliTestBase
         var run = Path.Combine(Folder, algorithm);
         var (code, stdout, stderr) = Run(["train", $"--Training:Algorithm={algorithm}", .. Settings, $"--Training:OutputDirectory={run}"]);
         Assert.That(code, Is.EqualTo(0), stderr + stdout);
+        AssertMatchesGolden(run, algorithm);
+    }
 
+    /// <summary>
+    /// The main job's own configuration (the repository's appsettings.json) with a warm start of 24 episodes and one iteration: the
+    /// check that would have caught a change that moves the main job's figures (SFT losses, the first rollout and update).
+    /// </summary>
+    [Test]
+    public void The_main_jobs_configuration_gives_its_golden_first_iteration()
+    {
+        var root = TestContext.CurrentContext.TestDirectory;
+        while (!File.Exists(Path.Combine(root, "GiGPO.sln"))) root = Path.GetDirectoryName(root) ?? throw new AssertionException("GiGPO.sln not found above the tests");
+        var run = Path.Combine(Folder, "main-job");
+        var (code, stdout, stderr) = Run("train", "--settings", Path.Combine(root, "appsettings.json"), "--WarmStart:Episodes=24", "--WarmStart:Epochs=1",
+            "--Training:Iterations=1", "--Training:EvaluationTasks=8", "--Training:EvaluationInterval=1", "--Training:CheckpointInterval=0",
+            "--Backend:Threads=1", $"--Training:OutputDirectory={run}");
+        Assert.That(code, Is.EqualTo(0), stderr + stdout);
+        AssertMatchesGolden(run, "main-job");
+    }
+
+    private static void AssertMatchesGolden(string run, string name)
+    {
         var golden = Path.Combine(TestContext.CurrentContext.TestDirectory, "Golden");
-        var expectedRows = File.ReadAllLines(Path.Combine(golden, algorithm + ".csv"));
+        var expectedRows = File.ReadAllLines(Path.Combine(golden, name + ".csv"));
         var actualRows = File.ReadAllLines(Path.Combine(run, "metrics.csv"));
         var header = actualRows[0].Split(',');
         var expectedHeader = expectedRows[0].Split(',');
@@ -75,7 +96,7 @@ public sealed class GoldenRunTests : CliTestBase
                     $"metrics.csv row {row}, {expectedHeader[column]}");
         }
 
-        var expectedEvents = File.ReadAllLines(Path.Combine(golden, algorithm + ".jsonl"));
+        var expectedEvents = File.ReadAllLines(Path.Combine(golden, name + ".jsonl"));
         var actualEvents = File.ReadAllLines(Path.Combine(run, "metrics.jsonl"));
         Assert.That(actualEvents, Has.Length.EqualTo(expectedEvents.Length), "events recorded");
         for (var i = 0; i < expectedEvents.Length; i++)
