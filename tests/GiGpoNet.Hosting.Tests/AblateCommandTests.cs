@@ -68,8 +68,8 @@ public sealed class AblateCommandTests : CliTestBase
     [Category("Slow")]
     public void A_failed_cell_is_reported_kept_out_of_the_table_and_rerun_only_when_asked()
     {
-        var notAModel = Directory.CreateDirectory(Path.Combine(Folder, "not-a-model")).FullName;
-        var axes = $$"""{ "name": "policy", "values": [ { "label": "scratch", "set": { "Policy:Path": "" } }, { "label": "broken", "set": { "Policy:Path": "{{notAModel}}" } } ] }""";
+        // A cell that passes validation and fails in its run: its prompts are longer than its prompt limit.
+        var axes = """{ "name": "policy", "values": [ { "label": "scratch", "set": { "Policy:MaxPromptTokens": 1024 } }, { "label": "broken", "set": { "Policy:MaxPromptTokens": 16 } } ] }""";
         var (code, stdout, stderr) = Run("ablate", "--grid", Grid(axes), "--output", Output);
         Assert.That(code, Is.EqualTo(1), stdout);
         Assert.That(stdout, Does.Contain("2/4 cells finished").And.Contain("2 failed").And.Contain("FAILED policy=broken, seed 1"));

@@ -126,10 +126,10 @@ public sealed class AlgorithmSelectionTests
     [Test]
     public void An_out_of_range_value_is_refused_at_start_up_naming_the_key()
     {
-        using var provider = Build(new() { ["Algorithms:gigpo:Gamma"] = "1.5", ["Algorithms:ppo:Lambda"] = "-1" });
+        using var provider = Build(new() { ["Algorithms:gigpo:Gamma"] = "-1.5", ["Algorithms:ppo:Lambda"] = "-1" });
         var e = Assert.Throws<GiGpoNetConfigurationException>(() => provider.ValidateGiGpoNetConfiguration());
-        Assert.That(e!.Message, Does.Contain("Algorithms:gigpo:Gamma = 1.5 must be in (0, 1]."));
-        Assert.That(e.Message, Does.Contain("Algorithms:ppo:Lambda = -1 must be in [0, 1]."));
+        Assert.That(e!.Message, Does.Contain("Algorithms:gigpo:Gamma = -1.5 must be a finite number of 0 or more"));
+        Assert.That(e.Message, Does.Contain("Algorithms:ppo:Lambda = -1 must be a finite number of 0 or more"));
     }
 
     [Test]

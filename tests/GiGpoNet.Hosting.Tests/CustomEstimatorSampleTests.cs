@@ -40,9 +40,9 @@ public sealed class CustomEstimatorSampleTests
     [Test]
     public void Its_options_are_validated_at_start_up_like_the_built_in_ones()
     {
-        var (code, output) = RunSample("--Algorithms:time_aligned:Gamma=2");
+        var (code, output) = RunSample("--Algorithms:time_aligned:Gamma=-2");
         Assert.That(code, Is.EqualTo(2));
-        Assert.That(output, Does.Contain("Algorithms:time_aligned:Gamma = 2 must be in (0, 1]."));
+        Assert.That(output, Does.Contain("Algorithms:time_aligned:Gamma = -2 must be a finite number of 0 or more"));
     }
 
     [Test]

@@ -4,7 +4,7 @@ using GiGpoNet.Hosting.Training;
 namespace GiGpoNet.Hosting.Tests;
 
 /// <summary>
-/// SIGKILL at random moments (seed 19) of a small run, saves and the warm start included, twenty times: every restart resumes from
+/// SIGKILL at random moments (seed 19) of a 100-iteration run, saves and the warm start included, twenty times: every restart resumes from
 /// the last complete checkpoint (or starts over before the first), and the finished run's metrics equal an uninterrupted run's.
 /// </summary>
 [Category("Slow")]
@@ -17,7 +17,7 @@ public sealed class KillResumeTests : CliTestBase
     {
         var reference = Path.Combine(Folder, "reference");
         var killed = Path.Combine(Folder, "killed");
-        string[] Settings(string folder) => [.. TinyTraining.Checkpointed(folder, 24)];
+        string[] Settings(string folder) => [.. TinyTraining.Checkpointed(folder, 100)];
         var (code, _, stderr) = Run(Settings(reference));
         Assert.That(code, Is.EqualTo(0), stderr);
 
