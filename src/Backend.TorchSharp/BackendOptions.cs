@@ -53,8 +53,6 @@ public sealed class BackendOptions
     {
         CpuNumerics.Pin(CpuCapability);
         torch.set_num_threads(Threads > 0 ? Threads : Environment.ProcessorCount);
-        if (GcStress) _gcStress ??= Diagnostics.GcStress.Start();
+        if (GcStress) Diagnostics.GcStress.StartForProcess();
     }
-
-    private static Diagnostics.GcStress? _gcStress; // for the rest of the process
 }

@@ -255,4 +255,30 @@ public sealed class TrainCommandTests : CliTestBase
         Assert.That(stderr, Does.Contain(expected));
         Assert.That(Directory.Exists(Path.Combine(Folder, "run")), Is.False, "nothing was started");
     }
+
+    [Test]
+    [Category("Slow")]
+    public void A_run_under_GC_stress_finishes_with_the_metrics_of_a_run_without_it()
+    {
+        // Backend:GcStress makes any unheld TorchSharp temporary fail at once; a clean run shows the whole training path holds them.
+        // It runs in a process of its own: the stress thread lasts as long as the process.
+        var plain = Path.Combine(Folder, "plain");
+        var stressed = Path.Combine(Folder, "stressed");
+        Assert.That(Run(TinyTraining.Settings("gigpo", plain)).Code, Is.EqualTo(0));
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = Path.GetTempPath() };
+        start.ArgumentList.Add(Path.Combine(TestContext.CurrentContext.TestDirectory, "gigpo.dll"));
+        foreach (var arg in TinyTraining.Settings("gigpo", stressed)) start.ArgumentList.Add(arg);
+        start.ArgumentList.Add("--Backend:GcStress=true");
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.That(process.ExitCode, Is.EqualTo(0), stderr + output.Result);
+        var columns = RunRecorder.IterationColumns.Select((c, i) => (c, i)).Where(p => !p.c.StartsWith("time_", StringComparison.Ordinal) && p.c != "advantage_time_share").ToList();
+        var expected = File.ReadAllLines(Path.Combine(plain, "metrics.csv"));
+        var actual = File.ReadAllLines(Path.Combine(stressed, "metrics.csv"));
+        for (var row = 1; row < expected.Length; row++)
+            foreach (var (column, index) in columns)
+                Assert.That(actual[row].Split(',')[index], Is.EqualTo(expected[row].Split(',')[index]), $"row {row}, {column}");
+    }
 }

@@ -20,8 +20,13 @@ public sealed class GcStress : IDisposable
     /// <summary>The full collections (each followed by the pending finalizers) forced so far.</summary>
     public long Collections => Interlocked.Read(ref _collections);
 
+    private static readonly Lazy<GcStress> ForProcess = new(() => new GcStress());
+
     /// <summary>Starts the stress thread; dispose the result to stop it.</summary>
     public static GcStress Start() => new();
+
+    /// <summary>Starts one stress thread for the rest of the process (<c>Backend:GcStress</c>); calling it again does nothing.</summary>
+    public static void StartForProcess() => _ = ForProcess.Value;
 
     private void Loop()
     {
