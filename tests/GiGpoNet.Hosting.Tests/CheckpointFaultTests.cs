@@ -92,13 +92,7 @@ public sealed class CheckpointFaultTests : CliTestBase
 
             var reference = Path.Combine(Folder, "reference");
             Assert.That(Run(TinyTraining.Checkpointed(reference, 6)).Code, Is.EqualTo(0));
-            var columns = RunRecorder.IterationColumns.Select((c, i) => (c, i)).Where(p => !p.c.StartsWith("time_", StringComparison.Ordinal) && p.c != "advantage_time_share").ToList();
-            var resumed = File.ReadAllLines(Path.Combine(run, "metrics.csv"));
-            var uninterrupted = File.ReadAllLines(Path.Combine(reference, "metrics.csv"));
-            Assert.That(resumed, Has.Length.EqualTo(uninterrupted.Length), "one row per iteration");
-            for (var row = 1; row < resumed.Length; row++)
-                foreach (var (column, index) in columns)
-                    Assert.That(resumed[row].Split(',')[index], Is.EqualTo(uninterrupted[row].Split(',')[index]), $"row {row}, {column}");
+            TinyTraining.AssertSameMetrics(reference, run);
         }
         finally
         {

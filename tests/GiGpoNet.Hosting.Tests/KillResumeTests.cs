@@ -49,13 +49,7 @@ public sealed class KillResumeTests : CliTestBase
         (code, _, stderr) = Run(Settings(killed));
         Assert.That(code, Is.EqualTo(0), stderr);
 
-        var columns = RunRecorder.IterationColumns.Select((c, i) => (c, i)).Where(p => !p.c.StartsWith("time_", StringComparison.Ordinal) && p.c != "advantage_time_share").ToList();
-        var expected = File.ReadAllLines(Path.Combine(reference, "metrics.csv"));
-        var actual = File.ReadAllLines(Path.Combine(killed, "metrics.csv"));
-        Assert.That(actual, Has.Length.EqualTo(expected.Length), "one row per iteration, none lost or repeated");
-        for (var row = 1; row < expected.Length; row++)
-            foreach (var (column, index) in columns)
-                Assert.That(actual[row].Split(',')[index], Is.EqualTo(expected[row].Split(',')[index]), $"row {row}, {column}");
+        TinyTraining.AssertSameMetrics(reference, killed);
     }
 
     private static Process Start(string cli, string[] args, ManualResetEventSlim iterating)

@@ -18,4 +18,17 @@ internal static class TinyTraining
         .. Settings("gigpo", folder).Where(a => !a.StartsWith("--Training:Iterations", StringComparison.Ordinal)),
         $"--Training:Iterations={iterations}", "--Training:CheckpointInterval=1", "--Training:EvaluationInterval=0",
     ];
+
+    /// <summary>Asserts that two run folders' metrics.csv have the same rows, to the bit, time columns aside.</summary>
+    public static void AssertSameMetrics(string expectedRun, string actualRun)
+    {
+        var columns = Training.RunRecorder.IterationColumns.Select((c, i) => (c, i))
+            .Where(p => !p.c.StartsWith("time_", StringComparison.Ordinal) && p.c != "advantage_time_share").ToList();
+        var expected = File.ReadAllLines(Path.Combine(expectedRun, "metrics.csv"));
+        var actual = File.ReadAllLines(Path.Combine(actualRun, "metrics.csv"));
+        Assert.That(actual, Has.Length.EqualTo(expected.Length), "one row per iteration, none lost or repeated");
+        for (var row = 1; row < expected.Length; row++)
+            foreach (var (column, index) in columns)
+                Assert.That(actual[row].Split(',')[index], Is.EqualTo(expected[row].Split(',')[index]), $"metrics.csv row {row}, {column}");
+    }
 }
