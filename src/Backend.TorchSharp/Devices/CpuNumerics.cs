@@ -14,9 +14,6 @@ public static class CpuNumerics
     private const string AtenVariable = "ATEN_CPU_CAPABILITY";
     private const string MklVariable = "MKL_CBWR";
 
-    /// <summary>What libtorch will use: the pinned instruction set, or null where libtorch chooses.</summary>
-    public static string? Pinned { get; private set; }
-
     /// <summary>Pins <paramref name="capability"/>, unless the environment already says which set to use.</summary>
     public static void Pin(CpuCapability capability)
     {
@@ -28,15 +25,10 @@ public static class CpuNumerics
             CpuCapability.Default => ("default", "COMPATIBLE"),
             _ => ((string?)null, (string?)null),
         };
-        var existing = Environment.GetEnvironmentVariable(AtenVariable);
-        if (existing is { Length: > 0 } || aten is null || !(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()))
-        {
-            Pinned = existing is { Length: > 0 } ? existing : null;
+        if (Environment.GetEnvironmentVariable(AtenVariable) is { Length: > 0 } || aten is null || !(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()))
             return;
-        }
         SetNative(AtenVariable, aten);
         if (Environment.GetEnvironmentVariable(MklVariable) is not { Length: > 0 }) SetNative(MklVariable, mkl!);
-        Pinned = aten;
     }
 
     private static void SetNative(string name, string value)

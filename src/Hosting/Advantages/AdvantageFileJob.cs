@@ -45,10 +45,17 @@ public sealed class AdvantageFileJob(IAdvantageEstimatorProvider estimators, Adv
         for (var row = 0; row < file.Batch.RowCount; row++)
         {
             var finite = result.RowAdvantages is not null ? double.IsFinite(result.RowAdvantage(row))
-                : result.TokenAdvantages is { } tokens && !tokens[row].ToArray().Any(v => !double.IsFinite(v));
+                : result.TokenAdvantages is { } tokens && AllFinite(tokens[row]);
             if (!finite)
                 throw new StepRowFileException(file.LineNumbers[row], "its advantage is not a finite number: the returns overflowed (with a discount above 1?); scale the rewards down or lower gamma.");
         }
+    }
+
+    private static bool AllFinite(ReadOnlySpan<double> values)
+    {
+        foreach (var value in values)
+            if (!double.IsFinite(value)) return false;
+        return true;
     }
 
     private static void Write(Stream stream, StepRowFile file, AdvantageResult result)

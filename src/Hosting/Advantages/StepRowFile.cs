@@ -44,7 +44,8 @@ public sealed class StepRowFile
         var lineNumber = 0;
         var returns = new Dictionary<(string, string), double>();
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        while (ReadLine(stream, lineNumber + 1) is { } line)
+        var buffer = new List<byte>();
+        while (ReadLine(stream, buffer, lineNumber + 1) is { } line)
         {
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line)) continue;
@@ -88,9 +89,9 @@ public sealed class StepRowFile
     /// The next line (null at the end), decoded on its own so that an error names its line: refused when it is not valid UTF-8 (a
     /// replaced byte could merge two anchors into one step group) or longer than <see cref="MaxLineBytes"/>.
     /// </summary>
-    private static string? ReadLine(Stream stream, int lineNumber)
+    private static string? ReadLine(Stream stream, List<byte> bytes, int lineNumber)
     {
-        var bytes = new List<byte>();
+        bytes.Clear();
         int b;
         while ((b = stream.ReadByte()) >= 0 && b != '\n')
         {
