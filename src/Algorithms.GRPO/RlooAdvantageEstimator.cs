@@ -15,6 +15,9 @@ public sealed class RlooAdvantageEstimator(RlooOptions options) : IAdvantageEsti
     public RolloutFields RequiredFields => RolloutFields.None;
 
     /// <inheritdoc />
+    public int MinimumGroupSize => 2; // normalizes within groups: one trajectory has nothing to compare with
+
+    /// <inheritdoc />
     public AdvantageResult Estimate(RolloutBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);

@@ -31,6 +31,9 @@ public sealed class GiGpoAdvantageEstimator : IAdvantageEstimator
     public RolloutFields RequiredFields => RolloutFields.Anchors;
 
     /// <inheritdoc />
+    public int MinimumGroupSize => 2; // normalizes within groups: one trajectory has nothing to compare with
+
+    /// <inheritdoc />
     public AdvantageResult Estimate(RolloutBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);

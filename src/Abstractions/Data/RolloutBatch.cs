@@ -151,17 +151,30 @@ public sealed class RolloutBatch
     /// The same batch with critic values attached (PPO computes them after the rollout): one value per response token of every row.
     /// </summary>
     /// <exception cref="ArgumentException">The batch has no response tokens, or a row's values do not match its response length.</exception>
-    public RolloutBatch WithCriticValues(IReadOnlyList<float[]> values)
+    public RolloutBatch WithCriticValues(IReadOnlyList<float[]> values) =>
+        new(_groupIndex, _trajectoryIndex, _stepIndex, _anchors, _rewards, _active, _actionValid, _groupIds, _trajectoryIds,
+            _trajectoryGroup, _trajectoryRows, _trajectoryRowStart, _trajectoryActiveCount, _groupTrajectories, _groupTrajectoryStart,
+            PromptTokenIds, ResponseTokenIds, OldLogProbs, PerResponseToken(values, "Critic values"));
+
+    /// <summary>
+    /// The same batch with the learner's old log-probabilities in place of the sampler's: one per response token of every row
+    /// (inactive rows are never trained on; their values are not read).
+    /// </summary>
+    /// <exception cref="ArgumentException">The batch has no response tokens, or a row's values do not match its response length.</exception>
+    public RolloutBatch WithOldLogProbs(IReadOnlyList<float[]> logProbs) =>
+        new(_groupIndex, _trajectoryIndex, _stepIndex, _anchors, _rewards, _active, _actionValid, _groupIds, _trajectoryIds,
+            _trajectoryGroup, _trajectoryRows, _trajectoryRowStart, _trajectoryActiveCount, _groupTrajectories, _groupTrajectoryStart,
+            PromptTokenIds, ResponseTokenIds, PerResponseToken(logProbs, "Old log-probabilities"), CriticValues);
+
+    private RaggedArray<float> PerResponseToken(IReadOnlyList<float[]> values, string what)
     {
         ArgumentNullException.ThrowIfNull(values);
-        var responses = ResponseTokenIds ?? throw new ArgumentException("Critic values are per response token; this batch has no response tokens.", nameof(values));
-        if (values.Count != RowCount) throw new ArgumentException($"Expected values for {RowCount} rows, got {values.Count}.", nameof(values));
+        var responses = ResponseTokenIds ?? throw new ArgumentException($"{what} are per response token; this batch has no response tokens.", nameof(values));
+        if (values.Count != RowCount) throw new ArgumentException($"Expected {what.ToLowerInvariant()} for {RowCount} rows, got {values.Count}.", nameof(values));
         for (var row = 0; row < RowCount; row++)
             if (values[row].Length != responses.LengthOf(row))
-                throw new ArgumentException($"Row {row + 1} has {values[row].Length} values for {responses.LengthOf(row)} response tokens.", nameof(values));
-        return new RolloutBatch(_groupIndex, _trajectoryIndex, _stepIndex, _anchors, _rewards, _active, _actionValid, _groupIds, _trajectoryIds,
-            _trajectoryGroup, _trajectoryRows, _trajectoryRowStart, _trajectoryActiveCount, _groupTrajectories, _groupTrajectoryStart,
-            PromptTokenIds, ResponseTokenIds, OldLogProbs, RaggedArray<float>.FromRows(values));
+                throw new ArgumentException($"Row {row + 1} has {values[row].Length} {what.ToLowerInvariant()} for {responses.LengthOf(row)} response tokens.", nameof(values));
+        return RaggedArray<float>.FromRows(values);
     }
 
     /// <summary>Number of response tokens of a row: its response length, or 1 when the batch carries no tokens.</summary>

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using GiGpoNet.Backend;
+using GiGpoNet.Learning;
 using GiGpoNet.Environments;
 using GiGpoNet.Environments.Rollouts;
 using GiGpoNet.Hosting.Configuration;
@@ -15,10 +15,11 @@ namespace GiGpoNet.Cli.Commands;
 /// <summary><c>gigpo eval</c> and <c>gigpo play</c>: run a saved policy on held-out tasks, or on one episode shown turn by turn.</summary>
 internal static class CheckpointCommands
 {
-    private static readonly Option<string> Checkpoint = new("--checkpoint", "-c") { Description = "A run's checkpoints/final folder, or a Hugging Face model folder.", Required = true };
+    private static readonly Option<string?> Checkpoint = new("--checkpoint", "-c") { Description = "A run's checkpoints/final folder, or a Hugging Face model folder." };
+    private static readonly Option<string?> PolicyName = new("--policy", "-p") { Description = "A registered policy (a scripted, expert or remote one, from a plugin) instead of a checkpoint." };
     private static readonly Option<string?> EnvironmentName = new("--environment", "-e") { Description = "The environment (default: Training:Environment)." };
 
-    private sealed record Context(ServiceProvider Provider, IEnvironmentFactory Environment, EnvironmentRolloutSource Source, BackendOptions Backend, PolicyModelOptions Policy);
+    private sealed record Context(ServiceProvider Provider, IEnvironmentFactory Environment, EnvironmentRolloutSource Source);
 
     private static Context Build(ParseResult parse)
     {
@@ -27,9 +28,23 @@ internal static class CheckpointCommands
         var factory = provider.GetRequiredKeyedService<IEnvironmentFactory>(provider.GetRequiredService<EnvironmentRegistry>().Get(name).Name);
         var source = new EnvironmentRolloutSource(factory, provider.GetRequiredService<RolloutOptions>(), provider.GetRequiredService<IPromptBuilder>(),
             provider.GetRequiredService<IActionParser>(), provider.GetRequiredService<IEpisodeMemoryFactory>());
-        var backend = provider.GetRequiredService<IOptions<BackendOptions>>().Value;
-        backend.ApplyProcessSettings();
-        return new Context(provider, factory, source, backend, provider.GetRequiredService<IOptions<PolicyModelOptions>>().Value);
+        return new Context(provider, factory, source);
+    }
+
+    /// <summary>The policy to run: a checkpoint, loaded by the learner factory (disposed with the learner), or a registered policy by name.</summary>
+    private static (IPolicy Policy, IDisposable? Owner) Policy(Context context, string? checkpoint, string? name)
+    {
+        if ((checkpoint is null) == (name is null))
+            throw new GiGpoNetConfigurationException("Give either --checkpoint (a saved policy) or --policy (a registered policy's name), not both or neither.");
+        if (name is not null)
+        {
+            var registration = context.Provider.GetRequiredService<PolicyRegistry>().Get(name);
+            return (context.Provider.GetRequiredKeyedService<IPolicyProvider>(registration.Name).Get(null), null);
+        }
+        if (!Directory.Exists(checkpoint))
+            throw new GiGpoNetConfigurationException($"--checkpoint '{checkpoint}' is not a folder: give a run's checkpoints/final folder or a Hugging Face model folder.");
+        var learner = context.Provider.GetRequiredService<ILearnerFactory>().Create(new LearnerStart(checkpoint, [], 0));
+        return (learner.Policy, learner);
     }
 
     public static Command Eval(TextWriter output, TextWriter error)
@@ -39,7 +54,7 @@ internal static class CheckpointCommands
         var temperature = new Option<double>("--temperature") { Description = "Sampling temperature (0 = greedy).", DefaultValueFactory = _ => 0.4 };
         var command = new Command("eval", "Evaluate a saved policy: success rate overall and per task type on a split.")
         {
-            Checkpoint, EnvironmentName, split, tasks, temperature,
+            Checkpoint, PolicyName, EnvironmentName, split, tasks, temperature,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(error, async () =>
@@ -47,8 +62,8 @@ internal static class CheckpointCommands
             var context = Build(parse);
             await using var _ = context.Provider;
             if (parse.GetValue(tasks) < 1) throw new GiGpoNetConfigurationException("--tasks must be at least 1.");
-            var policy = PolicyCheckpoints.Load(parse.GetValue(Checkpoint)!, context.Backend, context.Policy.MaxPromptTokens);
-            using var model = policy.Model;
+            var (policy, owner) = Policy(context, parse.GetValue(Checkpoint), parse.GetValue(PolicyName));
+            using var _owner = owner;
             var result = await context.Source.CollectAsync(policy,
                 new RolloutRequest(parse.GetValue(tasks), 1, parse.GetValue(split), AgentTrainer.EvaluationSeed, parse.GetValue(temperature)), cancellationToken);
             var metrics = EpisodeMetrics.Of(result.Episodes);
@@ -66,10 +81,9 @@ internal static class CheckpointCommands
         var split = new Option<DatasetSplit>("--split") { Description = "train, validation or test.", DefaultValueFactory = _ => DatasetSplit.Validation };
         var temperature = new Option<double>("--temperature") { Description = "Sampling temperature (0 = greedy).", DefaultValueFactory = _ => 0.4 };
         var expert = new Option<bool>("--expert") { Description = "Let the environment's expert play instead of a checkpoint." };
-        var checkpoint = new Option<string?>("--checkpoint", "-c") { Description = "A run's checkpoints/final folder, or a Hugging Face model folder." };
         var command = new Command("play", "Play one episode and print it turn by turn: observation, the model's answer, the action, the reward.")
         {
-            checkpoint, EnvironmentName, seed, split, temperature, expert,
+            Checkpoint, PolicyName, EnvironmentName, seed, split, temperature, expert,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(error, async () =>
@@ -80,9 +94,10 @@ internal static class CheckpointCommands
             var parser = context.Provider.GetRequiredService<IActionParser>();
             var prompts = context.Provider.GetRequiredService<IPromptBuilder>();
             var memory = context.Provider.GetRequiredService<IEpisodeMemoryFactory>().Create();
-            if (!parse.GetValue(expert) && parse.GetValue(checkpoint) is null) throw new GiGpoNetConfigurationException("play needs --checkpoint, or --expert to watch the expert.");
-            var policy = parse.GetValue(expert) ? null : PolicyCheckpoints.Load(parse.GetValue(checkpoint)!, context.Backend, context.Policy.MaxPromptTokens);
-            using var model = policy?.Model;
+            if (!parse.GetValue(expert) && parse.GetValue(Checkpoint) is null && parse.GetValue(PolicyName) is null)
+                throw new GiGpoNetConfigurationException("play needs --checkpoint or --policy, or --expert to watch the expert.");
+            var (policy, owner) = parse.GetValue(expert) ? (null, null) : Policy(context, parse.GetValue(Checkpoint), parse.GetValue(PolicyName));
+            using var _owner = owner;
             await using var environment = context.Environment.Create();
             var observation = await environment.ResetAsync(new EnvironmentReset(parse.GetValue(seed), parse.GetValue(split)), cancellationToken);
             await output.WriteLineAsync($"Task ({observation.TaskType}): {observation.Task}");

@@ -1,3 +1,6 @@
+using GiGpoNet.Advantages;
+using GiGpoNet.Environments;
+
 namespace GiGpoNet.Hosting.Configuration;
 
 /// <summary>The <c>Training</c> section: what to train, on what, and for how long.</summary>
@@ -14,6 +17,18 @@ public sealed class TrainingOptions
 
     /// <summary>The environment, by registered name: <c>household</c>, <c>shop</c>, <c>sokoban</c>, or your own. Default <c>household</c>.</summary>
     public string Environment { get; set; } = "household";
+
+    /// <summary>
+    /// Where training rollouts come from, by registered name: <c>environment</c> (default: the policy acting in <see cref="Environment"/>)
+    /// or a source registered with <c>AddRolloutSource</c> (a replay of logged steps, a remote fleet, ...).
+    /// </summary>
+    public string RolloutSource { get; set; } = "environment";
+
+    /// <summary>
+    /// The policy that generates training rollouts, by registered name: <c>learner</c> (default: the weights being trained) or a policy
+    /// registered with <c>AddPolicy</c>. Evaluation always measures the learner.
+    /// </summary>
+    public string Policy { get; set; } = "learner";
 
     /// <summary>RL iterations (collect, estimate, update). Default 20.</summary>
     public int Iterations { get; set; } = 20;
@@ -57,8 +72,8 @@ public sealed class TrainingOptions
 
     /// <summary>The run folder for these settings.</summary>
     public string ResolveOutputDirectory() => OutputDirectory
-        .Replace("{algorithm}", Algorithm.Trim().ToLowerInvariant(), StringComparison.Ordinal)
-        .Replace("{environment}", Environment.Trim().ToLowerInvariant(), StringComparison.Ordinal)
+        .Replace("{algorithm}", AdvantageEstimatorRegistry.Normalize(Algorithm), StringComparison.Ordinal)
+        .Replace("{environment}", EnvironmentRegistry.Normalize(Environment), StringComparison.Ordinal)
         .Replace("{seed}", Seed.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
     /// <summary>Lists what is wrong, one sentence each.</summary>

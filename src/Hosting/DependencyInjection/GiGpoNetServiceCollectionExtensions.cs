@@ -41,48 +41,12 @@ public static class GiGpoNetServiceCollectionExtensions
             Section<BackendOptions>(services, configuration, BackendOptions.SectionName, null);
             services.AddTransient<AdvantageFileJob>();
             services.AddSingleton(sp => new ConfigurationSections(configuration, sp.GetRequiredService<AdvantageEstimatorRegistry>(), sp.GetRequiredService<EnvironmentRegistry>()));
-            services.AddTransient(sp =>
-            {
-                var training = sp.GetRequiredService<IOptions<TrainingOptions>>().Value;
-                var rollout = sp.GetRequiredService<IOptions<RolloutOptions>>().Value;
-                return new AgentTrainer(
-                    sp.GetRequiredService<IAdvantageEstimatorProvider>().Get(training.Algorithm),
-                    sp.GetRequiredKeyedService<IEnvironmentFactory>(sp.GetRequiredService<EnvironmentRegistry>().Get(training.Environment).Name),
-                    training, sp.GetRequiredService<IOptions<PolicyModelOptions>>().Value, sp.GetRequiredService<IOptions<WarmStartOptions>>().Value,
-                    rollout, sp.GetRequiredService<IOptions<UpdateOptions>>().Value, sp.GetRequiredService<IOptions<BackendOptions>>().Value,
-                    sp.GetRequiredService<IPromptBuilder>(), sp.GetRequiredService<IActionParser>(), sp.GetRequiredService<IEpisodeMemoryFactory>(),
-                    ComponentSettings(sp, configuration, training));
-            });
+            services.AddOptions<TrainingComposition>().ValidateOnStart();
+            services.AddSingleton<IValidateOptions<TrainingComposition>, CompositionValidator>();
         }
-        return new GiGpoNetBuilder(services, configuration);
-    }
-
-    /// <summary>
-    /// What a run records beside the core sections: the chosen estimator's bound options (defaults included) under
-    /// <c>Algorithms:&lt;name&gt;</c>, and the keys set under <c>Environments:&lt;name&gt;</c>.
-    /// </summary>
-    private static JsonObject ComponentSettings(IServiceProvider services, IConfiguration configuration, TrainingOptions training)
-    {
-        var estimator = services.GetRequiredService<AdvantageEstimatorRegistry>().Get(training.Algorithm);
-        var estimatorOptions = services.GetKeyedService<AdvantageEstimatorOptions>(estimator.Name) is { } bound
-            ? JsonSerializer.SerializeToNode(bound, bound.GetType(), SettingsJson)!.AsObject()
-            : new JsonObject();
-        var environmentName = services.GetRequiredService<EnvironmentRegistry>().Get(training.Environment).Name;
-        return new JsonObject
-        {
-            ["Algorithms"] = new JsonObject { [estimator.Name] = estimatorOptions },
-            ["Environments"] = new JsonObject { [environmentName] = SectionKeys(configuration.GetSection($"Environments:{environmentName}")) },
-        };
-    }
-
-    private static readonly JsonSerializerOptions SettingsJson = new() { Converters = { new JsonStringEnumConverter() } };
-
-    private static JsonObject SectionKeys(IConfigurationSection section)
-    {
-        var keys = new JsonObject();
-        foreach (var child in section.GetChildren())
-            keys[child.Key] = child.Value is { } value ? JsonValue.Create(value) : SectionKeys(child);
-        return keys;
+        var builder = new GiGpoNetBuilder(services, configuration);
+        TrainingServices.Add(builder);
+        return builder;
     }
 
     private static void Section<TOptions>(IServiceCollection services, IConfiguration configuration, string section,

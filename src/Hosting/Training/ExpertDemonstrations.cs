@@ -1,5 +1,6 @@
 using GiGpoNet.Environments;
 using GiGpoNet.Environments.Rollouts;
+using GiGpoNet.Learning;
 
 namespace GiGpoNet.Hosting.Training;
 
@@ -14,11 +15,11 @@ public static class ExpertDemonstrations
     /// expert cannot solve any more ends there; the states before it keep their labels.
     /// </summary>
     /// <exception cref="GiGpoNetConfigurationException">The environment has no expert.</exception>
-    public static async Task<List<(string Prompt, string Response)>> CollectAsync(IEnvironmentFactory factory, IPromptBuilder prompts,
+    public static async Task<List<Demonstration>> CollectAsync(IEnvironmentFactory factory, IPromptBuilder prompts,
         IEpisodeMemoryFactory memories, RolloutOptions options, int episodes, long seed, CancellationToken cancellationToken,
         double explorationRate = 0)
     {
-        var pairs = new List<(string, string)>();
+        var pairs = new List<Demonstration>();
         var noise = new Random(unchecked((int)(seed ^ (seed >> 32)) ^ 0x5DA7));
         var maxSteps = options.MaxSteps > 0 ? options.MaxSteps : factory.Description.DefaultMaxSteps;
         for (var episode = 0; episode < episodes; episode++)
@@ -32,7 +33,8 @@ public static class ExpertDemonstrations
             for (var step = 0; step < maxSteps; step++)
             {
                 if (expert.ExpertAction() is not { } action) break; // a dead state (an exploratory step made the task unsolvable)
-                pairs.Add((prompts.Build(new PromptContext(factory.Description, observation, memory, options.HistoryLength)), AnswerFormat.For(action, options.RequireThinkTags)));
+                pairs.Add(new Demonstration(prompts.Build(new PromptContext(factory.Description, observation, memory, options.HistoryLength)),
+                    AnswerFormat.For(action, options.RequireThinkTags)));
                 if (explorationRate > 0 && observation.AdmissibleActions is { Count: > 0 } admissible && noise.NextDouble() < explorationRate)
                     action = admissible[noise.Next(admissible.Count)];
                 var outcome = await environment.StepAsync(action, cancellationToken);

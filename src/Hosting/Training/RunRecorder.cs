@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using GiGpoNet.Hosting.Reporting;
 
 namespace GiGpoNet.Hosting.Training;
 
@@ -9,7 +10,7 @@ namespace GiGpoNet.Hosting.Training;
 /// <see cref="IterationColumns"/>), TensorBoard event files in <c>tensorboard/</c> (every metric as a scalar, tagged
 /// <c>event/metric</c>), and at the end <c>summary.json</c> and <c>summary.md</c>.
 /// </summary>
-public sealed class RunRecorder : IDisposable
+public sealed class RunRecorder : IRunRecorder
 {
     /// <summary>The columns of metrics.csv, in order.</summary>
     public static readonly string[] IterationColumns =
@@ -98,8 +99,10 @@ public sealed class RunRecorder : IDisposable
     public string Folder { get; }
 
     /// <summary>Records one event; returns it as recorded (the first one carries the warning of an earlier run set aside, if any).</summary>
-    public TrainingEvent Record(TrainingEvent e)
+    public TrainingEvent Record(TrainingEvent trainingEvent)
     {
+        ArgumentNullException.ThrowIfNull(trainingEvent);
+        var e = trainingEvent;
         if (_pendingWarning is not null)
         {
             e = e with { Warning = e.Warning is null ? _pendingWarning : $"{_pendingWarning} {e.Warning}" };
@@ -111,21 +114,37 @@ public sealed class RunRecorder : IDisposable
         _jsonl.WriteLine(JsonSerializer.Serialize(line));
         foreach (var (key, value) in e.Metrics)
             if (double.IsFinite(value)) _tensorBoard.add_scalar($"{e.Kind}/{key}", (float)value, e.Iteration);
-        if (e.Kind == "iteration")
+        if (e.Kind == TrainingEventKind.Iteration)
             _csv.WriteLine(string.Join(',', IterationColumns.Select(c =>
                 c == "iteration" ? e.Iteration.ToString(CultureInfo.InvariantCulture)
                 : e.Metrics.TryGetValue(c, out var v) && double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "")));
         return e;
     }
 
-    /// <summary>Writes summary.json and summary.md.</summary>
-    public void WriteSummary(IReadOnlyDictionary<string, object> summary)
+    /// <inheritdoc />
+    public void WriteConfiguration(string configuration) => File.WriteAllText(Path.Combine(Folder, AgentTrainer.ConfigurationFileName), configuration);
+
+    /// <summary>
+    /// Writes summary.json and summary.md, and draws <c>learning_curve.png</c>; a chart that cannot be drawn (no native Skia library, say)
+    /// is a warning (returned), never a lost run.
+    /// </summary>
+    public string? WriteSummary(IReadOnlyDictionary<string, object> summary, string title)
     {
+        ArgumentNullException.ThrowIfNull(summary);
         File.WriteAllText(Path.Combine(Folder, "summary.json"), JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }));
         var text = new StringBuilder("# Training run\n\n| key | value |\n|---|---|\n");
         foreach (var (key, value) in summary)
             text.Append(CultureInfo.InvariantCulture, $"| {key} | {(value is double d ? d.ToString("0.####", CultureInfo.InvariantCulture) : value)} |\n");
         File.WriteAllText(Path.Combine(Folder, "summary.md"), text.ToString());
+        try
+        {
+            LearningCurveChart.SaveRun(RunHistory.Load(Folder), Path.Combine(Folder, "learning_curve.png"), title);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or DllNotFoundException or TypeInitializationException or UnauthorizedAccessException)
+        {
+            return $"learning_curve.png could not be drawn ({e.Message}); metrics.csv holds the same figures.";
+        }
     }
 
     /// <inheritdoc />

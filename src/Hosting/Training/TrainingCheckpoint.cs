@@ -1,11 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using GiGpoNet.Backend.Checkpoints;
-using GiGpoNet.Backend.Model;
-using GiGpoNet.Backend.Tokenization;
-using GiGpoNet.Backend.Training;
-using TorchSharp;
 
 namespace GiGpoNet.Hosting.Training;
 
@@ -22,7 +17,7 @@ public sealed record CheckpointState(int Iteration, long EnvironmentSteps, doubl
 
 /// <summary>
 /// A resumable training checkpoint: <c>checkpoints/iter-NNNNNN/</c> with the policy (Hugging Face safetensors and its tokenizer), the
-/// reference policy, the critic, the optimizers' state, <c>state.json</c>, a copy of the effective configuration, and a manifest of
+/// reference policy, the critic and the optimizers' state (written by the learner), <c>state.json</c>, a copy of the effective configuration, and a manifest of
 /// SHA-256 hashes. It is written into a temporary folder and renamed, so a crash or a kill during a save never leaves a broken
 /// checkpoint; a failed save leaves the previous one in place.
 /// </summary>
@@ -31,10 +26,15 @@ public static class TrainingCheckpoint
     private const string Manifest = "manifest.json";
     private const string StateFile = "state.json";
 
-    /// <summary>Writes a checkpoint of iteration <paramref name="state"/>.Iteration under <paramref name="runFolder"/>.</summary>
-    public static string Save(string runFolder, CheckpointState state, Qwen2ForCausalLM policy, ITextTokenizer tokenizer, Qwen2ForCausalLM? reference,
-        Qwen2ForValue? critic, PolicyUpdater updater, string configuration)
+    /// <summary>
+    /// Writes a checkpoint of iteration <paramref name="state"/>.Iteration under <paramref name="runFolder"/>: <paramref name="saveLearner"/>
+    /// writes the learner's files into the folder it is given (<see cref="Learning.ILearner.SaveState"/>), then the state, the
+    /// configuration and the manifest are added.
+    /// </summary>
+    public static string Save(string runFolder, CheckpointState state, Action<string> saveLearner, string configuration)
     {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(saveLearner);
         var checkpoints = Path.Combine(runFolder, "checkpoints");
         Directory.CreateDirectory(checkpoints);
         // A temporary folder left behind can only come from a save that was killed: it never became a checkpoint.
@@ -44,14 +44,7 @@ public static class TrainingCheckpoint
         try
         {
             Directory.CreateDirectory(temporary);
-            PolicyCheckpoints.Save(policy, tokenizer, Path.Combine(temporary, "policy"));
-            if (reference is not null) HuggingFaceCheckpoint.Save(reference, Path.Combine(temporary, "reference"));
-            if (critic is not null)
-            {
-                Directory.CreateDirectory(Path.Combine(temporary, "critic"));
-                HuggingFaceCheckpoint.SaveWeights(critic, Path.Combine(temporary, "critic"), torch.ScalarType.Float32, long.MaxValue);
-            }
-            updater.SaveState(temporary);
+            saveLearner(temporary);
             File.WriteAllText(Path.Combine(temporary, StateFile), JsonSerializer.Serialize(state with { WarmStartSuccess = double.IsFinite(state.WarmStartSuccess) ? state.WarmStartSuccess : -1 }));
             File.WriteAllText(Path.Combine(temporary, AgentTrainer.ConfigurationFileName), configuration);
             var hashes = new JsonObject();
@@ -98,15 +91,6 @@ public static class TrainingCheckpoint
         {
             throw new InvalidDataException($"The checkpoint '{folder}' is corrupted: its {Manifest} or {StateFile} is not what this version writes ({e.Message}). Delete it to resume from an earlier one.", e);
         }
-    }
-
-    /// <summary>Loads the weights and optimizer state of a verified checkpoint into freshly built models.</summary>
-    public static void Restore(string folder, Qwen2ForCausalLM policy, Qwen2ForCausalLM? reference, Qwen2ForValue? critic, PolicyUpdater updater)
-    {
-        HuggingFaceCheckpoint.LoadWeights(policy, Path.Combine(folder, "policy"), policy.Config.TieWordEmbeddings ? ["lm_head.weight"] : null);
-        if (reference is not null) HuggingFaceCheckpoint.LoadWeights(reference, Path.Combine(folder, "reference"), reference.Config.TieWordEmbeddings ? ["lm_head.weight"] : null);
-        if (critic is not null) HuggingFaceCheckpoint.LoadWeights(critic, Path.Combine(folder, "critic"));
-        updater.LoadState(folder);
     }
 
     private static string Hash(string path)

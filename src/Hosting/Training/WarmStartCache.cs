@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using GiGpoNet.Hosting.Storage;
+using GiGpoNet.Learning;
 
 namespace GiGpoNet.Hosting.Training;
 
@@ -17,7 +18,7 @@ internal static class WarmStartCache
 {
     private const string MetricsFile = "warm_start.json";
 
-    public static string Key(IEnumerable<(string Prompt, string Response)> demonstrations, params object[] settings)
+    public static string Key(IEnumerable<Demonstration> demonstrations, params object[] settings)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var (prompt, response) in demonstrations)

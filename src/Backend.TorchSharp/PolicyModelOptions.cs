@@ -1,4 +1,4 @@
-namespace GiGpoNet.Hosting.Configuration;
+namespace GiGpoNet.Backend;
 
 /// <summary>The <c>Policy</c> section: the model to train, either a Hugging Face folder or a small model trained from scratch.</summary>
 public sealed class PolicyModelOptions
@@ -34,7 +34,7 @@ public sealed class PolicyModelOptions
     {
         try
         {
-            Backend.Tokenization.HuggingFaceTokenizer.Load(folder);
+            Tokenization.HuggingFaceTokenizer.Load(folder);
             return null;
         }
         catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException)
@@ -51,7 +51,7 @@ public sealed class PolicyModelOptions
         else if (!string.IsNullOrWhiteSpace(Path))
         {
             // Checked here, before a run folder exists or a demonstration is collected.
-            foreach (var problem in Backend.Checkpoints.HuggingFaceCheckpoint.Problems(Path))
+            foreach (var problem in Checkpoints.HuggingFaceCheckpoint.Problems(Path))
                 yield return $"{SectionName}:{nameof(Path)} = '{Path}' cannot be loaded: {problem}";
             if (TokenizerProblem(Path) is { } tokenizer)
                 yield return $"{SectionName}:{nameof(Path)} = '{Path}': {tokenizer} A pretrained policy needs its Hugging Face tokenizer.json.";

@@ -1,10 +1,8 @@
 using GiGpoNet.Backend;
-using GiGpoNet.Backend.Checkpoints;
 using GiGpoNet.Backend.Model;
-using GiGpoNet.Backend.Policies;
 using GiGpoNet.Backend.Tokenization;
 
-namespace GiGpoNet.Hosting.Training;
+namespace GiGpoNet.Backend.Checkpoints;
 
 /// <summary>Loads a policy saved by the trainer (or any Hugging Face model folder) with its tokenizer.</summary>
 public static class PolicyCheckpoints
@@ -21,7 +19,7 @@ public static class PolicyCheckpoints
 
     /// <summary>The policy in <paramref name="folder"/>: weights from safetensors, tokenizer from vocabulary.json or tokenizer.json.</summary>
     /// <exception cref="GiGpoNetConfigurationException">The folder is missing or has no tokenizer.</exception>
-    public static TorchPolicy Load(string folder, BackendOptions backend, int maxPromptTokens)
+    public static (Qwen2ForCausalLM Model, ITextTokenizer Tokenizer) Load(string folder, BackendOptions backend)
     {
         if (!Directory.Exists(folder))
             throw new GiGpoNetConfigurationException($"--checkpoint '{folder}' is not a folder; give a run's checkpoints/final folder or a Hugging Face model folder.");
@@ -29,6 +27,6 @@ public static class PolicyCheckpoints
             : File.Exists(Path.Combine(folder, "tokenizer.json")) ? HuggingFaceTokenizer.Load(folder)
             : throw new GiGpoNetConfigurationException($"'{folder}' has neither {VocabularyFile} nor tokenizer.json; the policy's tokenizer is needed.");
         var model = HuggingFaceCheckpoint.LoadCausalLM(folder, backend.ResolveDtype(), backend.ResolveDevice());
-        return new TorchPolicy(model, tokenizer, maxPromptTokens);
+        return (model, tokenizer);
     }
 }

@@ -1,0 +1,137 @@
+using GiGpoNet.Advantages;
+using GiGpoNet.Backend.Checkpoints;
+using GiGpoNet.Backend.Model;
+using GiGpoNet.Backend.Policies;
+using GiGpoNet.Backend.Tokenization;
+using GiGpoNet.Backend.Training;
+using GiGpoNet.Data;
+using GiGpoNet.Learning;
+using GiGpoNet.Policies;
+using TorchSharp;
+
+namespace GiGpoNet.Backend.Learning;
+
+/// <summary>The TorchSharp learner: the policy, its reference copy and critic, and <see cref="PolicyUpdater"/>.</summary>
+internal sealed class TorchLearner(Qwen2ForCausalLM model, ITextTokenizer tokenizer, int maxPromptTokens, UpdateOptions update) : ILearner
+{
+    private readonly TorchPolicy _policy = new(model, tokenizer, maxPromptTokens);
+    private Qwen2ForCausalLM? _reference;
+    private Qwen2ForValue? _critic;
+    private PolicyUpdater? _updater;
+
+    public IPolicy Policy => _policy;
+
+    public IReadOnlyList<double> WarmStart(IReadOnlyList<Demonstration> demonstrations, SupervisedSettings settings, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(demonstrations);
+        ArgumentNullException.ThrowIfNull(settings);
+        var rows = demonstrations
+            .Select(d => (tokenizer.Encode(tokenizer.ApplyChatTemplate(d.Prompt)), (int[])[.. tokenizer.Encode(d.Response), tokenizer.EndOfTurnIds[0]]))
+            .ToList();
+        return SupervisedFineTuning.Train(model, rows, settings.Epochs, settings.LearningRate, settings.BatchSize, tokenizer.PaddingId, settings.Seed,
+            cancellationToken);
+    }
+
+    public void BeginReinforcement(ReinforcementStart start)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        if (_updater is not null) throw new InvalidOperationException("The reinforcement stage has begun already.");
+        if (start.Seed is { } seed) torch.manual_seed(seed);
+        _reference = update.UseKlLoss ? Clone(model) : null;
+        _critic = start.Critic ? CreateCritic(model) : null;
+        _updater = new PolicyUpdater(model, update, tokenizer.PaddingId, _reference, _critic);
+        if (start.ResumeFrom is { } folder) Restore(folder);
+    }
+
+    public RolloutBatch Prepare(RolloutBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var updater = Updater;
+        if (batch.PromptTokenIds is not { } prompts || batch.ResponseTokenIds is not { } responses)
+            throw new ArgumentException("The TorchSharp learner trains on token ids; this batch has none (its rollout source must provide Tokens).", nameof(batch));
+        var all = Enumerable.Range(0, batch.RowCount).Select(r => (prompts[r].ToArray(), responses[r].ToArray())).ToList();
+        if (_critic is not null) batch = batch.WithCriticValues(updater.Values(all));
+        var active = Enumerable.Range(0, batch.RowCount).Where(r => batch.Active[r]).ToList();
+        var scored = updater.LogProbs([.. active.Select(r => all[r])]);
+        var logProbs = all.Select(r => new float[r.Item2.Length]).ToArray();
+        for (var i = 0; i < active.Count; i++) logProbs[active[i]] = scored[i];
+        return batch.WithOldLogProbs(logProbs);
+    }
+
+    public IReadOnlyDictionary<string, double> Update(RolloutBatch batch, AdvantageResult advantages)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(advantages);
+        var updater = Updater;
+        if (batch.OldLogProbs is not { } oldLogProbs || batch.PromptTokenIds is not { } prompts || batch.ResponseTokenIds is not { } responses)
+            throw new ArgumentException("Update takes a batch returned by Prepare (token ids and old log-probabilities).", nameof(batch));
+        var rows = new List<TrainingRow>(batch.ActiveRowCount);
+        for (var row = 0; row < batch.RowCount; row++)
+        {
+            if (!batch.Active[row]) continue;
+            var perToken = new float[responses.LengthOf(row)];
+            advantages.CopyTokenAdvantages(row, perToken);
+            rows.Add(new TrainingRow(prompts[row].ToArray(), responses[row].ToArray(), oldLogProbs[row].ToArray(), perToken,
+                batch.CriticValues?[row].ToArray(), advantages.TokenReturns is { } returns ? [.. returns[row].ToArray().Select(v => (float)v)] : null));
+        }
+        return updater.Update(rows).ToDictionary();
+    }
+
+    public void SavePolicy(string folder) => PolicyCheckpoints.Save(model, tokenizer, folder);
+
+    public void SaveState(string folder)
+    {
+        var updater = Updater;
+        PolicyCheckpoints.Save(model, tokenizer, Path.Combine(folder, "policy"));
+        if (_reference is not null) HuggingFaceCheckpoint.Save(_reference, Path.Combine(folder, "reference"));
+        if (_critic is not null)
+        {
+            Directory.CreateDirectory(Path.Combine(folder, "critic"));
+            HuggingFaceCheckpoint.SaveWeights(_critic, Path.Combine(folder, "critic"), torch.ScalarType.Float32, long.MaxValue);
+        }
+        updater.SaveState(folder);
+    }
+
+    public void Dispose()
+    {
+        _updater?.Dispose();
+        _critic?.Dispose();
+        _reference?.Dispose();
+        model.Dispose();
+    }
+
+    private PolicyUpdater Updater => _updater ?? throw new InvalidOperationException("Call BeginReinforcement before the first Prepare, Update or SaveState.");
+
+    private void Restore(string folder)
+    {
+        HuggingFaceCheckpoint.LoadWeights(model, Path.Combine(folder, "policy"), model.Config.TieWordEmbeddings ? ["lm_head.weight"] : null);
+        if (_reference is not null)
+            HuggingFaceCheckpoint.LoadWeights(_reference, Path.Combine(folder, "reference"), _reference.Config.TieWordEmbeddings ? ["lm_head.weight"] : null);
+        if (_critic is not null) HuggingFaceCheckpoint.LoadWeights(_critic, Path.Combine(folder, "critic"));
+        Updater.LoadState(folder);
+    }
+
+    private static Qwen2ForCausalLM Clone(Qwen2ForCausalLM source)
+    {
+        var copy = new Qwen2ForCausalLM(source.Config);
+        var (device, dtype) = source.Body.Placement();
+        copy.to(dtype).to(device);
+        copy.load_state_dict(source.state_dict());
+        copy.eval();
+        return copy;
+    }
+
+    private static Qwen2ForValue CreateCritic(Qwen2ForCausalLM policy)
+    {
+        // verl-agent's critic starts from the same base model as the actor.
+        var critic = new Qwen2ForValue(policy.Config);
+        var (device, dtype) = policy.Body.Placement();
+        critic.to(dtype).to(device);
+        using var scope = torch.NewDisposeScope(); // after the parameters exist: a scope would dispose them
+        using var noGrad = torch.no_grad();
+        var target = critic.state_dict();
+        foreach (var (name, tensor) in policy.state_dict())
+            if (target.TryGetValue(name, out var destination)) destination.copy_(tensor);
+        return critic;
+    }
+}

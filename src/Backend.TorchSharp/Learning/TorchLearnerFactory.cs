@@ -1,0 +1,68 @@
+using System.Text.Json;
+using GiGpoNet.Backend.Checkpoints;
+using GiGpoNet.Backend.Model;
+using GiGpoNet.Backend.Tokenization;
+using GiGpoNet.Backend.Training;
+using GiGpoNet.Data;
+using GiGpoNet.Learning;
+using TorchSharp;
+
+namespace GiGpoNet.Backend.Learning;
+
+/// <summary>
+/// Creates the TorchSharp learner: a Qwen2-family policy loaded from a Hugging Face folder (<c>Policy:Path</c>) or built from scratch
+/// with a word-level tokenizer, trained with <see cref="PolicyUpdater"/> on the backend's device and dtype.
+/// </summary>
+/// <param name="backend">The <c>Backend</c> section.</param>
+/// <param name="policy">The <c>Policy</c> section.</param>
+/// <param name="update">The <c>Update</c> section.</param>
+/// <param name="maxResponseTokens">The longest response generated (<c>Rollout:MaxNewTokens</c>), for a from-scratch model's positions.</param>
+public sealed class TorchLearnerFactory(BackendOptions backend, PolicyModelOptions policy, UpdateOptions update, int maxResponseTokens) : ILearnerFactory
+{
+    /// <summary>The learner's name in messages.</summary>
+    public const string Name = "torchsharp";
+
+    /// <inheritdoc />
+    public LearnerCapabilities Capabilities { get; } =
+        new(Name, RolloutFields.Tokens, RolloutFields.OldLogProbs | RolloutFields.CriticValues);
+
+    /// <inheritdoc />
+    public string WarmStartIdentity
+    {
+        get
+        {
+            backend.ApplyProcessSettings();
+            return JsonSerializer.Serialize(new { Policy = policy, backend.Dtype, Device = backend.ResolveDevice().type.ToString(), maxResponseTokens });
+        }
+    }
+
+    /// <inheritdoc />
+    public int CorpusDemonstrations => string.IsNullOrWhiteSpace(policy.Path) ? 16 : 0;
+
+    /// <inheritdoc />
+    public ILearner Create(LearnerStart start)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        backend.ApplyProcessSettings();
+        torch.manual_seed(start.Seed);
+        var (model, tokenizer) = start.PolicyFolder is { } folder ? PolicyCheckpoints.Load(folder, backend) : CreatePolicy(start.Corpus);
+        return new TorchLearner(model, tokenizer, policy.MaxPromptTokens, update);
+    }
+
+    private (Qwen2ForCausalLM, ITextTokenizer) CreatePolicy(IReadOnlyList<string> corpus)
+    {
+        var dtype = backend.ResolveDtype();
+        var device = backend.ResolveDevice();
+        if (!string.IsNullOrWhiteSpace(policy.Path))
+            return (HuggingFaceCheckpoint.LoadCausalLM(policy.Path, dtype, device), HuggingFaceTokenizer.Load(policy.Path));
+        var tokenizer = WordLevelTokenizer.Build(corpus, policy.VocabularyWords);
+        var model = new Qwen2ForCausalLM(new Qwen2Config
+        {
+            VocabSize = tokenizer.VocabularySize, HiddenSize = policy.HiddenSize, IntermediateSize = policy.IntermediateSize,
+            NumHiddenLayers = policy.Layers, NumAttentionHeads = policy.Heads, NumKeyValueHeads = policy.KeyValueHeads,
+            MaxPositionEmbeddings = policy.MaxPromptTokens + maxResponseTokens,
+        });
+        model.to(dtype).to(device);
+        return (model, tokenizer);
+    }
+}

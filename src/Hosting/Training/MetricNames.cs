@@ -1,0 +1,29 @@
+namespace GiGpoNet.Hosting.Training;
+
+/// <summary>The names of the metrics the trainer itself writes (estimators and learners add their own).</summary>
+public static class MetricNames
+{
+    /// <summary>The fraction of episodes won.</summary>
+    public const string SuccessRate = "success_rate";
+
+    /// <summary>Training environment steps so far.</summary>
+    public const string EnvironmentSteps = "env_steps";
+
+    /// <summary>1 when an iteration's update was skipped (a non-finite advantage, or no active row).</summary>
+    public const string SkippedSteps = "skipped_steps";
+
+    /// <summary>Seconds spent collecting rollouts.</summary>
+    public const string RolloutSeconds = "time_rollout_s";
+
+    /// <summary>Seconds spent recomputing old log-probabilities (and critic values).</summary>
+    public const string OldLogProbSeconds = "time_old_log_prob_s";
+
+    /// <summary>Seconds spent in the advantage estimator.</summary>
+    public const string AdvantageSeconds = "time_advantage_s";
+
+    /// <summary>Seconds spent in the update.</summary>
+    public const string UpdateSeconds = "time_update_s";
+
+    /// <summary>The advantage estimator's share of an iteration's time.</summary>
+    public const string AdvantageTimeShare = "advantage_time_share";
+}

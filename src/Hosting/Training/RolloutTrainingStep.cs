@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using GiGpoNet.Advantages;
+using GiGpoNet.Environments;
+using GiGpoNet.Hosting.Configuration;
+using GiGpoNet.Learning;
+using GiGpoNet.Policies;
+using GiGpoNet.Rollouts;
+
+namespace GiGpoNet.Hosting.Training;
+
+/// <summary>The built-in iteration over the configured rollout source, estimator and learner, timing each phase.</summary>
+internal sealed class RolloutTrainingStep(IRolloutSource source, IAdvantageEstimator estimator, TrainingOptions training) : ITrainingStep
+{
+    public async Task<IterationOutcome> RunAsync(ILearner learner, IPolicy policy, int iteration, long environmentStepsBefore,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(learner);
+        var metrics = new Dictionary<string, double>();
+        var phase = Stopwatch.StartNew();
+        var collected = await source.CollectAsync(policy,
+            new RolloutRequest(training.Groups, training.GroupSize, DatasetSplit.Train, unchecked(training.Seed * 100_003 + iteration), training.Temperature),
+            cancellationToken).ConfigureAwait(false);
+        metrics[MetricNames.RolloutSeconds] = phase.Elapsed.TotalSeconds;
+        EpisodeMetrics.Add(metrics, collected.Episodes);
+        var environmentSteps = environmentStepsBefore + collected.Batch.ActiveRowCount;
+        metrics[MetricNames.EnvironmentSteps] = environmentSteps;
+
+        phase.Restart();
+        var batch = learner.Prepare(collected.Batch);
+        metrics[MetricNames.OldLogProbSeconds] = phase.Elapsed.TotalSeconds;
+
+        phase.Restart();
+        var advantages = estimator.Estimate(batch);
+        metrics[MetricNames.AdvantageSeconds] = phase.Elapsed.TotalSeconds;
+        foreach (var (key, value) in advantages.Metrics) metrics[key] = value;
+        var usable = AdvantageStatistics.Add(metrics, batch, advantages);
+
+        phase.Restart();
+        if (usable)
+        {
+            foreach (var (key, value) in learner.Update(batch, advantages)) metrics[key] = value;
+        }
+        else
+        {
+            metrics[MetricNames.SkippedSteps] = 1; // a non-finite advantage: this iteration's update is skipped, the weights are untouched
+        }
+        metrics[MetricNames.UpdateSeconds] = phase.Elapsed.TotalSeconds;
+        var total = metrics[MetricNames.RolloutSeconds] + metrics[MetricNames.OldLogProbSeconds] + metrics[MetricNames.AdvantageSeconds] + metrics[MetricNames.UpdateSeconds];
+        metrics[MetricNames.AdvantageTimeShare] = total > 0 ? metrics[MetricNames.AdvantageSeconds] / total : 0;
+        return new IterationOutcome(metrics, environmentSteps);
+    }
+}
