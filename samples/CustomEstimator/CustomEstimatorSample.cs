@@ -2,6 +2,7 @@ using GiGpoNet;
 using GiGpoNet.Advantages;
 using GiGpoNet.Hosting.Advantages;
 using GiGpoNet.Hosting.Configuration;
+using GiGpoNet.Hosting.Training;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,27 +11,32 @@ using Microsoft.Extensions.Options;
 namespace CustomEstimator;
 
 /// <summary>
-/// Registers a custom estimator with one call, lets configuration pick it (appsettings.json says
-/// <c>Training:Algorithm = time_aligned</c>), and compares its credit assignment with GiGPO's on a sample batch.
+/// A host written in code that registers a custom estimator with one call and lets configuration pick it (appsettings.json says
+/// <c>Training:Algorithm = time_aligned</c>). By default it trains with it; <c>compare</c> prints its credit assignment next to GiGPO's
+/// on a sample batch.
 /// </summary>
 public static class CustomEstimatorSample
 {
     public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.ClearProviders(); // this sample prints a table; errors are reported below
-        builder.Services.AddGiGpoNet(builder.Configuration)
-            .AddBuiltInAlgorithms()
-            .AddAdvantageEstimator<TimeAlignedBaselineEstimator, TimeAlignedBaselineOptions>("time_aligned");
+        var compare = args.FirstOrDefault() == "compare";
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = compare ? args[1..] : args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders(); // this sample prints its own lines; errors are reported below
+        builder.Services.AddGiGpoNet(builder.Configuration).AddBuiltIns().AddTimeAligned();
 
         using var host = builder.Build();
         try
         {
-            await host.StartAsync(); // validates every option and Training:Algorithm before any work
+            await host.StartAsync(); // validates every option, Training:Algorithm and how the parts fit, before any work
         }
         catch (OptionsValidationException e)
         {
             await output.WriteLineAsync("Configuration error: " + string.Join(Environment.NewLine, e.Failures));
+            return 2;
+        }
+        catch (AggregateException e) when (e.InnerExceptions.All(i => i is OptionsValidationException))
+        {
+            await output.WriteLineAsync("Configuration error: " + string.Join(Environment.NewLine, e.InnerExceptions.Cast<OptionsValidationException>().SelectMany(i => i.Failures)));
             return 2;
         }
         catch (GiGpoNetConfigurationException e)
@@ -38,11 +44,26 @@ public static class CustomEstimatorSample
             await output.WriteLineAsync("Configuration error: " + e.Message);
             return 2;
         }
+        if (compare) await CompareAsync(host.Services, output);
+        else await TrainAsync(host.Services, output);
+        await host.StopAsync();
+        return 0;
+    }
 
-        var selected = host.Services.GetRequiredService<IOptions<TrainingOptions>>().Value.Algorithm;
-        var estimators = host.Services.GetRequiredService<IAdvantageEstimatorProvider>();
-        var file = StepRowFile.Read(Path.Combine(AppContext.BaseDirectory, "data", "alfworld-like-steps.jsonl"), requireAnchors: true);
-        var batch = file.Batch;
+    private static async Task TrainAsync(IServiceProvider services, TextWriter output)
+    {
+        var trainer = services.GetRequiredService<AgentTrainer>();
+        await output.WriteLineAsync($"Training {services.GetRequiredService<IOptions<TrainingOptions>>().Value.Algorithm} into {trainer.OutputDirectory}");
+        await foreach (var e in trainer.RunAsync())
+            if (e.Metrics.TryGetValue(MetricNames.SuccessRate, out var success))
+                await output.WriteLineAsync($"{e.Kind,-12} {e.Iteration,3}  success {success:0.00}  reward {e.Metrics["episode_reward_mean"]:0.00}");
+    }
+
+    private static async Task CompareAsync(IServiceProvider services, TextWriter output)
+    {
+        var selected = services.GetRequiredService<IOptions<TrainingOptions>>().Value.Algorithm;
+        var estimators = services.GetRequiredService<IAdvantageEstimatorProvider>();
+        var batch = StepRowFile.Read(Path.Combine(AppContext.BaseDirectory, "data", "alfworld-like-steps.jsonl"), requireAnchors: true).Batch;
         var mine = estimators.Get(selected).Estimate(batch);
         var gigpo = estimators.Get("gigpo").Estimate(batch);
 
@@ -57,7 +78,5 @@ public static class CustomEstimatorSample
                     $"{batch.TrajectoryIds[t],-10} {batch.StepIndex[row],4} {mine.RowAdvantage(row),14:F3} {gigpo.RowAdvantage(row),10:F3}  {(anchor.Length > 48 ? anchor[..45] + "..." : anchor)}");
             }
         }
-        await host.StopAsync();
-        return 0;
     }
 }

@@ -16,6 +16,9 @@ public sealed class TimeAlignedBaselineEstimator(TimeAlignedBaselineOptions opti
     public RolloutFields RequiredFields => RolloutFields.None;
 
     /// <inheritdoc />
+    public int MinimumGroupSize => 2; // compares the trajectories of a group: one alone has nothing to compare with
+
+    /// <inheritdoc />
     public AdvantageResult Estimate(RolloutBatch batch)
     {
         var returns = new double[batch.RowCount];

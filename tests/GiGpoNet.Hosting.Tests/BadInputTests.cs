@@ -150,7 +150,7 @@ public sealed class BadInputTests : CliTestBase
     }
 
     [TestCase("--Trainng:Algorithm=grpo", "'Trainng' is not a known configuration section", "Did you mean 'Training'?")]
-    [TestCase("--Plugins:0=x.dll", "'Plugins' is not a known configuration section", "Known: Training")]
+    [TestCase("--Plugin:0=x.dll", "'Plugin' is not a known configuration section", "Did you mean 'Plugins'?")]
     [TestCase("--Algorithms:gipgo:Gamma=0.5", "'Algorithms:gipgo' is not a known estimator's section", "Did you mean 'Algorithms:gigpo'?")]
     [TestCase("--Environments:housegold:RoomSize=Small", "'Environments:housegold'", "Did you mean 'Environments:household'?")]
     public void A_misspelt_section_is_refused_before_any_work(string setting, string problem, string hint)

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace GiGpoNet.Hosting.Tests;
 
-/// <summary>The sample adds an estimator without touching src/ and selects it from its own appsettings.json.</summary>
+/// <summary>The sample adds an estimator without touching src/, selects it from its own appsettings.json, and trains with it.</summary>
 public sealed class CustomEstimatorSampleTests
 {
     private static (int Code, string Output) RunSample(params string[] args)
@@ -29,12 +29,29 @@ public sealed class CustomEstimatorSampleTests
     [Test]
     public void The_sample_selects_its_own_estimator_from_configuration()
     {
-        var (code, output) = RunSample();
+        var (code, output) = RunSample("compare");
         Assert.That(code, Is.EqualTo(0), output);
         Assert.That(output, Does.Contain("Selected by configuration: time_aligned."));
         Assert.That(output, Does.Contain("Registered: gigpo, grpo, ppo, reinforce_plus_plus, reinforce_plus_plus_baseline, rloo, time_aligned."));
         // 27 rows in the sample file, 2 of them inactive: one table line per active row.
         Assert.That(output.Split('\n').Count(l => l.StartsWith("t0-") || l.StartsWith("t1-")), Is.EqualTo(25));
+    }
+
+    [Test]
+    public void The_host_written_in_code_trains_with_the_estimator_it_registered()
+    {
+        var run = Path.Combine(Path.GetTempPath(), "gigpo-sample-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var (code, output) = RunSample($"--Training:OutputDirectory={run}", "--Training:Iterations=2", "--WarmStart:Episodes=4", "--Training:EvaluationTasks=2");
+            Assert.That(code, Is.EqualTo(0), output);
+            Assert.That(output, Does.Contain("Training time_aligned into").And.Contain("iteration      2"));
+            Assert.That(File.ReadAllText(Path.Combine(run, "summary.json")), Does.Contain("\"algorithm\": \"time_aligned\""));
+        }
+        finally
+        {
+            if (Directory.Exists(run)) Directory.Delete(run, recursive: true);
+        }
     }
 
     [Test]
@@ -48,7 +65,7 @@ public sealed class CustomEstimatorSampleTests
     [Test]
     public void Any_registered_name_can_be_selected_from_the_command_line()
     {
-        var (code, output) = RunSample("--Training:Algorithm=GRPO");
+        var (code, output) = RunSample("compare", "--Training:Algorithm=GRPO");
         Assert.That(code, Is.EqualTo(0), output);
         Assert.That(output, Does.Contain("Selected by configuration: GRPO."));
     }

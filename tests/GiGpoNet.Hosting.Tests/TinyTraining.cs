@@ -22,7 +22,7 @@ internal static class TinyTraining
     /// <summary>Asserts that two run folders' metrics.csv have the same rows, to the bit, time columns aside.</summary>
     public static void AssertSameMetrics(string expectedRun, string actualRun)
     {
-        var columns = Training.RunRecorder.IterationColumns.Select((c, i) => (c, i))
+        var columns = GiGpoNet.Hosting.Training.RunRecorder.IterationColumns.Select((c, i) => (c, i))
             .Where(p => !p.c.StartsWith("time_", StringComparison.Ordinal) && p.c != "advantage_time_share").ToList();
         var expected = File.ReadAllLines(Path.Combine(expectedRun, "metrics.csv"));
         var actual = File.ReadAllLines(Path.Combine(actualRun, "metrics.csv"));

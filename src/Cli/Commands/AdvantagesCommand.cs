@@ -34,7 +34,7 @@ internal static class AdvantagesCommand
         {
             var configuration = GiGpoNetConfiguration.Create(CliErrors.ConfigurationOverrides(parse), parse.GetValue(settings));
             var services = new ServiceCollection();
-            services.AddGiGpoNet(configuration).AddBuiltInAlgorithms();
+            services.AddGiGpoNet(configuration).AddBuiltIns().AddPlugins();
             var registry = AdvantageEstimatorRegistry.From(services);
 
             var name = parse.GetValue(algorithm) ?? configuration[$"{TrainingOptions.SectionName}:{nameof(TrainingOptions.Algorithm)}"] ?? "gigpo";

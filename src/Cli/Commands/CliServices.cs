@@ -15,7 +15,7 @@ internal static class CliServices
     {
         var configuration = GiGpoNetConfiguration.Create(overrides, settingsFile, readWorkingDirectorySettings);
         var services = new ServiceCollection();
-        services.AddGiGpoNet(configuration).AddBuiltIns();
+        services.AddGiGpoNet(configuration).AddBuiltIns().AddPlugins();
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         try
         {

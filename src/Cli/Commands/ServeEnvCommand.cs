@@ -23,7 +23,7 @@ internal static class ServeEnvCommand
         {
             var configuration = GiGpoNetConfiguration.Create(CliErrors.ConfigurationOverrides(parse));
             var services = new ServiceCollection();
-            services.AddGiGpoNet(configuration).AddBuiltInAlgorithms().AddBuiltInEnvironments();
+            services.AddGiGpoNet(configuration).AddBuiltIns().AddPlugins();
             var registry = EnvironmentRegistry.From(services);
             await using var provider = services.BuildServiceProvider();
             var names = parse.GetValue(environments) is { Length: > 0 } chosen ? chosen.Select(n => registry.Get(n).Name).ToList() : [.. registry.Names];

@@ -20,6 +20,7 @@ public sealed record AblationAxis(string Name, IReadOnlyList<AblationLevel> Leve
 /// {
 ///   "name": "omega-sweep",
 ///   "settings": "../../appsettings.json",            // optional, relative to the grid file; else built-in defaults
+///   "plugins": ["../CustomEstimator/bin/Debug/net10.0/CustomEstimator.dll"],  // optional, relative to the grid file
 ///   "base": { "Training:Iterations": 12 },          // keys every cell sets
 ///   "axes": [
 ///     { "name": "omega", "key": "Algorithms:gigpo:StepAdvantageWeight", "values": [0, 0.4, 1.0] },
@@ -101,7 +102,7 @@ public sealed record AblationGrid
     {
         GiGpoNetConfigurationException Error(string message) => new($"Grid file '{path}': {message}");
         if (root.ValueKind != JsonValueKind.Object) throw Error("the top level must be an object with name, axes and seeds.");
-        var known = new HashSet<string>(["name", "settings", "base", "axes", "seeds", "maxParallelRuns"], StringComparer.OrdinalIgnoreCase);
+        var known = new HashSet<string>(["name", "settings", "plugins", "base", "axes", "seeds", "maxParallelRuns"], StringComparer.OrdinalIgnoreCase);
         foreach (var property in root.EnumerateObject())
             if (!known.Contains(property.Name)) throw Error($"unknown field '{property.Name}'; the fields are {string.Join(", ", known)}.");
 
@@ -115,6 +116,18 @@ public sealed record AblationGrid
             if (!File.Exists(settings)) throw Error($"the settings file '{settings}' does not exist.");
         }
         var baseSettings = Get(root, "base") is { } b ? Settings(b, "base", Error) : new Dictionary<string, string>();
+        if (Get(root, "plugins") is { } plugins)
+        {
+            if (plugins.ValueKind != JsonValueKind.Array || plugins.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.String))
+                throw Error("'plugins' must be an array of plugin assembly paths, relative to the grid file.");
+            var index = 0;
+            foreach (var plugin in plugins.EnumerateArray())
+            {
+                var full = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, plugin.GetString()!));
+                if (!File.Exists(full)) throw Error($"the plugin '{full}' does not exist; build it first (dotnet build).");
+                baseSettings[$"Plugins:{index++}"] = full;
+            }
+        }
 
         if (Get(root, "axes") is not { ValueKind: JsonValueKind.Array } axesElement)
             throw Error("'axes' must be an array of { \"name\", \"key\", \"values\" } (an empty array runs the base configuration only).");

@@ -32,11 +32,21 @@ internal sealed class CompositionValidator(IServiceProvider services) : IValidat
         }
         var registry = services.GetRequiredService<AdvantageEstimatorRegistry>();
         if (!registry.TryGet(options.Algorithm, out var registration) || !services.GetRequiredService<RolloutSourceRegistry>().TryGet(options.RolloutSource, out var sourceName)
-            || (services.GetRequiredService<EnvironmentRegistry>() is { Names.Count: > 0 } environments && !environments.TryGet(options.Environment, out _)))
+            || !services.GetRequiredService<EnvironmentRegistry>().TryGet(options.Environment, out _))
             return ValidateOptionsResult.Skip;
-        var estimator = TrainingServices.SelectedEstimator(services);
-        var source = TrainingServices.SelectedRolloutSource(services);
-        var learner = services.GetRequiredService<ILearnerFactory>().Capabilities;
+        IAdvantageEstimator estimator;
+        IRolloutSource source;
+        LearnerCapabilities learner;
+        try
+        {
+            estimator = TrainingServices.SelectedEstimator(services);
+            source = TrainingServices.SelectedRolloutSource(services);
+            learner = services.GetRequiredService<ILearnerFactory>().Capabilities;
+        }
+        catch (OptionsValidationException)
+        {
+            return ValidateOptionsResult.Skip; // a part's own options are invalid: reported by their validation
+        }
         var failures = Failures(registration.Name, estimator, sourceName.Name, source.ProvidedFields, learner, options).ToList();
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -26,6 +26,7 @@ internal static class TrainingServices
     public static void Add(IGiGpoNetBuilder builder)
     {
         var services = builder.Services;
+        builder.AddRolloutDefaults(); // the environment loop's parts; a later registration of any of them replaces it
         services.TryAddSingleton<ILearnerFactory>(sp => new TorchLearnerFactory(Options<BackendOptions>(sp), Options<PolicyModelOptions>(sp),
             Options<UpdateOptions>(sp), Options<RolloutOptions>(sp).MaxNewTokens));
         builder.AddPolicyProvider<LearnerPolicyProvider>(PolicyRegistry.Learner);
