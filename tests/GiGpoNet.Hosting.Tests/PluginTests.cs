@@ -98,4 +98,18 @@ public sealed class PluginTests : CliTestBase
         Assert.That(code, Is.EqualTo(2), stderr);
         Assert.That(stderr, Does.Contain("exists only in a training run"));
     }
+
+    [Test]
+    [Category("Slow")]
+    public void The_samples_grid_compares_the_plugin_estimator_with_gigpo_and_grpo_through_gigpo_ablate()
+    {
+        var root = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(CustomEstimator)!, "..", "..", "..", "..", ".."));
+        var grid = Path.Combine(root, "samples", "ablations", "custom-estimator-treasure-rooms.json");
+        var output = Path.Combine(Folder, "grid");
+        var (code, stdout, stderr) = Run("ablate", "--grid", grid, "--output", output);
+        Assert.That(code, Is.EqualTo(0), stderr + stdout);
+        Assert.That(stdout, Does.Contain("6/6 cells finished").And.Contain("0 failed"));
+        var report = File.ReadAllText(Path.Combine(output, "results.md"));
+        foreach (var row in new[] { "| time-aligned (plugin) | 2/2 |", "| GiGPO | 2/2 |", "| GRPO | 2/2 |" }) Assert.That(report, Does.Contain(row));
+    }
 }

@@ -131,7 +131,9 @@ public sealed class RunRecorder : IRunRecorder
     public string? WriteSummary(IReadOnlyDictionary<string, object> summary, string title)
     {
         ArgumentNullException.ThrowIfNull(summary);
-        File.WriteAllText(Path.Combine(Folder, "summary.json"), JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }));
+        // A figure that does not exist (no warm start, no evaluation) is null, as in metrics.jsonl: JSON has no NaN.
+        var json = summary.ToDictionary(p => p.Key, p => p.Value is double d && !double.IsFinite(d) ? null : p.Value);
+        File.WriteAllText(Path.Combine(Folder, "summary.json"), JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));
         var text = new StringBuilder("# Training run\n\n| key | value |\n|---|---|\n");
         foreach (var (key, value) in summary)
             text.Append(CultureInfo.InvariantCulture, $"| {key} | {(value is double d ? d.ToString("0.####", CultureInfo.InvariantCulture) : value)} |\n");
