@@ -1,6 +1,8 @@
 using System.CommandLine;
 using GiGpoNet.Hosting.Configuration;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace GiGpoNet.Cli.Commands;
 
@@ -10,11 +12,24 @@ internal static class CliServices
     public static ServiceProvider BuildValidated(ParseResult parse, string? settingsFile = null) =>
         BuildValidated(CliErrors.ConfigurationOverrides(parse), settingsFile, readWorkingDirectorySettings: true);
 
+    /// <summary>
+    /// Logs to standard error at the levels of the <c>Logging</c> section (default: warnings). The trainer's own category is left out
+    /// unless asked for (<c>--Logging:LogLevel:GiGpoNet.Hosting.Training=Information</c>): <c>gigpo train</c> shows every one of its
+    /// events, warnings included, on its progress display already.
+    /// </summary>
+    public static void AddConsoleLogging(IServiceCollection services, IConfiguration configuration) => services.AddLogging(logging => logging
+        .SetMinimumLevel(LogLevel.Warning)
+        .AddFilter("GiGpoNet.Hosting.Training", LogLevel.None)
+        .AddConfiguration(configuration.GetSection("Logging"))
+        .AddSimpleConsole(o => o.SingleLine = true)
+        .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+
     /// <summary>The services of a configuration given as <c>--Section:Key=value</c> overrides over a settings file.</summary>
     public static ServiceProvider BuildValidated(IEnumerable<string> overrides, string? settingsFile, bool readWorkingDirectorySettings)
     {
         var configuration = GiGpoNetConfiguration.Create(overrides, settingsFile, readWorkingDirectorySettings);
         var services = new ServiceCollection();
+        AddConsoleLogging(services, configuration);
         services.AddGiGpoNet(configuration).AddBuiltIns().AddPlugins();
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         try

@@ -35,10 +35,10 @@ internal static class TrainCommand
                         {
                             AnsiConsole.WriteLine(Describe(e));
                             if (e.Warning is not null) await error.WriteLineAsync($"warning: {e.Warning}");
-                            if (e.Kind == "iteration")
+                            if (e.Kind == TrainingEventKind.Iteration)
                             {
                                 task.Value = e.Iteration;
-                                task.Description = Markup.Escape($"iteration {e.Iteration}/{iterations}: success {e.Metrics.GetValueOrDefault("success_rate"):0.00}, reward {e.Metrics.GetValueOrDefault("episode_reward_mean"):0.00}");
+                                task.Description = Markup.Escape($"iteration {e.Iteration}/{iterations}: success {e.Metrics.GetValueOrDefault(MetricNames.SuccessRate):0.00}, reward {e.Metrics.GetValueOrDefault("episode_reward_mean"):0.00}");
                             }
                         }
                         task.Value = task.MaxValue;
@@ -63,15 +63,15 @@ internal static class TrainCommand
             e.Metrics.TryGetValue(key, out var v) ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
         return e.Kind switch
         {
-            "waiting_for_warm_start" => "waiting for another run to finish training the same warm start (WarmStart:CacheDirectory); this run loads it then",
-            "warm_start" => $"warm start: {F("demonstration_steps", "0")} expert steps, SFT loss {F("sft_loss_first")} -> {F("sft_loss_last")}, validation success {F("success_rate")} ({F("time_s", "0.0")} s)",
-            "iteration" => $"iteration {e.Iteration}: success {F("success_rate")}, reward {F("episode_reward_mean")}, length {F("episode_length_mean", "0.0")}, " +
+            TrainingEventKind.WaitingForWarmStart => "waiting for another run to finish training the same warm start (WarmStart:CacheDirectory); this run loads it then",
+            TrainingEventKind.WarmStart => $"warm start: {F("demonstration_steps", "0")} expert steps, SFT loss {F("sft_loss_first")} -> {F("sft_loss_last")}, validation success {F("success_rate")} ({F("time_s", "0.0")} s)",
+            TrainingEventKind.Iteration => $"iteration {e.Iteration}: success {F("success_rate")}, reward {F("episode_reward_mean")}, length {F("episode_length_mean", "0.0")}, " +
                            $"invalid {F("invalid_action_rate")}, step groups {F("step_groups", "0")}, pg_loss {F("pg_loss")}, kl {F("kl_loss", "0.0000")}; " +
                            $"rollout {F("time_rollout_s", "0.0")} s, advantage {F("time_advantage_s", "0.0000")} s, update {F("time_update_s", "0.0")} s",
-            "evaluation" => $"evaluation after iteration {e.Iteration}: validation success {F("success_rate")}" +
+            TrainingEventKind.Evaluation => $"evaluation after iteration {e.Iteration}: validation success {F("success_rate")}" +
                             string.Concat(e.Metrics.Where(p => p.Key.StartsWith("success_rate/", StringComparison.Ordinal))
                                 .Select(p => $", {p.Key["success_rate/".Length..]} {p.Value.ToString("0.00", CultureInfo.InvariantCulture)}")),
-            "checkpoint" => e.Metrics.GetValueOrDefault("saved") > 0 ? $"checkpoint of iteration {e.Iteration} saved" : $"checkpoint of iteration {e.Iteration} FAILED (the previous one is kept)",
+            TrainingEventKind.Checkpoint => e.Metrics.GetValueOrDefault("saved") > 0 ? $"checkpoint of iteration {e.Iteration} saved" : $"checkpoint of iteration {e.Iteration} FAILED (the previous one is kept)",
             _ => $"finished: warm-start success {F("warm_start_success")}, final success {F("final_success")}, {F("env_steps", "0")} env steps, " +
                  $"{F("wall_seconds", "0")} s, peak {F("peak_memory_mb", "0")} MB",
         };

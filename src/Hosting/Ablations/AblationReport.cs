@@ -1,3 +1,4 @@
+using GiGpoNet.Hosting.Training;
 using System.Globalization;
 using System.Text;
 using GiGpoNet.Hosting.Reporting;
@@ -144,7 +145,7 @@ public static class AblationReport
         var high = new List<double>();
         void AddPoint(List<RunPoint> points) // one point per seed
         {
-            var stat = SeedStatistic.Of(points.Select(p => p.Metrics.GetValueOrDefault("success_rate", double.NaN)));
+            var stat = SeedStatistic.Of(points.Select(p => p.Metrics.GetValueOrDefault(MetricNames.SuccessRate, double.NaN)));
             if (stat.Count == 0) return;
             x.Add(points.Average(p => p.EnvironmentSteps));
             mean.Add(stat.Mean);

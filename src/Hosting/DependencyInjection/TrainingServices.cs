@@ -12,6 +12,7 @@ using GiGpoNet.Rollouts;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace GiGpoNet.Hosting.DependencyInjection;
@@ -44,7 +45,7 @@ internal static class TrainingServices
             sp.GetRequiredService<ILearnerFactory>(), sp.GetRequiredService<IEvaluator>()));
         services.TryAddTransient(sp => new AgentTrainer(Options<TrainingOptions>(sp), Describe(sp, builder.Configuration), sp.GetRequiredService<ILearnerFactory>(),
             SelectedPolicy(sp), sp.GetRequiredService<IWarmStart>(), sp.GetRequiredService<ITrainingStep>(), sp.GetRequiredService<IEvaluator>(),
-            sp.GetRequiredService<ICheckpointStore>(), sp.GetRequiredService<IRunRecorderFactory>()));
+            sp.GetRequiredService<ICheckpointStore>(), sp.GetRequiredService<IRunRecorderFactory>(), sp.GetService<ILogger<AgentTrainer>>()));
     }
 
     /// <summary>The estimator named by <c>Training:Algorithm</c>.</summary>

@@ -1,3 +1,4 @@
+using GiGpoNet.Hosting.Training;
 namespace GiGpoNet.Hosting.Reporting;
 
 /// <summary>One curve of a chart: a mean line and, when the low and high bounds are given, a shaded band (the seeds' spread).</summary>
@@ -51,12 +52,12 @@ public static class LearningCurveChart
     public static void SaveRun(RunHistory run, string path, string title)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var training = run.Iterations.Where(p => p.Metrics.ContainsKey("success_rate")).ToList();
-        var validation = run.Evaluations.Where(p => p.Metrics.ContainsKey("success_rate")).ToList();
+        var training = run.Iterations.Where(p => p.Metrics.ContainsKey(MetricNames.SuccessRate)).ToList();
+        var validation = run.Evaluations.Where(p => p.Metrics.ContainsKey(MetricNames.SuccessRate)).ToList();
         Save(path, title, "environment steps", "success rate",
         [
-            new CurveSeries("training rollouts", [.. training.Select(p => p.EnvironmentSteps)], [.. training.Select(p => p.Metrics["success_rate"])]),
-            new CurveSeries("validation", [.. validation.Select(p => p.EnvironmentSteps)], [.. validation.Select(p => p.Metrics["success_rate"])], Markers: true),
+            new CurveSeries("training rollouts", [.. training.Select(p => p.EnvironmentSteps)], [.. training.Select(p => p.Metrics[MetricNames.SuccessRate])]),
+            new CurveSeries("validation", [.. validation.Select(p => p.EnvironmentSteps)], [.. validation.Select(p => p.Metrics[MetricNames.SuccessRate])], Markers: true),
         ]);
     }
 }

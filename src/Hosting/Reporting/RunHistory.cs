@@ -1,3 +1,4 @@
+using GiGpoNet.Hosting.Training;
 using System.Text.Json;
 
 namespace GiGpoNet.Hosting.Reporting;
@@ -75,8 +76,8 @@ public sealed class RunHistory
                 if (metrics.TryGetValue("env_steps", out var s)) steps = s;
                 switch (kind)
                 {
-                    case "iteration": iterations.Add(new RunPoint(iteration, steps, metrics)); break;
-                    case "warm_start" or "evaluation": evaluations.Add(new RunPoint(iteration, steps, metrics)); break;
+                    case TrainingEventKind.Iteration: iterations.Add(new RunPoint(iteration, steps, metrics)); break;
+                    case TrainingEventKind.WarmStart or TrainingEventKind.Evaluation: evaluations.Add(new RunPoint(iteration, steps, metrics)); break;
                 }
             }
         }

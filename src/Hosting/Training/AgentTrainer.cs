@@ -4,6 +4,8 @@ using System.Runtime.CompilerServices;
 using GiGpoNet.Hosting.Configuration;
 using GiGpoNet.Learning;
 using GiGpoNet.Policies;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace GiGpoNet.Hosting.Training;
 
@@ -14,8 +16,10 @@ namespace GiGpoNet.Hosting.Training;
 /// </summary>
 public sealed class AgentTrainer(
     TrainingOptions training, RunDescription run, ILearnerFactory learners, IPolicyProvider policies, IWarmStart warmStart, ITrainingStep step,
-    IEvaluator evaluator, ICheckpointStore checkpoints, IRunRecorderFactory recorders)
+    IEvaluator evaluator, ICheckpointStore checkpoints, IRunRecorderFactory recorders, ILogger<AgentTrainer>? logger = null)
 {
+    private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
+
     /// <summary>The file in the run folder (and in each checkpoint) that holds the effective configuration of the run.</summary>
     public const string ConfigurationFileName = "configuration.json";
 
@@ -34,6 +38,8 @@ public sealed class AgentTrainer(
         var wall = Stopwatch.StartNew();
         var resumeFrom = training.Resume ? checkpoints.Latest(OutputDirectory) : null;
         var resumed = resumeFrom is null ? null : Resumable(checkpoints.Verify(resumeFrom));
+        TrainerLog.Starting(_logger, run.Algorithm, run.Environment, training.Seed, OutputDirectory);
+        if (resumed is not null) TrainerLog.Resuming(_logger, resumeFrom!, resumed.Iteration);
         using var recorder = recorders.Open(OutputDirectory, resumed?.Iteration);
         recorder.WriteConfiguration(run.EffectiveConfiguration);
         var wallBefore = resumed?.WallSeconds ?? 0; // a resumed run counts the time its checkpoint had kept
@@ -43,7 +49,7 @@ public sealed class AgentTrainer(
         try
         {
             if (resumeFrom is not null) warm.Learner = learners.Create(new LearnerStart(Path.Combine(resumeFrom, "policy"), [], training.Seed));
-            else await foreach (var e in warmStart.RunAsync(warm, cancellationToken).ConfigureAwait(false)) yield return recorder.Record(e);
+            else await foreach (var e in warmStart.RunAsync(warm, cancellationToken).ConfigureAwait(false)) yield return Record(recorder, e);
             learner = warm.Learner ?? throw new InvalidOperationException($"{warmStart.GetType().Name} finished without creating a learner.");
         }
         finally
@@ -65,30 +71,40 @@ public sealed class AgentTrainer(
             cancellationToken.ThrowIfCancellationRequested();
             var outcome = await step.RunAsync(learner, policy, iteration, environmentSteps, cancellationToken).ConfigureAwait(false);
             environmentSteps = outcome.EnvironmentSteps;
-            yield return recorder.Record(new TrainingEvent(TrainingEventKind.Iteration, iteration, outcome.Metrics));
+            yield return Record(recorder, new TrainingEvent(TrainingEventKind.Iteration, iteration, outcome.Metrics));
 
             var last = iteration == training.Iterations || BudgetSpent(environmentSteps);
             if ((training.EvaluationInterval > 0 && iteration % training.EvaluationInterval == 0) || last)
             {
                 lastEvaluation = await evaluator.EvaluateAsync(learner.Policy, cancellationToken).ConfigureAwait(false);
                 evaluatedAt = iteration;
-                yield return recorder.Record(new TrainingEvent(TrainingEventKind.Evaluation, iteration, lastEvaluation));
+                yield return Record(recorder, new TrainingEvent(TrainingEventKind.Evaluation, iteration, lastEvaluation));
             }
             if ((training.CheckpointInterval > 0 && iteration % training.CheckpointInterval == 0) || last)
             {
                 var state = new CheckpointState(iteration, environmentSteps, warm.Success, run.Algorithm, run.Environment, training.Seed,
                     wallBefore + wall.Elapsed.TotalSeconds);
-                yield return recorder.Record(checkpoints.Save(OutputDirectory, state, learner, run.EffectiveConfiguration));
+                yield return Record(recorder, checkpoints.Save(OutputDirectory, state, learner, run.EffectiveConfiguration));
             }
         }
 
         if (evaluatedAt != lastIteration) lastEvaluation = await evaluator.EvaluateAsync(learner.Policy, cancellationToken).ConfigureAwait(false);
         learner.SavePolicy(Path.Combine(OutputDirectory, "checkpoints", "final"));
         var summary = Summary(lastIteration, environmentSteps, warm.Success, lastEvaluation, wallBefore + wall.Elapsed.TotalSeconds);
+        TrainerLog.Finished(_logger, lastIteration, lastEvaluation.GetValueOrDefault(MetricNames.SuccessRate, double.NaN), environmentSteps);
         var chartWarning = recorder.WriteSummary(summary, $"{run.Algorithm} on {run.Environment}, seed {training.Seed}");
-        yield return recorder.Record(new TrainingEvent(TrainingEventKind.Finished, lastIteration,
+        yield return Record(recorder, new TrainingEvent(TrainingEventKind.Finished, lastIteration,
             summary.Where(p => p.Value is double or long or int).ToDictionary(p => p.Key, p => Convert.ToDouble(p.Value, CultureInfo.InvariantCulture)),
             chartWarning));
+    }
+
+    /// <summary>Records an event and logs it (its warning as a warning).</summary>
+    private TrainingEvent Record(IRunRecorder recorder, TrainingEvent trainingEvent)
+    {
+        var recorded = recorder.Record(trainingEvent);
+        TrainerLog.Event(_logger, recorded.Kind, recorded.Iteration, recorded.Metrics.GetValueOrDefault(MetricNames.SuccessRate, double.NaN));
+        if (recorded.Warning is not null) TrainerLog.Warning(_logger, recorded.Kind, recorded.Iteration, recorded.Warning);
+        return recorded;
     }
 
     private CheckpointState Resumable(CheckpointState state) =>

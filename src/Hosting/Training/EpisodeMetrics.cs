@@ -11,7 +11,7 @@ public static class EpisodeMetrics
         ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(episodes);
         if (episodes.Count == 0) return;
-        metrics["success_rate"] = episodes.Average(e => e.Won ? 1.0 : 0.0);
+        metrics[MetricNames.SuccessRate] = episodes.Average(e => e.Won ? 1.0 : 0.0);
         metrics["episode_reward_mean"] = episodes.Average(e => e.Return);
         metrics["episode_length_mean"] = episodes.Average(e => e.Length);
         var steps = episodes.Sum(e => e.Length);

@@ -85,7 +85,7 @@ public sealed class RunRecorder : IRunRecorder
             {
                 using var document = JsonDocument.Parse(l);
                 var root = document.RootElement;
-                return root.GetProperty("iteration").GetInt32() <= lastIteration && root.GetProperty("event").GetString() != "finished";
+                return root.GetProperty("iteration").GetInt32() <= lastIteration && root.GetProperty("event").GetString() != TrainingEventKind.Finished;
             }));
         var csv = Path.Combine(Folder, "metrics.csv");
         if (File.Exists(csv))
