@@ -1,4 +1,4 @@
-using GiGpoNet.Hosting.Ablations;
+using GiGpoNet.Experiments.Ablations;
 
 namespace GiGpoNet.Hosting.Tests;
 

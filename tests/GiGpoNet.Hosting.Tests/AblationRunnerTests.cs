@@ -1,5 +1,5 @@
 using System.Text.Json;
-using GiGpoNet.Hosting.Ablations;
+using GiGpoNet.Experiments.Ablations;
 
 namespace GiGpoNet.Hosting.Tests;
 

@@ -1,6 +1,6 @@
 using GiGpoNet.Algorithms.GiGpo;
 using GiGpoNet.Data;
-using GiGpoNet.Hosting.Analysis;
+using GiGpoNet.MLNet;
 using GiGpoNet.Hosting.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;

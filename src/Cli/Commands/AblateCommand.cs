@@ -2,9 +2,9 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO.Enumeration;
-using GiGpoNet.Hosting.Ablations;
+using GiGpoNet.Experiments.Ablations;
 using GiGpoNet.Hosting.Configuration;
-using GiGpoNet.Hosting.Reporting;
+using GiGpoNet.Experiments.Reporting;
 using GiGpoNet.Hosting.Training;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -30,7 +30,7 @@ internal static class CliServices
         var configuration = GiGpoNetConfiguration.Create(overrides, settingsFile, readWorkingDirectorySettings);
         var services = new ServiceCollection();
         AddConsoleLogging(services, configuration);
-        services.AddGiGpoNet(configuration).AddBuiltIns().AddPlugins();
+        services.AddGiGpoNet(configuration).AddBuiltIns().AddLearningCurves().AddPlugins();
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         try
         {

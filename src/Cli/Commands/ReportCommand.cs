@@ -1,5 +1,5 @@
 using System.CommandLine;
-using GiGpoNet.Hosting.Ablations;
+using GiGpoNet.Experiments.Ablations;
 
 namespace GiGpoNet.Cli.Commands;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using GiGpoNet.Hosting.Reporting;
 
 namespace GiGpoNet.Hosting.Training;
 
@@ -124,10 +123,7 @@ public sealed class RunRecorder : IRunRecorder
     /// <inheritdoc />
     public void WriteConfiguration(string configuration) => File.WriteAllText(Path.Combine(Folder, AgentTrainer.ConfigurationFileName), configuration);
 
-    /// <summary>
-    /// Writes summary.json and summary.md, and draws <c>learning_curve.png</c>; a chart that cannot be drawn (no native Skia library, say)
-    /// is a warning (returned), never a lost run.
-    /// </summary>
+    /// <summary>Writes summary.json and summary.md.</summary>
     public string? WriteSummary(IReadOnlyDictionary<string, object> summary, string title)
     {
         ArgumentNullException.ThrowIfNull(summary);
@@ -138,15 +134,7 @@ public sealed class RunRecorder : IRunRecorder
         foreach (var (key, value) in summary)
             text.Append(CultureInfo.InvariantCulture, $"| {key} | {(value is double d ? d.ToString("0.####", CultureInfo.InvariantCulture) : value)} |\n");
         File.WriteAllText(Path.Combine(Folder, "summary.md"), text.ToString());
-        try
-        {
-            LearningCurveChart.SaveRun(RunHistory.Load(Folder), Path.Combine(Folder, "learning_curve.png"), title);
-            return null;
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException or DllNotFoundException or TypeInitializationException or UnauthorizedAccessException)
-        {
-            return $"learning_curve.png could not be drawn ({e.Message}); metrics.csv holds the same figures.";
-        }
+        return null;
     }
 
     /// <inheritdoc />

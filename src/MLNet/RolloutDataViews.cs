@@ -4,7 +4,7 @@ using GiGpoNet.Hosting.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace GiGpoNet.Hosting.Analysis;
+namespace GiGpoNet.MLNet;
 
 /// <summary>One step row as an ML.NET row.</summary>
 public sealed class StepRowRecord

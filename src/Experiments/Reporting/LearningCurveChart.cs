@@ -1,5 +1,5 @@
 using GiGpoNet.Hosting.Training;
-namespace GiGpoNet.Hosting.Reporting;
+namespace GiGpoNet.Experiments.Reporting;
 
 /// <summary>One curve of a chart: a mean line and, when the low and high bounds are given, a shaded band (the seeds' spread).</summary>
 /// <param name="Label">The legend text.</param>

@@ -1,7 +1,7 @@
 using GiGpoNet.Hosting.Training;
 using System.Text.Json;
 
-namespace GiGpoNet.Hosting.Reporting;
+namespace GiGpoNet.Experiments.Reporting;
 
 /// <summary>One recorded event of a run: its iteration, the environment steps spent so far, and its metrics.</summary>
 /// <param name="Iteration">The RL iteration (0 for the warm start).</param>

@@ -1,6 +1,6 @@
 using GiGpoNet.Hosting.Storage;
 
-namespace GiGpoNet.Hosting.Ablations;
+namespace GiGpoNet.Experiments.Ablations;
 
 /// <summary>
 /// A process's claim on a cell's run folder while it trains the cell: <see cref="FileName"/> in the folder, held open for exclusive use

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using GiGpoNet.Hosting.Storage;
 using GiGpoNet.Hosting.Training;
 
-namespace GiGpoNet.Hosting.Ablations;
+namespace GiGpoNet.Experiments.Ablations;
 
 /// <summary>
 /// Lets overlapping grids train a shared cell once (the paper's tables share their GiGPO cell: the algorithm table, the level

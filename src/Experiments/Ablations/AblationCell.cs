@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace GiGpoNet.Hosting.Ablations;
+namespace GiGpoNet.Experiments.Ablations;
 
 /// <summary>One cell of a grid: a level of every axis and a seed, and the configuration keys that makes.</summary>
 /// <param name="Labels">The level of each axis, by axis name.</param>

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace GiGpoNet.Hosting.Ablations;
+namespace GiGpoNet.Experiments.Ablations;
 
 /// <summary>Where a cell stands.</summary>
 public enum AblationCellStatus

@@ -1,9 +1,9 @@
 using GiGpoNet.Hosting.Training;
 using System.Globalization;
 using System.Text;
-using GiGpoNet.Hosting.Reporting;
+using GiGpoNet.Experiments.Reporting;
 
-namespace GiGpoNet.Hosting.Ablations;
+namespace GiGpoNet.Experiments.Ablations;
 
 /// <summary>Mean and spread of one figure over the seeds of a row.</summary>
 /// <param name="Mean">The mean.</param>

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace GiGpoNet.Hosting.Ablations;
+namespace GiGpoNet.Experiments.Ablations;
 
 /// <summary>One value of an axis: a label for tables and folder names, and the configuration keys it sets.</summary>
 /// <param name="Label">The label (for example <c>GiGPO w/ std</c>, or the value itself).</param>
