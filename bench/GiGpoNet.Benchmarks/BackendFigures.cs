@@ -1,11 +1,11 @@
 using System.Diagnostics;
-using F = TorchSharp.torch.nn.functional;
 using GiGpoNet.Backend.Generation;
 using GiGpoNet.Backend.Model;
 using GiGpoNet.Backend.Tokenization;
 using GiGpoNet.Backend.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace GiGpoNet.Benchmarks;
 

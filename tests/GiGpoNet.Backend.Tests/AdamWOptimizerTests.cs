@@ -1,6 +1,5 @@
 using GiGpoNet.Backend.Model;
 using GiGpoNet.Backend.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using GiGpoNet.Cli;
 
 namespace GiGpoNet.Hosting.Tests;
 

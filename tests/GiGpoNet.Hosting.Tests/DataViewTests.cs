@@ -1,7 +1,7 @@
 using GiGpoNet.Algorithms.GiGpo;
 using GiGpoNet.Data;
-using GiGpoNet.MLNet;
 using GiGpoNet.Hosting.Training;
+using GiGpoNet.MLNet;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using GiGpoNet.Cli;
 using GiGpoNet.Hosting.Training;
 
 namespace GiGpoNet.Hosting.Tests;

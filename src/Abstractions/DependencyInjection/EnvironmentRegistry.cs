@@ -1,4 +1,3 @@
-using GiGpoNet.Environments;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace GiGpoNet.Environments;

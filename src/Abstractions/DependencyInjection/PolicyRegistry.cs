@@ -1,4 +1,3 @@
-using GiGpoNet.Policies;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace GiGpoNet.Policies;

@@ -1,4 +1,3 @@
-using GiGpoNet.Backend;
 using GiGpoNet.Backend.Model;
 using GiGpoNet.Backend.Tokenization;
 

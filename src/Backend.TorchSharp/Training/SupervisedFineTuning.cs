@@ -1,5 +1,4 @@
 using GiGpoNet.Backend.Model;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GiGpoNet.Backend.Training;

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO.Enumeration;
 using GiGpoNet.Experiments.Ablations;
-using GiGpoNet.Hosting.Configuration;
 using GiGpoNet.Experiments.Reporting;
 using GiGpoNet.Hosting.Training;
 using Microsoft.Extensions.DependencyInjection;

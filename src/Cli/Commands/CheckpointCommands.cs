@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
-using GiGpoNet.Learning;
 using GiGpoNet.Environments;
 using GiGpoNet.Environments.Rollouts;
 using GiGpoNet.Hosting.Configuration;
 using GiGpoNet.Hosting.Training;
+using GiGpoNet.Learning;
 using GiGpoNet.Policies;
 using GiGpoNet.Rollouts;
 using Microsoft.Extensions.DependencyInjection;
@@ -63,7 +63,7 @@ internal static class CheckpointCommands
             await using var _ = context.Provider;
             if (parse.GetValue(tasks) < 1) throw new GiGpoNetConfigurationException("--tasks must be at least 1.");
             var (policy, owner) = Policy(context, parse.GetValue(Checkpoint), parse.GetValue(PolicyName));
-            using var _owner = owner;
+            using var ownedByThisCommand = owner;
             var result = await context.Source.CollectAsync(policy,
                 new RolloutRequest(parse.GetValue(tasks), 1, parse.GetValue(split), AgentTrainer.EvaluationSeed, parse.GetValue(temperature)), cancellationToken);
             var metrics = EpisodeMetrics.Of(result.Episodes);
@@ -97,7 +97,7 @@ internal static class CheckpointCommands
             if (!parse.GetValue(expert) && parse.GetValue(Checkpoint) is null && parse.GetValue(PolicyName) is null)
                 throw new GiGpoNetConfigurationException("play needs --checkpoint or --policy, or --expert to watch the expert.");
             var (policy, owner) = parse.GetValue(expert) ? (null, null) : Policy(context, parse.GetValue(Checkpoint), parse.GetValue(PolicyName));
-            using var _owner = owner;
+            using var ownedByThisCommand = owner;
             await using var environment = context.Environment.Create();
             var observation = await environment.ResetAsync(new EnvironmentReset(parse.GetValue(seed), parse.GetValue(split)), cancellationToken);
             await output.WriteLineAsync($"Task ({observation.TaskType}): {observation.Task}");

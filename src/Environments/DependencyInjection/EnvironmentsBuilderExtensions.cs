@@ -1,10 +1,10 @@
+using GiGpoNet;
 using GiGpoNet.Environments.Household;
 using GiGpoNet.Environments.Rollouts;
 using GiGpoNet.Environments.Shop;
 using GiGpoNet.Environments.Sokoban;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using GiGpoNet;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

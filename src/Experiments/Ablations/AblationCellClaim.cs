@@ -13,9 +13,9 @@ public sealed class AblationCellClaim : IDisposable
     /// <summary>The claim's file in the cell's run folder.</summary>
     public const string FileName = "running.lock";
 
-    private readonly ExclusiveFileLock held;
+    private readonly ExclusiveFileLock _held;
 
-    private AblationCellClaim(ExclusiveFileLock held) => this.held = held;
+    private AblationCellClaim(ExclusiveFileLock held) => _held = held;
 
     /// <summary>Claims the cell whose run folder is <paramref name="folder"/> (creating the folder), or returns null when another process (or another claim in this one) holds it.</summary>
     public static AblationCellClaim? TryTake(string folder) =>
@@ -25,5 +25,5 @@ public sealed class AblationCellClaim : IDisposable
     public static bool IsHeld(string folder) => ExclusiveFileLock.IsHeld(Path.Combine(folder, FileName));
 
     /// <summary>Releases the claim.</summary>
-    public void Dispose() => held.Dispose();
+    public void Dispose() => _held.Dispose();
 }

@@ -1,7 +1,7 @@
-using GiGpoNet.Hosting.Training;
 using System.Globalization;
 using System.Text;
 using GiGpoNet.Experiments.Reporting;
+using GiGpoNet.Hosting.Training;
 
 namespace GiGpoNet.Experiments.Ablations;
 

@@ -1,5 +1,5 @@
-using GiGpoNet.Hosting.Training;
 using System.Text.Json;
+using GiGpoNet.Hosting.Training;
 
 namespace GiGpoNet.Experiments.Reporting;
 

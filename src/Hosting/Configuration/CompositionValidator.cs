@@ -3,7 +3,6 @@ using GiGpoNet.Data;
 using GiGpoNet.Environments;
 using GiGpoNet.Hosting.DependencyInjection;
 using GiGpoNet.Learning;
-using GiGpoNet.Policies;
 using GiGpoNet.Rollouts;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

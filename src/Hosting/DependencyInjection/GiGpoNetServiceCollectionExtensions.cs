@@ -1,16 +1,12 @@
 using GiGpoNet;
 using GiGpoNet.Advantages;
-using GiGpoNet.Hosting.Advantages;
 using GiGpoNet.Backend;
 using GiGpoNet.Backend.Training;
 using GiGpoNet.Environments;
 using GiGpoNet.Environments.Rollouts;
+using GiGpoNet.Hosting.Advantages;
 using GiGpoNet.Hosting.Configuration;
-using GiGpoNet.Hosting.Training;
 using GiGpoNet.Hosting.DependencyInjection;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,5 @@
-using GiGpoNet.Hosting.Plugins;
 using GiGpoNet;
+using GiGpoNet.Hosting.Plugins;
 using GiGpoNet.Plugins;
 
 namespace Microsoft.Extensions.DependencyInjection;

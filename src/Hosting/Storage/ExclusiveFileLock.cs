@@ -7,9 +7,9 @@ namespace GiGpoNet.Hosting.Storage;
 /// </summary>
 internal sealed class ExclusiveFileLock : IDisposable
 {
-    private readonly FileStream stream;
+    private readonly FileStream _stream;
 
-    private ExclusiveFileLock(FileStream stream) => this.stream = stream;
+    private ExclusiveFileLock(FileStream stream) => _stream = stream;
 
     /// <summary>Takes the lock on <paramref name="path"/> (creating the file and its folder), or returns null when another handle holds it.</summary>
     public static ExclusiveFileLock? TryTake(string path)
@@ -38,7 +38,7 @@ internal sealed class ExclusiveFileLock : IDisposable
     }
 
     /// <summary>Releases the lock.</summary>
-    public void Dispose() => stream.Dispose();
+    public void Dispose() => _stream.Dispose();
 
     private static FileStream? TryOpen(string path, FileMode mode)
     {

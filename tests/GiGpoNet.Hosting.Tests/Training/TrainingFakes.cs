@@ -4,7 +4,6 @@ using GiGpoNet.Data;
 using GiGpoNet.Hosting.Training;
 using GiGpoNet.Learning;
 using GiGpoNet.Policies;
-using GiGpoNet.Rollouts;
 
 namespace GiGpoNet.Hosting.Tests.Training;
 
