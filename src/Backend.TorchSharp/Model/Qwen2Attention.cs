@@ -5,7 +5,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace GiGpoNet.Backend.Model;
 
 /// <summary>Grouped-query self-attention with rotary embeddings; q/k/v biases where the config has them.</summary>
-public sealed class Qwen2Attention : nn.Module
+internal sealed class Qwen2Attention : nn.Module
 {
     private readonly Linear _q;
     private readonly Linear _k;

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace GiGpoNet.Backend.Model;
 
 /// <summary>One pre-norm decoder layer: x + attn(norm(x)), then + mlp(norm(·)).</summary>
-public sealed class Qwen2DecoderLayer : nn.Module
+internal sealed class Qwen2DecoderLayer : nn.Module
 {
     private readonly Qwen2Attention _attention;
     private readonly Qwen2Mlp _mlp;

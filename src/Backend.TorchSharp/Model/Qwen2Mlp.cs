@@ -5,7 +5,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace GiGpoNet.Backend.Model;
 
 /// <summary>SwiGLU: down(silu(gate(x)) · up(x)).</summary>
-public sealed class Qwen2Mlp : nn.Module<Tensor, Tensor>
+internal sealed class Qwen2Mlp : nn.Module<Tensor, Tensor>
 {
     private readonly Linear _gate;
     private readonly Linear _up;

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace GiGpoNet.Backend.Model;
 
 /// <summary>Root-mean-square layer norm (TorchSharp 0.107 has none): x · rsqrt(mean(x²) + ε) · weight, computed in float32.</summary>
-public sealed class RmsNorm : nn.Module<Tensor, Tensor>
+internal sealed class RmsNorm : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter _weight;
     private readonly double _eps;

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace GiGpoNet.Backend.Model;
 
 /// <summary>Rotary position embeddings, Hugging Face's rotate-half form: frequencies θ^(−2i/d), cos and sin computed per position.</summary>
-public sealed class RotaryEmbedding(int headDim, double theta)
+internal sealed class RotaryEmbedding(int headDim, double theta)
 {
     private readonly double[] _inverseFrequencies = [.. Enumerable.Range(0, headDim / 2).Select(i => 1.0 / Math.Pow(theta, 2.0 * i / headDim))];
 

@@ -41,7 +41,7 @@ public sealed class KlEstimatorConverter : SnakeCaseEnumConverter<KlEstimator>
 }
 
 /// <summary>Computes the KL estimators per token.</summary>
-public static class KlPenalty
+internal static class KlPenalty
 {
     /// <summary>The estimator's value per token ([B, L]).</summary>
     [RequiresDisposeScope]

@@ -31,7 +31,7 @@ public sealed class LossAggregationModeConverter : SnakeCaseEnumConverter<LossAg
 }
 
 /// <summary>Applies a <see cref="LossAggregationMode"/>.</summary>
-public static class LossAggregation
+internal static class LossAggregation
 {
     /// <summary>Aggregates <paramref name="loss"/> [B, L] under <paramref name="mask"/> [B, L] (1 on response tokens).</summary>
     [RequiresDisposeScope]

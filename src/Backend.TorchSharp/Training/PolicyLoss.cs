@@ -9,13 +9,13 @@ namespace GiGpoNet.Backend.Training;
 /// <param name="ClipFraction"><c>pg_clipfrac</c>: share of tokens where the clipped term is the larger.</param>
 /// <param name="ClipFractionLower"><c>pg_clipfrac_lower</c>: share of tokens with A &lt; 0 where the dual clip applied.</param>
 /// <param name="ApproxKl"><c>ppo_kl</c>: masked mean of (logπ_old − logπ).</param>
-public readonly record struct PolicyLossResult(Tensor Loss, double ClipFraction, double ClipFractionLower, double ApproxKl);
+internal readonly record struct PolicyLossResult(Tensor Loss, double ClipFraction, double ClipFractionLower, double ApproxKl);
 
 /// <summary>
 /// verl's <c>compute_policy_loss</c> (vanilla): ρ = exp(logπ − logπ_old); L1 = −A·ρ; L2 = −A·clip(ρ, 1 − ε_low, 1 + ε_high); L = max(L1, L2);
 /// for A &lt; 0 the dual clip caps it: L = min(L, −A·c) with c &gt; 1. Per token, then aggregated.
 /// </summary>
-public static class PolicyLoss
+internal static class PolicyLoss
 {
     /// <summary>Computes the loss. All tensors are [B, L] float32; <paramref name="mask"/> is 1 on response tokens.</summary>
     [RequiresDisposeScope]

@@ -11,7 +11,7 @@ namespace GiGpoNet.Backend.Training;
 /// term; AdamW with gradient-norm clipping and a learning-rate schedule. With a critic (PPO), the clipped value loss trains it alongside.
 /// Every micro-batch runs in its own dispose scope; a non-finite loss or gradient skips that optimizer step without touching the weights.
 /// </summary>
-public sealed class PolicyUpdater : IDisposable
+internal sealed class PolicyUpdater : IDisposable
 {
     private readonly Qwen2ForCausalLM _policy;
     private readonly Qwen2ForCausalLM? _reference;

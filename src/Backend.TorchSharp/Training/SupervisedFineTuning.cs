@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace GiGpoNet.Backend.Training;
 
 /// <summary>Supervised fine-tuning on (prompt, response) pairs: cross-entropy on the response tokens only (behaviour cloning).</summary>
-public static class SupervisedFineTuning
+internal static class SupervisedFineTuning
 {
     /// <summary>Trains <paramref name="model"/> for <paramref name="epochs"/> passes; returns the mean loss of each pass.</summary>
     public static IReadOnlyList<double> Train(Qwen2ForCausalLM model, IReadOnlyList<(int[] Prompt, int[] Response)> rows, int epochs, double learningRate,

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace GiGpoNet.Backend.Training;
 
 /// <summary>Per-token log-probabilities and entropy from logits.</summary>
-public static class TokenStatistics
+internal static class TokenStatistics
 {
     /// <summary>log p(token) for float32 logits [B, L, V] and token ids [B, L].</summary>
     [RequiresDisposeScope]

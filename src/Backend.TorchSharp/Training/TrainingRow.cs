@@ -10,11 +10,11 @@ namespace GiGpoNet.Backend.Training;
 /// <param name="Advantages">Advantage per response token.</param>
 /// <param name="OldValues">Critic values per response token (PPO), else <c>null</c>.</param>
 /// <param name="Returns">Value targets per response token (PPO), else <c>null</c>.</param>
-public sealed record TrainingRow(int[] PromptIds, int[] ResponseIds, float[] OldLogProbs, float[] Advantages,
+internal sealed record TrainingRow(int[] PromptIds, int[] ResponseIds, float[] OldLogProbs, float[] Advantages,
     float[]? OldValues = null, float[]? Returns = null);
 
 /// <summary>What one call of <see cref="PolicyUpdater.Update"/> did, averaged over its micro-batches.</summary>
-public sealed record UpdateMetrics(
+internal sealed record UpdateMetrics(
     double PolicyLoss, double ClipFraction, double ClipFractionLower, double ApproxKl, double Entropy, double KlLoss,
     double GradNorm, double LearningRate, int OptimizerSteps, int SkippedSteps, double? ValueLoss, double? ValueClipFraction)
 {

@@ -8,7 +8,7 @@ namespace GiGpoNet.Backend.Training;
 /// verl's clipped value loss: V_clip = clip(V, V_old − c, V_old + c); L = agg(max((V − G)², (V_clip − G)²)) × scale
 /// (scale 1 in verl-agent's fork, 0.5 upstream). Returns the loss and <c>vf_clipfrac</c>.
 /// </summary>
-public static class ValueLoss
+internal static class ValueLoss
 {
     /// <summary>Computes the loss; tensors are [B, L] float32.</summary>
     [RequiresDisposeScope]

@@ -6,7 +6,7 @@ namespace GiGpoNet.Environments.Remote.Client;
 /// An environment that lives on a remote server, used exactly like a local one. Its instance is created on the first reset and closed
 /// on dispose. A failure (after retries) surfaces as an exception, which the rollout loop turns into a failed, truncated trajectory.
 /// </summary>
-public sealed class RemoteEnvironment(RemoteEnvironmentClient client) : IEnvironment
+internal sealed class RemoteEnvironment(RemoteEnvironmentClient client) : IEnvironment
 {
     private string? _id;
     private int _step;

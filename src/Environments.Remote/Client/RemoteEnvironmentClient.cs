@@ -12,7 +12,7 @@ namespace GiGpoNet.Environments.Remote.Client;
 /// Talks the remote-environment protocol to one server, with a time-out per attempt and retries with exponential back-off on
 /// connection errors, time-outs and 5xx answers. Steps are retried safely: the server answers a repeated step number from memory.
 /// </summary>
-public sealed class RemoteEnvironmentClient : IDisposable
+internal sealed class RemoteEnvironmentClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly ResiliencePipeline _pipeline;

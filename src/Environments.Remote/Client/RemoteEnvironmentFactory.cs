@@ -1,7 +1,7 @@
 namespace GiGpoNet.Environments.Remote.Client;
 
 /// <summary>Creates <see cref="RemoteEnvironment"/> instances of one served environment; its description comes from the server.</summary>
-public sealed class RemoteEnvironmentFactory(RemoteEnvironmentClient client, string localName) : IEnvironmentFactory, IDisposable
+internal sealed class RemoteEnvironmentFactory(RemoteEnvironmentClient client, string localName) : IEnvironmentFactory, IDisposable
 {
     private EnvironmentDescription? _description;
 

@@ -7,49 +7,49 @@ namespace GiGpoNet.Environments.Remote.Protocol;
 // Every call is batched: one request carries items for many environment instances.
 
 /// <summary>Creates instances: <c>POST /v1/create</c>.</summary>
-public sealed record CreateRequest(string Environment, int Count);
+internal sealed record CreateRequest(string Environment, int Count);
 
 /// <summary>The new instances' ids.</summary>
-public sealed record CreateResponse(IReadOnlyList<string> Ids);
+internal sealed record CreateResponse(IReadOnlyList<string> Ids);
 
 /// <summary>Resets instances: <c>POST /v1/reset</c>.</summary>
-public sealed record ResetRequest(IReadOnlyList<ResetItem> Items);
+internal sealed record ResetRequest(IReadOnlyList<ResetItem> Items);
 
 /// <summary>One instance to reset, with its task.</summary>
-public sealed record ResetItem(string Id, long TaskSeed, string Split);
+internal sealed record ResetItem(string Id, long TaskSeed, string Split);
 
 /// <summary>Steps instances: <c>POST /v1/step</c>.</summary>
-public sealed record StepRequest(IReadOnlyList<StepItem> Items);
+internal sealed record StepRequest(IReadOnlyList<StepItem> Items);
 
 /// <summary>
 /// One action for one instance. <see cref="Step"/> counts the steps since reset, from 0: a retried request with the step the server
 /// already applied gets the same answer again instead of a second step.
 /// </summary>
-public sealed record StepItem(string Id, int Step, string Action);
+internal sealed record StepItem(string Id, int Step, string Action);
 
 /// <summary>Closes instances: <c>POST /v1/close</c>.</summary>
-public sealed record CloseRequest(IReadOnlyList<string> Ids);
+internal sealed record CloseRequest(IReadOnlyList<string> Ids);
 
 /// <summary>The per-item answers of reset and step, in request order.</summary>
-public sealed record ItemsResponse(IReadOnlyList<ItemResult> Results);
+internal sealed record ItemsResponse(IReadOnlyList<ItemResult> Results);
 
 /// <summary>One item's answer: an observation (and, for step, reward, done, won, score), or an error.</summary>
-public sealed record ItemResult(string Id, ObservationDto? Observation, double Reward, bool Done, bool Won, double? Score, string? Error);
+internal sealed record ItemResult(string Id, ObservationDto? Observation, double Reward, bool Done, bool Won, double? Score, string? Error);
 
 /// <summary>What the agent sees.</summary>
-public sealed record ObservationDto(string Text, string Task, string TaskType, IReadOnlyList<string>? AdmissibleActions);
+internal sealed record ObservationDto(string Text, string Task, string TaskType, IReadOnlyList<string>? AdmissibleActions);
 
 /// <summary><c>GET /v1/info</c>: the environments the server serves.</summary>
-public sealed record InfoResponse(int ProtocolVersion, IReadOnlyList<EnvironmentInfo> Environments);
+internal sealed record InfoResponse(int ProtocolVersion, IReadOnlyList<EnvironmentInfo> Environments);
 
 /// <summary>One served environment.</summary>
-public sealed record EnvironmentInfo(string Name, int DefaultMaxSteps, IReadOnlyList<string> TaskTypes, string AgentRole, bool ListsAdmissibleActions);
+internal sealed record EnvironmentInfo(string Name, int DefaultMaxSteps, IReadOnlyList<string> TaskTypes, string AgentRole, bool ListsAdmissibleActions);
 
 /// <summary>An error body: <c>{"error": "..."}</c>.</summary>
-public sealed record ErrorResponse(string Error);
+internal sealed record ErrorResponse(string Error);
 
 /// <summary>The serializer settings of the protocol: snake_case names.</summary>
-public static class RemoteJson
+internal static class RemoteJson
 {
     /// <summary>snake_case property names, no nulls written.</summary>
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)

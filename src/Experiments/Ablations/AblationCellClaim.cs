@@ -8,7 +8,7 @@ namespace GiGpoNet.Experiments.Ablations;
 /// grid folder (a second one started to use more cores, or on another machine sharing the folder) therefore never train the same cell:
 /// each skips the cells the other holds. The file itself is left in place; only the lock on it matters.
 /// </summary>
-public sealed class AblationCellClaim : IDisposable
+internal sealed class AblationCellClaim : IDisposable
 {
     /// <summary>The claim's file in the cell's run folder.</summary>
     public const string FileName = "running.lock";

@@ -10,7 +10,7 @@ namespace GiGpoNet.Experiments.Ablations;
 /// (<see cref="AgentTrainer.ConfigurationFileName"/>) equals a pending cell's is copied into the cell's folder instead of trained.
 /// Settings that say where a run writes or how many threads it uses are not compared (<see cref="IgnoredSettings"/>).
 /// </summary>
-public static class AblationReuse
+internal static class AblationReuse
 {
     /// <summary>The file a reused cell's folder gets, naming the run it was copied from.</summary>
     public const string MarkerFileName = "reused_from.txt";
