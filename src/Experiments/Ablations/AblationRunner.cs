@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace GiGpoNet.Experiments.Ablations;
 
@@ -52,8 +54,10 @@ public sealed record AblationRunResult(int Finished, IReadOnlyList<string> Faile
 /// several runners (processes, machines) can share one grid folder: each leaves the cells another holds. How a cell is trained is given by a
 /// launcher (the CLI starts a <c>gigpo train</c> process per cell, so that runs share no global state and a crash stays in its cell).
 /// </summary>
-public sealed class AblationRunner(Func<AblationCell, string, CancellationToken, Task<AblationAttempt>> launch)
+public sealed class AblationRunner(Func<AblationCell, string, CancellationToken, Task<AblationAttempt>> launch, ILogger<AblationRunner>? logger = null)
 {
+    private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
+
     /// <summary>The file a failed attempt leaves in its cell's folder.</summary>
     public const string FailureFileName = "failed.json";
 
@@ -125,6 +129,7 @@ public sealed class AblationRunner(Func<AblationCell, string, CancellationToken,
                     cell.Save(folder, grid.Name);
                     File.Delete(Path.Combine(folder, FailureFileName));
                     lock (gate) progress?.Invoke(new AblationProgress(cell, folder, AblationCellStatus.Pending, done, cells.Count, ""));
+                    GridLog.Started(_logger, cell.Id, folder);
                     var (status, message, attempts, exitCode) = (AblationCellStatus.Failed, "", 0, 0);
                     while (true)
                     {
@@ -137,6 +142,8 @@ public sealed class AblationRunner(Func<AblationCell, string, CancellationToken,
                         if (status == AblationCellStatus.Finished || !attempt.Resumable || attempts >= grid.MaxAttempts) break;
                         lock (gate) progress?.Invoke(new AblationProgress(cell, folder, AblationCellStatus.Pending, done, cells.Count, message, attempts + 1));
                     }
+                    if (status == AblationCellStatus.Finished) GridLog.Finished(_logger, cell.Id, attempts);
+                    else GridLog.Failed(_logger, cell.Id, attempts, exitCode, message);
                     if (status == AblationCellStatus.Failed)
                         File.WriteAllText(Path.Combine(folder, FailureFileName), JsonSerializer.Serialize(
                             new Dictionary<string, object> { ["exit_code"] = exitCode, ["message"] = message, ["attempts"] = attempts, ["time"] = DateTimeOffset.UtcNow.ToString("O") },
