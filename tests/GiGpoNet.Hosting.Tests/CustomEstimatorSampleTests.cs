@@ -8,13 +8,7 @@ public sealed class CustomEstimatorSampleTests
     private static (int Code, string Output) RunSample(params string[] args)
     {
         // The test project references the sample for build order only; run the sample's own build output.
-        var testDirectory = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-        var configuration = testDirectory.Parent!.Name;
-        var root = testDirectory;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "GiGPO.sln"))) root = root.Parent;
-        Assert.That(root, Is.Not.Null, "repository root (GiGPO.sln) not found above the test directory");
-        var sample = Path.Combine(root!.FullName, "samples", "CustomEstimator", "bin", configuration, testDirectory.Name, "CustomEstimator.dll");
-        Assert.That(File.Exists(sample), Is.True, $"{sample} was not built");
+        var sample = RepositoryFiles.SampleAssembly("CustomEstimator");
 
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetTempPath() };
         start.ArgumentList.Add(sample);

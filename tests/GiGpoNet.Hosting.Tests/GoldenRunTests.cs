@@ -69,8 +69,7 @@ public sealed class GoldenRunTests : CliTestBase
     [Test]
     public void The_main_jobs_configuration_gives_its_golden_first_iteration()
     {
-        var root = TestContext.CurrentContext.TestDirectory;
-        while (!File.Exists(Path.Combine(root, "GiGPO.sln"))) root = Path.GetDirectoryName(root) ?? throw new AssertionException("GiGPO.sln not found above the tests");
+        var root = RepositoryFiles.Root;
         var run = Path.Combine(Folder, "main-job");
         var (code, stdout, stderr) = Run("train", "--settings", Path.Combine(root, "appsettings.json"), "--WarmStart:Episodes=24", "--WarmStart:Epochs=1",
             "--Training:Iterations=1", "--Training:EvaluationTasks=8", "--Training:EvaluationInterval=1", "--Training:CheckpointInterval=0",

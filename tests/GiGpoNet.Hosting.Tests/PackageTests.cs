@@ -32,13 +32,6 @@ public sealed class PackageTests
                 if (Directory.Exists(Path.Combine(package, _version))) Directory.Delete(Path.Combine(package, _version), recursive: true);
     }
 
-    private static string Root()
-    {
-        var root = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-        while (!File.Exists(Path.Combine(root.FullName, "GiGPO.sln"))) root = root.Parent ?? throw new AssertionException("GiGPO.sln not found");
-        return root.FullName;
-    }
-
     private static (int Code, string Output) Dotnet(string workingDirectory, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -59,7 +52,7 @@ public sealed class PackageTests
     [Test]
     public void The_packages_build_and_train_a_custom_estimator_outside_the_repository()
     {
-        var root = Root();
+        var root = RepositoryFiles.Root;
         var feed = Path.Combine(_folder, "feed");
         foreach (var project in Directory.GetDirectories(Path.Combine(root, "src")).SelectMany(d => Directory.GetFiles(d, "*.csproj")))
         {

@@ -6,20 +6,9 @@ namespace GiGpoNet.Hosting.Tests;
 /// </summary>
 public sealed class PluginTests : CliTestBase
 {
-    private static string Sample(string project)
-    {
-        var testDirectory = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-        var root = testDirectory;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "GiGPO.sln"))) root = root.Parent;
-        Assert.That(root, Is.Not.Null, "repository root (GiGPO.sln) not found above the test directory");
-        var path = Path.Combine(root!.FullName, "samples", project, "bin", testDirectory.Parent!.Name, testDirectory.Name, project + ".dll");
-        Assert.That(File.Exists(path), Is.True, $"{path} was not built");
-        return path;
-    }
+    private static string CustomEstimator => RepositoryFiles.SampleAssembly("CustomEstimator");
 
-    internal static string CustomEstimator => Sample("CustomEstimator");
-
-    internal static string CustomEnvironment => Sample("CustomEnvironment");
+    private static string CustomEnvironment => RepositoryFiles.SampleAssembly("CustomEnvironment");
 
     [Test]
     public void A_missing_plugin_exits_2_with_one_line_naming_the_path()
@@ -103,8 +92,7 @@ public sealed class PluginTests : CliTestBase
     [Category("Slow")]
     public void The_samples_grid_compares_the_plugin_estimator_with_gigpo_and_grpo_through_gigpo_ablate()
     {
-        var root = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(CustomEstimator)!, "..", "..", "..", "..", ".."));
-        var grid = Path.Combine(root, "samples", "ablations", "custom-estimator-treasure-rooms.json");
+        var grid = Path.Combine(RepositoryFiles.Root, "samples", "ablations", "custom-estimator-treasure-rooms.json");
         var output = Path.Combine(Folder, "grid");
         var (code, stdout, stderr) = Run("ablate", "--grid", grid, "--output", output);
         Assert.That(code, Is.EqualTo(0), stderr + stdout);

@@ -41,8 +41,6 @@ internal static class CheckpointCommands
             var registration = context.Provider.GetRequiredService<PolicyRegistry>().Get(name);
             return (context.Provider.GetRequiredKeyedService<IPolicyProvider>(registration.Name).Get(null), null);
         }
-        if (!Directory.Exists(checkpoint))
-            throw new GiGpoNetConfigurationException($"--checkpoint '{checkpoint}' is not a folder: give a run's checkpoints/final folder or a Hugging Face model folder.");
         var learner = context.Provider.GetRequiredService<ILearnerFactory>().Create(new LearnerStart(checkpoint, [], 0));
         return (learner.Policy, learner);
     }

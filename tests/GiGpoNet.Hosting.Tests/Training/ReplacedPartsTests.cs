@@ -17,12 +17,7 @@ public sealed class ReplacedPartsTests
     [TearDown]
     public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
 
-    private static string StepRows()
-    {
-        var root = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-        while (!File.Exists(Path.Combine(root.FullName, "GiGPO.sln"))) root = root.Parent ?? throw new AssertionException("GiGPO.sln not found");
-        return Path.Combine(root.FullName, "samples", "data", "alfworld-like-steps.jsonl");
-    }
+    private static string StepRows() => Path.Combine(RepositoryFiles.Root, "samples", "data", "alfworld-like-steps.jsonl");
 
     private ServiceProvider Services(Action<IServiceCollection>? replace = null)
     {
