@@ -4,8 +4,10 @@ using System.Globalization;
 using System.IO.Enumeration;
 using GiGpoNet.Experiments.Ablations;
 using GiGpoNet.Experiments.Reporting;
+using GiGpoNet.Hosting.Configuration;
 using GiGpoNet.Hosting.Training;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace GiGpoNet.Cli.Commands;
 
@@ -83,7 +85,8 @@ internal static class AblateCommand
             await output.WriteLineAsync($"Grid '{study.Name}': {cells.Count} cells ({cells.Count / study.Seeds.Count} combinations × {study.Seeds.Count} seeds), " +
                                         $"{study.MaxParallelRuns} at a time, in {folder}");
             var clock = Stopwatch.StartNew();
-            var runner = new AblationRunner((cell, cellFolder, token) => TrainAsync(cell, cellFolder, study, token));
+            using var logging = LoggerFactory.Create(l => CliServices.ConfigureConsoleLogging(l, GiGpoNetConfiguration.Create(readWorkingDirectorySettings: false)));
+            var runner = new AblationRunner((cell, cellFolder, token) => TrainAsync(cell, cellFolder, study, token), logging.CreateLogger<AblationRunner>());
             var result = await runner.RunAsync(study, folder, parse.GetValue(retry), e => output.WriteLine(Describe(e, clock.Elapsed)), cancellationToken, Selected);
             var written = AblationReport.Write(folder);
             await output.WriteLineAsync($"{result.Finished}/{selected} cells finished ({result.Skipped} had finished before), {result.Failed.Count} failed; " +

@@ -24,6 +24,7 @@ public sealed class RemoteEnvironmentServer : IAsyncDisposable
     private readonly RemoteEnvironmentServerOptions _options;
     private readonly ConcurrentDictionary<string, Instance> _instances = new(StringComparer.Ordinal);
     private readonly Lock _createLock = new();
+    private readonly ILogger _logger;
     private WebApplication? _app;
 
     private sealed class Instance(IEnvironment environment)
@@ -35,11 +36,18 @@ public sealed class RemoteEnvironmentServer : IAsyncDisposable
     }
 
     /// <summary>Creates a server for <paramref name="factories"/>.</summary>
-    public RemoteEnvironmentServer(IEnumerable<IEnvironmentFactory> factories, RemoteEnvironmentServerOptions options)
+    /// <param name="factories">The environments served, by their names.</param>
+    /// <param name="options">Where to listen and the limits.</param>
+    /// <param name="logger">
+    /// Where the server's own events go: start, creations and closes (information), environment faults and rejected requests (warnings).
+    /// ASP.NET Core's request logs are left out. Default: none.
+    /// </param>
+    public RemoteEnvironmentServer(IEnumerable<IEnvironmentFactory> factories, RemoteEnvironmentServerOptions options, ILogger<RemoteEnvironmentServer>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(factories);
         _factories = factories.ToDictionary(f => f.Description.Name, StringComparer.OrdinalIgnoreCase);
         _options = options ?? throw new ArgumentNullException(nameof(options));
+        _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     }
 
     /// <summary>The addresses the server listens on, once started.</summary>
@@ -68,6 +76,7 @@ public sealed class RemoteEnvironmentServer : IAsyncDisposable
             }
             catch (BadHttpRequestException e)
             {
+                ServerLog.Rejected(_logger, context.Request.Path, e.StatusCode, e.Message);
                 context.Response.StatusCode = e.StatusCode;
                 await context.Response.WriteAsJsonAsync(new ErrorResponse(e.Message), RemoteJson.Options);
             }
@@ -83,6 +92,7 @@ public sealed class RemoteEnvironmentServer : IAsyncDisposable
         app.MapPost("/v1/close", (Func<HttpContext, Task<IResult>>)(async c => await CloseAsync(await ReadAsync<CloseRequest>(c))));
         await app.StartAsync(cancellationToken);
         _app = app;
+        ServerLog.Listening(_logger, string.Join(", ", _factories.Keys), string.Join(", ", Addresses));
     }
 
     private static async Task<T?> ReadAsync<T>(HttpContext context) where T : class
@@ -118,6 +128,7 @@ public sealed class RemoteEnvironmentServer : IAsyncDisposable
                 _instances[id] = new Instance(factory.Create());
                 ids.Add(id);
             }
+            ServerLog.Created(_logger, ids.Count, factory.Description.Name);
             return Results.Json(new CreateResponse(ids), RemoteJson.Options);
         }
     }
@@ -141,6 +152,7 @@ public sealed class RemoteEnvironmentServer : IAsyncDisposable
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
+                ServerLog.EnvironmentFailed(_logger, e, "reset", item.Id!, e.Message);
                 return Failed(item.Id, $"reset failed: {e.Message}");
             }
             finally
@@ -173,6 +185,7 @@ public sealed class RemoteEnvironmentServer : IAsyncDisposable
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
+                ServerLog.EnvironmentFailed(_logger, e, "step", item.Id!, e.Message);
                 return Failed(item.Id, $"step failed: {e.Message}");
             }
             finally
@@ -194,6 +207,7 @@ public sealed class RemoteEnvironmentServer : IAsyncDisposable
             await instance.Environment.DisposeAsync();
             closed++;
         }
+        if (closed > 0) ServerLog.Closed(_logger, closed);
         return Results.Json(new { closed }, RemoteJson.Options);
     }
 
@@ -207,7 +221,11 @@ public sealed class RemoteEnvironmentServer : IAsyncDisposable
 
     private static ItemResult Failed(string? id, string error) => new(id ?? "", null, 0, false, false, null, error);
 
-    private static IResult Error(int status, string message) => Results.Json(new ErrorResponse(message), RemoteJson.Options, statusCode: status);
+    private IResult Error(int status, string message)
+    {
+        ServerLog.Rejected(_logger, status, message);
+        return Results.Json(new ErrorResponse(message), RemoteJson.Options, statusCode: status);
+    }
 
     private static bool KeyMatches(string given, string expected) =>
         CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected));
