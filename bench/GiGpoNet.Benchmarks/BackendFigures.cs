@@ -51,7 +51,8 @@ public static class BackendFigures
             if (step >= 2) times.Add(clock.Elapsed.TotalSeconds);
         }
         var median = Median(times);
-        output.WriteLine($"train step (8 x 256 tokens, fwd+bwd+AdamW): median {median * 1000:N0} ms over {times.Count} steps = {2048 / median:N0} tokens/s; peak RSS {Peak()}; threads {torch.get_num_threads()}");
+        output.WriteLine($"train step (8 x 256 tokens, fwd+bwd+AdamW): median {median * 1000:N0} ms over {times.Count} steps = {2048 / median:N0} tokens/s; peak RSS {Peak()}; " +
+            $"threads {torch.get_num_threads()}");
     }
 
     /// <summary>Greedy generation of 128 tokens for 8 prompts of 16 tokens, with and without the KV cache.</summary>

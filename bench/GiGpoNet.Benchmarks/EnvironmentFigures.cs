@@ -20,7 +20,8 @@ public static class EnvironmentFigures
 
     private sealed class ConstantPolicy(string answer) : IPolicy
     {
-        public ValueTask<IReadOnlyList<PolicyGeneration>> GenerateAsync(IReadOnlyList<PolicyPrompt> prompts, GenerationSettings settings, CancellationToken cancellationToken = default) =>
+        public ValueTask<IReadOnlyList<PolicyGeneration>> GenerateAsync(IReadOnlyList<PolicyPrompt> prompts, GenerationSettings settings,
+            CancellationToken cancellationToken = default) =>
             ValueTask.FromResult<IReadOnlyList<PolicyGeneration>>([.. prompts.Select(_ => new PolicyGeneration(answer, [], [], [], false))]);
     }
 

@@ -36,7 +36,8 @@ public static class CustomEstimatorSample
         }
         catch (AggregateException e) when (e.InnerExceptions.All(i => i is OptionsValidationException))
         {
-            await output.WriteLineAsync("Configuration error: " + string.Join(Environment.NewLine, e.InnerExceptions.Cast<OptionsValidationException>().SelectMany(i => i.Failures)));
+            await output.WriteLineAsync("Configuration error: " + string.Join(Environment.NewLine, e.InnerExceptions.Cast<OptionsValidationException>().SelectMany(i =>
+                i.Failures)));
             return 2;
         }
         catch (GiGpoNetConfigurationException e)
@@ -75,7 +76,8 @@ public static class CustomEstimatorSample
             {
                 var anchor = batch.Anchors[row]!;
                 await output.WriteLineAsync(
-                    $"{batch.TrajectoryIds[t],-10} {batch.StepIndex[row],4} {mine.RowAdvantage(row),14:F3} {gigpo.RowAdvantage(row),10:F3}  {(anchor.Length > 48 ? anchor[..45] + "..." : anchor)}");
+                    $"{batch.TrajectoryIds[t],-10} {batch.StepIndex[row],4} {mine.RowAdvantage(row),14:F3} {gigpo.RowAdvantage(row),10:F3}  " +
+                        $"{(anchor.Length > 48 ? anchor[..45] + "..." : anchor)}");
             }
         }
     }

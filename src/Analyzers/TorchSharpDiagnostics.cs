@@ -11,7 +11,8 @@ internal static class TorchSharpDiagnostics
     public static readonly DiagnosticDescriptor ImplicitScalarConversion = new(
         "GGN001",
         "A number is converted implicitly to a temporary TorchSharp Scalar",
-        "'{0}' becomes a temporary TorchSharp Scalar here; its finalizer can free it while libtorch reads it. Hold it for the call: a 'using var s = ... .ToScalar();' declared before it, or a HeldScalars field.",
+        "'{0}' becomes a temporary TorchSharp Scalar here; its finalizer can free it while libtorch reads it. Hold it for the call: a 'using var s = ... .ToScalar();' declared " +
+            "before it, or a HeldScalars field.",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink);
 
     public static readonly DiagnosticDescriptor TemporaryScalarMember = new(
@@ -29,7 +30,8 @@ internal static class TorchSharpDiagnostics
     public static readonly DiagnosticDescriptor UnscopedTensor = new(
         "GGN004",
         "A tensor passed to TorchSharp outside a dispose scope is not held for the call",
-        "The tensor '{0}' is referenced only by this call outside a dispose scope; a GC can finalize it while libtorch reads it. Put the computation in 'using var scope = torch.NewDisposeScope();' (or mark the method [RequiresDisposeScope]), or hold the tensor in a field or a 'using' local.",
+        "The tensor '{0}' is referenced only by this call outside a dispose scope; a GC can finalize it while libtorch reads it. Put the computation in 'using var scope = " +
+            "torch.NewDisposeScope();' (or mark the method [RequiresDisposeScope]), or hold the tensor in a field or a 'using' local.",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink);
 
     public static readonly DiagnosticDescriptor UnscopedCall = new(

@@ -10,7 +10,8 @@ namespace GiGpoNet.Analyzers;
 /// from code that is not in one. With GGN004 this carries the scope requirement up to the method that opens the scope.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class UnscopedCallAnalyzer() : TorchSharpAnalyzer(TorchSharpDiagnostics.UnscopedCall, ImmutableArray.Create(OperationKind.Invocation, OperationKind.PropertyReference, OperationKind.ObjectCreation))
+public sealed class UnscopedCallAnalyzer() : TorchSharpAnalyzer(TorchSharpDiagnostics.UnscopedCall, ImmutableArray.Create(OperationKind.Invocation, OperationKind.PropertyReference,
+    OperationKind.ObjectCreation))
 {
     private protected override void Analyze(OperationAnalysisContext context)
     {

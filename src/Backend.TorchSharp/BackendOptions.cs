@@ -9,7 +9,8 @@ public sealed class BackendOptions
     /// <summary>The configuration section.</summary>
     public const string SectionName = "Backend";
 
-    /// <summary><c>cpu</c>, <c>cuda</c>, <c>cuda:N</c> or <c>auto</c> (CUDA when available). Default <c>auto</c>. CUDA needs the build made with <c>-p:TorchBackend=cuda</c>.</summary>
+    /// <summary><c>cpu</c>, <c>cuda</c>, <c>cuda:N</c> or <c>auto</c> (CUDA when available). Default <c>auto</c>. CUDA needs the build made with
+    /// <c>-p:TorchBackend=cuda</c>.</summary>
     public string Device { get; set; } = "auto";
 
     /// <summary>Computation dtype of the model: <c>float32</c>, <c>bfloat16</c> or <c>float16</c>. Default <c>float32</c> (bfloat16 on GPUs is faster).</summary>

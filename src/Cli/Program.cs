@@ -9,7 +9,8 @@ namespace GiGpoNet.Cli
     /// <summary>The <c>gigpo</c> command tree, invocable in-process (the tests do).</summary>
     public static class GigpoCommandLine
     {
-        /// <summary>Parses and runs <paramref name="args"/>; returns the exit code (<see cref="ExitCodes"/>: 0 success, 1 failure, 2 bad usage or configuration, 3 libtorch failed mid-run).</summary>
+        /// <summary>Parses and runs <paramref name="args"/>; returns the exit code (<see cref="ExitCodes"/>: 0 success, 1 failure, 2 bad usage or configuration, 3 libtorch failed
+        /// mid-run).</summary>
         public static int Invoke(string[] args, TextWriter output, TextWriter error)
         {
             var root = new RootCommand("gigpo: train LLM agents with GiGPO, GRPO or PPO, and inspect their credit assignment.")

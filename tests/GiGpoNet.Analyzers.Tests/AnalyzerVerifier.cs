@@ -30,7 +30,9 @@ internal static class AnalyzerVerifier<TAnalyzer> where TAnalyzer : DiagnosticAn
         MetadataReference.CreateFromFile(typeof(TorchSharp.torch).Assembly.Location),
     ]);
 
-    public static Task VerifyAsync(string body)
+    /// <param name="body">The code after the prelude, with the expected diagnostics as markup.</param>
+    /// <param name="editorConfig">The lines of an .editorconfig section that applies to the snippet, if any.</param>
+    public static Task VerifyAsync(string body, string? editorConfig = null)
     {
         var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>
         {
@@ -38,6 +40,7 @@ internal static class AnalyzerVerifier<TAnalyzer> where TAnalyzer : DiagnosticAn
             ReferenceAssemblies = new ReferenceAssemblies("net10.0"),
         };
         test.TestState.AdditionalReferences.AddRange(References.Value);
+        if (editorConfig is not null) test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", $"root = true\n\n[*.cs]\n{editorConfig}\n"));
         return test.RunAsync();
     }
 }

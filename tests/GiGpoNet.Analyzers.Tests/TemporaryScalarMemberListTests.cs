@@ -10,7 +10,8 @@ public sealed class TemporaryScalarMemberListTests
         var listed = TemporaryScalarMemberAnalyzer.KnownMembers.ToHashSet();
         var regenerate = Environment.GetEnvironmentVariable("GIGPO_REGENERATE_SCALAR_MEMBERS");
         if (regenerate is { Length: > 0 })
-            File.WriteAllLines(regenerate, ["# TorchSharp members that create a Scalar and never dispose it (tests/GiGpoNet.Analyzers.Tests/TorchSharpScalarScan.cs).", .. scanned]);
+            File.WriteAllLines(regenerate, ["# TorchSharp members that create a Scalar and never dispose it (tests/GiGpoNet.Analyzers.Tests/TorchSharpScalarScan.cs).",
+                .. scanned]);
         Assert.Multiple(() =>
         {
             Assert.That(scanned.Except(listed), Is.Empty,

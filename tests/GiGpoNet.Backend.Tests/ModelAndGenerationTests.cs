@@ -252,7 +252,8 @@ public sealed class CheckpointLifecycleTests
             Assert.That(generated.TokenIds, Is.Not.Empty);
 
             var before = model.state_dict()["model.layers.0.mlp.up_proj.weight"].clone();
-            using (var updater = new Training.PolicyUpdater(model, new Training.UpdateOptions { LearningRate = 1e-2, MiniBatchSize = 4, MicroBatchSize = 4, UseKlLoss = false }, tokenizer.PaddingId))
+            using (var updater = new Training.PolicyUpdater(model, new Training.UpdateOptions { LearningRate = 1e-2, MiniBatchSize = 4, MicroBatchSize = 4, UseKlLoss = false },
+                tokenizer.PaddingId))
             {
                 var prompt = tokenizer.Encode("go to");
                 var old = updater.LogProbs([(prompt, generated.TokenIds)]);

@@ -10,7 +10,8 @@ public sealed class BuiltInEnvironmentTests
     public static IEnumerable<TestCaseData> Environments()
     {
         yield return new TestCaseData((Func<IEnvironment>)(() => new HouseholdEnvironment()), HouseholdEnvironment.Description).SetArgDisplayNames("household");
-        yield return new TestCaseData((Func<IEnvironment>)(() => new HouseholdEnvironment(new HouseholdOptions { RoomSize = HouseholdRoomSize.Small })), HouseholdEnvironment.Description)
+        yield return new TestCaseData((Func<IEnvironment>)(() => new HouseholdEnvironment(new HouseholdOptions { RoomSize = HouseholdRoomSize.Small })),
+            HouseholdEnvironment.Description)
             .SetArgDisplayNames("household-small");
         yield return new TestCaseData((Func<IEnvironment>)(() => new ShopEnvironment()), ShopEnvironment.Description).SetArgDisplayNames("shop");
         yield return new TestCaseData((Func<IEnvironment>)(() => new ShopEnvironment(new ShopOptions { Search = ShopSearch.Instruction })), ShopEnvironment.Description)

@@ -72,7 +72,8 @@ public sealed class RemoteEnvironmentTests
         Assert.That(remoteFactory.Description.DefaultMaxSteps, Is.EqualTo(15));
         var request = new RolloutRequest(2, 3, DatasetSplit.Train, 9);
         var remote = await Source(remoteFactory, options).CollectAsync(policy, request);
-        var local = await Source(new DelegateEnvironmentFactory(SokobanEnvironment.Description, () => new SokobanEnvironment()), options).CollectAsync(new CyclingPolicy(["up", "left", "down", "right", "up"]), request);
+        var local = await Source(new DelegateEnvironmentFactory(SokobanEnvironment.Description, () => new SokobanEnvironment()), options).CollectAsync(new CyclingPolicy(["up",
+            "left", "down", "right", "up"]), request);
         Assert.That(remote.Batch.RowCount, Is.EqualTo(local.Batch.RowCount));
         Assert.That(remote.Batch.Anchors.ToArray(), Is.EqualTo(local.Batch.Anchors.ToArray()));
         Assert.That(remote.Batch.Rewards.ToArray(), Is.EqualTo(local.Batch.Rewards.ToArray()));
@@ -86,7 +87,8 @@ public sealed class RemoteEnvironmentTests
     {
         private int _calls;
 
-        public ValueTask<IReadOnlyList<PolicyGeneration>> GenerateAsync(IReadOnlyList<PolicyPrompt> prompts, GenerationSettings settings, CancellationToken cancellationToken = default)
+        public ValueTask<IReadOnlyList<PolicyGeneration>> GenerateAsync(IReadOnlyList<PolicyPrompt> prompts, GenerationSettings settings,
+            CancellationToken cancellationToken = default)
         {
             var action = actions[_calls++ % actions.Length];
             IReadOnlyList<PolicyGeneration> result = [.. prompts.Select(_ => new PolicyGeneration($"<action>{action}</action>", [], [], [], false))];
@@ -145,7 +147,8 @@ public sealed class RemoteEnvironmentTests
     {
         private int _calls;
 
-        public async ValueTask<IReadOnlyList<PolicyGeneration>> GenerateAsync(IReadOnlyList<PolicyPrompt> prompts, GenerationSettings settings, CancellationToken cancellationToken = default)
+        public async ValueTask<IReadOnlyList<PolicyGeneration>> GenerateAsync(IReadOnlyList<PolicyPrompt> prompts, GenerationSettings settings,
+            CancellationToken cancellationToken = default)
         {
             if (_calls++ == killAtCall) await server.DisposeAsync();
             return [.. prompts.Select(_ => new PolicyGeneration("<action>up</action>", [], [], [], false))];

@@ -40,7 +40,8 @@ public sealed class RolloutLoopTests
         public int Calls { get; private set; }
         public List<IReadOnlyList<PolicyPrompt>> Prompts { get; } = [];
 
-        public ValueTask<IReadOnlyList<PolicyGeneration>> GenerateAsync(IReadOnlyList<PolicyPrompt> prompts, GenerationSettings settings, CancellationToken cancellationToken = default)
+        public ValueTask<IReadOnlyList<PolicyGeneration>> GenerateAsync(IReadOnlyList<PolicyPrompt> prompts, GenerationSettings settings,
+            CancellationToken cancellationToken = default)
         {
             Prompts.Add(prompts);
             var call = Calls++;
@@ -102,14 +103,18 @@ public sealed class RolloutLoopTests
 
         var shop = new ScriptedPolicy((_, _, _) => "<action>search[red shoes]</action>");
         var options = new RolloutOptions { RequireThinkTags = false, ConstrainToAdmissibleActions = true, MaxSteps = 1 };
-        await new EnvironmentRolloutSource(new DelegateEnvironmentFactory(GiGpoNet.Environments.Shop.ShopEnvironment.Description, () => new GiGpoNet.Environments.Shop.ShopEnvironment()),
-            options, new AgentPromptBuilder(options), new TagActionParser(options), new SimpleEpisodeMemoryFactory()).CollectAsync(shop, new RolloutRequest(1, 1, DatasetSplit.Train, 1));
+        await new EnvironmentRolloutSource(new DelegateEnvironmentFactory(GiGpoNet.Environments.Shop.ShopEnvironment.Description, () =>
+            new GiGpoNet.Environments.Shop.ShopEnvironment()),
+            options, new AgentPromptBuilder(options), new TagActionParser(options), new SimpleEpisodeMemoryFactory()).CollectAsync(shop, new RolloutRequest(1, 1,
+                DatasetSplit.Train, 1));
         Assert.That(shop.Prompts[0][0].AllowedResponses, Is.Null, "a turn offering search[<your query>] is decoded freely");
 
         var instructed = new ScriptedPolicy((_, _, _) => "<action>search[red shoes]</action>");
         var instructionSearch = new GiGpoNet.Environments.Shop.ShopOptions { Search = GiGpoNet.Environments.Shop.ShopSearch.Instruction };
-        await new EnvironmentRolloutSource(new DelegateEnvironmentFactory(GiGpoNet.Environments.Shop.ShopEnvironment.Description, () => new GiGpoNet.Environments.Shop.ShopEnvironment(instructionSearch)),
-            options, new AgentPromptBuilder(options), new TagActionParser(options), new SimpleEpisodeMemoryFactory()).CollectAsync(instructed, new RolloutRequest(1, 1, DatasetSplit.Train, 1));
+        await new EnvironmentRolloutSource(new DelegateEnvironmentFactory(GiGpoNet.Environments.Shop.ShopEnvironment.Description, () =>
+            new GiGpoNet.Environments.Shop.ShopEnvironment(instructionSearch)),
+            options, new AgentPromptBuilder(options), new TagActionParser(options), new SimpleEpisodeMemoryFactory()).CollectAsync(instructed, new RolloutRequest(1, 1,
+                DatasetSplit.Train, 1));
         Assert.That(instructed.Prompts[0][0].AllowedResponses, Has.Count.EqualTo(1).And.All.StartWith("<action>search[i need a "),
             "with Environments:shop:Search = Instruction the search turn is constrained to the instruction");
     }

@@ -69,7 +69,11 @@ public sealed class AblateCommandTests : CliTestBase
     public void A_failed_cell_is_reported_kept_out_of_the_table_and_rerun_only_when_asked()
     {
         // A cell that passes validation and fails in its run: its prompts are longer than its prompt limit.
-        var axes = """{ "name": "policy", "values": [ { "label": "scratch", "set": { "Policy:MaxPromptTokens": 1024 } }, { "label": "broken", "set": { "Policy:MaxPromptTokens": 16 } } ] }""";
+        var axes = """
+            { "name": "policy", "values": [
+              { "label": "scratch", "set": { "Policy:MaxPromptTokens": 1024 } },
+              { "label": "broken", "set": { "Policy:MaxPromptTokens": 16 } } ] }
+            """;
         var (code, stdout, stderr) = Run("ablate", "--grid", Grid(axes), "--output", Output);
         Assert.That(code, Is.EqualTo(1), stdout);
         Assert.That(stdout, Does.Contain("2/4 cells finished").And.Contain("2 failed").And.Contain("FAILED policy=broken, seed 1"));
@@ -96,7 +100,11 @@ public sealed class AblateCommandTests : CliTestBase
         Assert.That(code, Is.EqualTo(0), stderr + stdout);
 
         // A second grid: its "GiGPO" level (listed second) is the first grid's gigpo cell under another label; its other level differs in one estimator option.
-        var axes = """{ "name": "variant", "values": [ { "label": "gamma 0.5", "set": { "Training:Algorithm": "gigpo", "Algorithms:gigpo:Gamma": 0.5 } }, { "label": "GiGPO", "set": { "Training:Algorithm": "gigpo" } } ] }""";
+        var axes = """
+            { "name": "variant", "values": [
+              { "label": "gamma 0.5", "set": { "Training:Algorithm": "gigpo", "Algorithms:gigpo:Gamma": 0.5 } },
+              { "label": "GiGPO", "set": { "Training:Algorithm": "gigpo" } } ] }
+            """;
         (code, stdout, stderr) = Run("ablate", "--grid", Grid(axes), "--output", Output, "--reuse", first, "--dry-run");
         Assert.That(code, Is.EqualTo(0), stderr + stdout);
         Assert.That(stdout, Does.Contain("would reuse gigpo__seed1").And.Contain("would reuse gigpo__seed2").And.Contain("would reuse 2 warm starts"));
@@ -135,7 +143,8 @@ public sealed class AblateCommandTests : CliTestBase
     {
         var (code, stdout, stderr) = Run("ablate", "--grid", Grid(), "--output", Output, "--only", "*__seed1", "--dry-run");
         Assert.That(code, Is.EqualTo(0), stderr + stdout);
-        var listed = stdout.Split('\n').Where(l => l.StartsWith("Pending", StringComparison.Ordinal)).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1].TrimEnd(':'));
+        var listed = stdout.Split('\n').Where(l => l.StartsWith("Pending", StringComparison.Ordinal)).Select(l => l.Split(' ',
+            StringSplitOptions.RemoveEmptyEntries)[1].TrimEnd(':'));
         Assert.That(listed, Is.EqualTo(new[] { "gigpo__seed1", "grpo__seed1" }));
 
         (code, _, stderr) = Run("ablate", "--grid", Grid(), "--output", Output, "--only", "ppo__*");

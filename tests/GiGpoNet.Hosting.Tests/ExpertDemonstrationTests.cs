@@ -15,7 +15,8 @@ public sealed class ExpertDemonstrationTests
     private static IEnvironmentFactory Factory(string name) => name switch
     {
         "household" => new DelegateEnvironmentFactory(HouseholdEnvironment.Description, () => new HouseholdEnvironment()),
-        "household-small" => new DelegateEnvironmentFactory(HouseholdEnvironment.Description, () => new HouseholdEnvironment(new HouseholdOptions { RoomSize = HouseholdRoomSize.Small })),
+        "household-small" => new DelegateEnvironmentFactory(HouseholdEnvironment.Description, () =>
+            new HouseholdEnvironment(new HouseholdOptions { RoomSize = HouseholdRoomSize.Small })),
         "shop" => new DelegateEnvironmentFactory(ShopEnvironment.Description, () => new ShopEnvironment()),
         "sokoban" => new DelegateEnvironmentFactory(SokobanEnvironment.Description, () => new SokobanEnvironment()),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),

@@ -68,7 +68,8 @@ public sealed class TrainCommandTests : CliTestBase
         Assert.That(stdout, Does.Not.Contain("warm start:").And.Contain("iteration 3:").And.Not.Contain("iteration 1:"), "it resumed after iteration 2");
 
         string[] Row(string folder, int iteration) => File.ReadLines(Path.Combine(folder, "metrics.csv")).Skip(iteration).First().Split(',');
-        var deterministic = RunRecorder.IterationColumns.Select((c, i) => (c, i)).Where(p => !p.c.StartsWith("time_", StringComparison.Ordinal) && p.c != "advantage_time_share").ToList();
+        var deterministic = RunRecorder.IterationColumns.Select((c, i) => (c, i)).Where(p => !p.c.StartsWith("time_", StringComparison.Ordinal)
+            && p.c != "advantage_time_share").ToList();
         foreach (var (column, index) in deterministic)
             Assert.That(Row(interrupted, 3)[index], Is.EqualTo(Row(uninterrupted, 3)[index]), column);
         Assert.That(File.ReadLines(Path.Combine(interrupted, "metrics.csv")).Count(), Is.EqualTo(4), "one row per iteration, none repeated");
@@ -137,7 +138,8 @@ public sealed class TrainCommandTests : CliTestBase
         Assert.That(code, Is.EqualTo(0), stderr);
         Assert.That(stderr, Does.Contain("warning: the checkpoint of iteration 2 could not be saved").And.Contain("the previous checkpoint is kept"));
         Assert.That(stdout, Does.Contain("checkpoint of iteration 2 FAILED (the previous one is kept)").And.Contain("checkpoint of iteration 3 saved"));
-        Assert.That(Directory.GetDirectories(checkpoints).Select(Path.GetFileName), Is.EquivalentTo(new[] { "iter-000001", "iter-000003", "final" }), "no temporary folder is left");
+        Assert.That(Directory.GetDirectories(checkpoints).Select(Path.GetFileName), Is.EquivalentTo(new[] { "iter-000001", "iter-000003", "final" }),
+            "no temporary folder is left");
         var checkpointEvents = File.ReadLines(Path.Combine(folder, "metrics.jsonl")).Where(l => l.Contains("\"checkpoint\"", StringComparison.Ordinal))
             .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
         Assert.That(checkpointEvents.Select(e => e.GetProperty("saved").GetDouble()), Is.EqualTo(new[] { 1.0, 0.0, 1.0 }));
@@ -163,7 +165,8 @@ public sealed class TrainCommandTests : CliTestBase
         Assert.That(WarmStart(Path.Combine(Folder, "b")).GetProperty("success_rate").GetDouble(),
             Is.EqualTo(WarmStart(Path.Combine(Folder, "a")).GetProperty("success_rate").GetDouble()));
         string[] Rows(string folder) => [.. File.ReadLines(Path.Combine(folder, "metrics.csv")).Skip(1)
-            .Select(l => string.Join(',', l.Split(',').Where((_, i) => !RunRecorder.IterationColumns[i].StartsWith("time_", StringComparison.Ordinal) && RunRecorder.IterationColumns[i] != "advantage_time_share")))];
+            .Select(l => string.Join(',', l.Split(',').Where((_, i) => !RunRecorder.IterationColumns[i].StartsWith("time_", StringComparison.Ordinal)
+                && RunRecorder.IterationColumns[i] != "advantage_time_share")))];
         Assert.That(Rows(Path.Combine(Folder, "b")), Is.EqualTo(Rows(Path.Combine(Folder, "a"))), "the RL stage is identical");
     }
 
@@ -208,7 +211,8 @@ public sealed class TrainCommandTests : CliTestBase
         Assert.That(code, Is.EqualTo(0), stderr);
         using var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "summary.json")));
         var iterations = summary.RootElement.GetProperty("iterations").GetInt32();
-        var steps = File.ReadLines(Path.Combine(folder, "metrics.csv")).Skip(1).Select(l => double.Parse(l.Split(',')[Array.IndexOf(RunRecorder.IterationColumns, "env_steps")], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var steps = File.ReadLines(Path.Combine(folder, "metrics.csv")).Skip(1).Select(l => double.Parse(l.Split(',')[Array.IndexOf(RunRecorder.IterationColumns, "env_steps")],
+            System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.That(iterations, Is.LessThan(10).And.EqualTo(steps.Count));
         Assert.That(steps[^1], Is.GreaterThanOrEqualTo(13));
         Assert.That(steps.Take(steps.Count - 1), Is.All.LessThan(13));
@@ -221,7 +225,8 @@ public sealed class TrainCommandTests : CliTestBase
         var folder = Path.Combine(Folder, "run");
         string[] Settings(string algorithm) =>
         [
-            .. Tiny(algorithm).Where(a => !a.StartsWith("--Training:OutputDirectory", StringComparison.Ordinal) && !a.StartsWith("--Training:Iterations", StringComparison.Ordinal)),
+            .. Tiny(algorithm).Where(a => !a.StartsWith("--Training:OutputDirectory", StringComparison.Ordinal) && !a.StartsWith("--Training:Iterations",
+                StringComparison.Ordinal)),
             $"--Training:OutputDirectory={folder}", "--Training:Iterations=1", "--Training:EvaluationInterval=0",
         ];
         Assert.That(Run(Settings("gigpo")).Code, Is.EqualTo(0));

@@ -150,7 +150,8 @@ public sealed class RolloutBatchBuilder
                     var other = trajectoryRows[k - 1];
                     var (first, second) = other < row ? (other, row) : (row, other);
                     throw new InvalidRolloutBatchException(second,
-                        $"Trajectory '{_trajectoryIds[t]}' has step {sortKeys[k]} twice ({DescribeRow(first)} and {DescribeRow(second)}); each step of a trajectory must appear once.");
+                        $"Trajectory '{_trajectoryIds[t]}' has step {sortKeys[k]} twice ({DescribeRow(first)} and {DescribeRow(second)}); each step of a trajectory must appear " +
+                            $"once.");
                 }
 
                 if (active[row])

@@ -70,7 +70,8 @@ public abstract class ComponentRegistry<TRegistration> where TRegistration : cla
         {
             if (existing.ImplementationType != registration.ImplementationType)
                 throw new InvalidOperationException(
-                    $"The {Kind} name '{registration.Name}' is already registered for {existing.ImplementationType.FullName}; choose another name for {registration.ImplementationType.FullName}.");
+                    $"The {Kind} name '{registration.Name}' is already registered for {existing.ImplementationType.FullName}; choose another name for " +
+                        $"{registration.ImplementationType.FullName}.");
             return false;
         }
         _byName.Add(registration.Name, registration);

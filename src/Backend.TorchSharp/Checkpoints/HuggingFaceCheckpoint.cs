@@ -75,7 +75,8 @@ public static class HuggingFaceCheckpoint
                     }
                     if (!target.shape.SequenceEqual(tensor.shape))
                         throw new InvalidDataException(
-                            $"'{name}' in {Path.GetFileName(file)} has shape [{string.Join(", ", tensor.shape)}]; the model expects [{string.Join(", ", target.shape)}]. The checkpoint does not match config.json.");
+                            $"'{name}' in {Path.GetFileName(file)} has shape [{string.Join(", ", tensor.shape)}]; the model expects [{string.Join(", ", target.shape)}]. The " +
+                                $"checkpoint does not match config.json.");
                     target.copy_(tensor.to_type(target.dtype));
                     loaded.Add(name);
                 }

@@ -27,7 +27,8 @@ public sealed class TextGenerator(Qwen2ForCausalLM model, ITextTokenizer tokeniz
         if (prompts.Any(p => p.Length == 0)) throw new ArgumentException("Every prompt needs at least one token.", nameof(prompts));
         if (allowed is not null && allowed.Count != prompts.Count) throw new ArgumentException("Give one entry of allowed continuations per prompt.", nameof(allowed));
         if (allowed is not null && allowed.Any(a => a is not null && (a.Count == 0 || a.Any(c => c.Length == 0 || c.Length > options.MaxNewTokens))))
-            throw new ArgumentException($"Every allowed continuation needs 1 to MaxNewTokens ({options.MaxNewTokens}) tokens, and a constrained prompt at least one.", nameof(allowed));
+            throw new ArgumentException($"Every allowed continuation needs 1 to MaxNewTokens ({options.MaxNewTokens}) tokens, and a constrained prompt at least one.",
+                nameof(allowed));
         var (device, dtype) = model.Body.Placement();
         var batch = prompts.Count;
         var promptLength = prompts.Max(p => p.Length);

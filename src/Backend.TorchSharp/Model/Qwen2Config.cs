@@ -59,7 +59,8 @@ public sealed record Qwen2Config
         if (!File.Exists(path)) throw new FileNotFoundException($"No model config at '{path}'; a Hugging Face model folder has a config.json.", path);
         var root = JsonNode.Parse(File.ReadAllText(path))?.AsObject()
                    ?? throw new GiGpoNetConfigurationException($"'{path}' is not a JSON object.");
-        int Required(string key) => root[key]?.GetValue<int>() ?? throw new GiGpoNetConfigurationException($"'{path}' has no '{key}'; it is not a decoder-only transformer config.");
+        int Required(string key) => root[key]?.GetValue<int>()
+            ?? throw new GiGpoNetConfigurationException($"'{path}' has no '{key}'; it is not a decoder-only transformer config.");
         var modelType = root["model_type"]?.GetValue<string>() ?? "qwen2";
         var heads = Required("num_attention_heads");
         return new Qwen2Config

@@ -31,7 +31,8 @@ public sealed class TorchPolicy(Qwen2ForCausalLM model, ITextTokenizer tokenizer
         var tooLong = encoded.FindIndex(e => e.Length > maxPromptTokens);
         if (tooLong >= 0)
             throw new InvalidOperationException(
-                $"Prompt {tooLong} has {encoded[tooLong].Length} tokens, more than the limit of {maxPromptTokens}; shorten the history (Rollout:HistoryLength) or raise the limit.");
+                $"Prompt {tooLong} has {encoded[tooLong].Length} tokens, more than the limit of {maxPromptTokens}; shorten the history (Rollout:HistoryLength) or raise the " +
+                    $"limit.");
         var allowed = prompts.Any(p => p.AllowedResponses is not null)
             ? prompts.Select(p => p.AllowedResponses is { } texts ? (IReadOnlyList<int[]>)[.. texts.Distinct().Select(t => tokenizer.Encode(t))] : null).ToList()
             : null;

@@ -7,7 +7,8 @@ namespace GiGpoNet.Backend.Tokenization;
 /// <summary>
 /// A small word-level tokenizer for policies trained from scratch: whole words (with the space before them, as GPT-style tokenizers
 /// do, which halves the sequence length) from a vocabulary built on a corpus (the environment's texts), single characters for
-/// everything else that is printable ASCII, and one token per other whitespace character, so that decoding gives back the text exactly. Special tokens (<c>&lt;|im_start|&gt;</c>, <c>&lt;action&gt;</c>, ...) are single ids. Other characters
+/// everything else that is printable ASCII, and one token per other whitespace character, so that decoding gives back the text exactly. Special tokens (<c>&lt;|im_start|&gt;</c>,
+/// <c>&lt;action&gt;</c>, ...) are single ids. Other characters
 /// become <c>&lt;unk&gt;</c>.
 /// </summary>
 public sealed partial class WordLevelTokenizer : ITextTokenizer

@@ -53,7 +53,8 @@ internal static class AblateCommand
             bool Selected(AblationCell cell) => patterns.Length == 0 || patterns.Any(p => FileSystemName.MatchesSimpleExpression(p, cell.Id));
             var selected = cells.Count(Selected);
             if (selected == 0)
-                throw new GiGpoNetConfigurationException($"--only {string.Join(" --only ", patterns)}: no cell's folder name matches; the cells are {string.Join(", ", cells.Select(c => c.Id))}.");
+                throw new GiGpoNetConfigurationException($"--only {string.Join(" --only ", patterns)}: no cell's folder name matches; the cells are " +
+                    $"{string.Join(", ", cells.Select(c => c.Id))}.");
 
             // Every cell's configuration is checked before any cell runs: a typo in a grid fails now, not an hour in.
             var configurations = new List<string>();
@@ -61,7 +62,8 @@ internal static class AblateCommand
             {
                 try
                 {
-                    await using var services = CliServices.BuildValidated(Overrides(cell, AblationRunner.FolderOf(folder, cell), study), study.SettingsFile, readWorkingDirectorySettings: false);
+                    await using var services = CliServices.BuildValidated(Overrides(cell, AblationRunner.FolderOf(folder, cell), study), study.SettingsFile,
+                        readWorkingDirectorySettings: false);
                     configurations.Add(services.GetRequiredService<AgentTrainer>().EffectiveConfiguration());
                 }
                 catch (GiGpoNetConfigurationException e)
@@ -77,7 +79,8 @@ internal static class AblateCommand
             if (parse.GetValue(dryRun))
             {
                 foreach (var cell in cells.Where(Selected))
-                    await output.WriteLineAsync($"{AblationRunner.StatusOf(AblationRunner.FolderOf(folder, cell)),-9} {cell.Id}: {string.Join(' ', cell.Settings.Select(p => $"{p.Key}={p.Value}"))}");
+                    await output.WriteLineAsync($"{AblationRunner.StatusOf(AblationRunner.FolderOf(folder, cell)),-9} {cell.Id}: " +
+                        $"{string.Join(' ', cell.Settings.Select(p => $"{p.Key}={p.Value}"))}");
                 await output.WriteLineAsync($"{cells.Count} cells, every configuration valid; nothing was run (--dry-run).");
                 return ExitCodes.Success;
             }
@@ -114,7 +117,8 @@ internal static class AblateCommand
         if (e.Status == AblationCellStatus.Failed) return $"{head} FAILED {what}{(e.Attempt > 1 ? $" (attempt {e.Attempt})" : "")}: {e.Message}";
         var run = RunHistory.Load(e.Folder);
         return string.Create(CultureInfo.InvariantCulture,
-            $"{head} done {what}: final success {run.SummaryValue("final_success"):0.000} (warm start {run.SummaryValue("warm_start_success"):0.000}), {run.SummaryValue("env_steps"):0} env steps, {run.SummaryValue("wall_seconds"):0} s");
+            $"{head} done {what}: final success {run.SummaryValue("final_success"):0.000} (warm start {run.SummaryValue("warm_start_success"):0.000}), " +
+                $"{run.SummaryValue("env_steps"):0} env steps, {run.SummaryValue("wall_seconds"):0} s");
     }
 
     /// <summary>The <c>--Section:Key=value</c> arguments of a cell's training.</summary>
@@ -128,7 +132,8 @@ internal static class AblateCommand
         return [.. settings.Select(p => $"--{p.Key}={p.Value}")];
     }
 
-    /// <summary>Trains one cell in a child <c>gigpo train</c> process, its output in the cell's train.log; a cancelled run kills it (it resumes from its checkpoint next time).</summary>
+    /// <summary>Trains one cell in a child <c>gigpo train</c> process, its output in the cell's train.log; a cancelled run kills it (it resumes from its checkpoint next
+    /// time).</summary>
     private static async Task<AblationAttempt> TrainAsync(AblationCell cell, string folder, AblationGrid grid, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

@@ -16,7 +16,8 @@ internal static class AdvantagesCommand
         {
             Description = "Estimator name: gigpo, grpo, rloo, reinforce_plus_plus, reinforce_plus_plus_baseline, ppo. Default: Training:Algorithm (gigpo).",
         };
-        var input = new Option<string>("--input", "-i") { Description = "Step rows, JSON Lines: {group, traj, step, anchor, reward, active?, action_valid?, values?}.", Required = true };
+        var input = new Option<string>("--input", "-i") { Description = "Step rows, JSON Lines: {group, traj, step, anchor, reward, active?, action_valid?, values?}.",
+            Required = true };
         var outputPath = new Option<string>("--output", "-o") { Description = "Where to write the rows with their advantages (JSON Lines).", Required = true };
         var parameters = new Option<string[]>("--param", "-p")
         {

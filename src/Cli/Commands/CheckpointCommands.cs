@@ -16,7 +16,10 @@ namespace GiGpoNet.Cli.Commands;
 internal static class CheckpointCommands
 {
     private static readonly Option<string?> Checkpoint = new("--checkpoint", "-c") { Description = "A run's checkpoints/final folder, or a Hugging Face model folder." };
-    private static readonly Option<string?> PolicyName = new("--policy", "-p") { Description = "A registered policy (a scripted, expert or remote one, from a plugin) instead of a checkpoint." };
+    private static readonly Option<string?> PolicyName = new("--policy", "-p")
+    {
+        Description = "A registered policy (a scripted, expert or remote one, from a plugin) instead of a checkpoint.",
+    };
     private static readonly Option<string?> EnvironmentName = new("--environment", "-e") { Description = "The environment (default: Training:Environment)." };
 
     private sealed record Context(ServiceProvider Provider, IEnvironmentFactory Environment, EnvironmentRolloutSource Source);
@@ -116,14 +119,17 @@ internal static class CheckpointCommands
                 else
                 {
                     var prompt = prompts.Build(new PromptContext(context.Environment.Description, observation, memory, rollout.HistoryLength));
-                    var settings = new GenerationSettings(parse.GetValue(temperature), rollout.TopP, rollout.TopK, rollout.MaxNewTokens, rollout.StopStrings, parse.GetValue(seed) * 31 + step);
-                    answer = (await policy.GenerateAsync([new PolicyPrompt(prompt, EnvironmentRolloutSource.AllowedResponses(observation, rollout))], settings, cancellationToken))[0].Text;
+                    var settings = new GenerationSettings(parse.GetValue(temperature), rollout.TopP, rollout.TopK, rollout.MaxNewTokens, rollout.StopStrings,
+                        parse.GetValue(seed) * 31 + step);
+                    answer = (await policy.GenerateAsync([new PolicyPrompt(prompt, EnvironmentRolloutSource.AllowedResponses(observation, rollout))], settings,
+                        cancellationToken))[0].Text;
                 }
                 var action = parser.Parse(answer);
                 var outcome = await environment.StepAsync(action.Action, cancellationToken);
                 memory.Add(observation.Text, action.Action);
                 await output.WriteLineAsync($"    {(policy is null ? "expert" : "model")}: {answer.Trim()}");
-                await output.WriteLineAsync($"    action: {action.Action}{(action.Valid ? "" : "  (invalid)")}   reward: {outcome.Reward.ToString("0.##", CultureInfo.InvariantCulture)}");
+                await output.WriteLineAsync($"    action: {action.Action}{(action.Valid ? "" : "  (invalid)")}   reward: " +
+                    $"{outcome.Reward.ToString("0.##", CultureInfo.InvariantCulture)}");
                 observation = outcome.Observation;
                 if (outcome.Done)
                 {

@@ -38,7 +38,8 @@ internal static class CliErrors
                             "Run the same command again to resume from the run's last checkpoint.");
             return ExitCodes.NativeFailure;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or System.Net.Http.HttpRequestException)
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or InvalidOperationException
+                                      or System.Net.Http.HttpRequestException)
         {
             error.WriteLine($"Error: {e.Message}");
             return ExitCodes.Failure;

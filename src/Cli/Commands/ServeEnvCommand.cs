@@ -14,10 +14,12 @@ internal static class ServeEnvCommand
     {
         var environments = new Option<string[]>("--environment", "-e") { Description = "An environment to serve (repeatable). Default: every registered one." };
         var urls = new Option<string>("--urls") { Description = "Where to listen.", DefaultValueFactory = _ => "http://127.0.0.1:5005" };
-        var apiKey = new Option<string?>("--api-key") { Description = "Require this X-Api-Key header on every request (default: the GIGPO_API_KEY environment variable, else none)." };
+        var apiKey = new Option<string?>("--api-key") { Description = "Require this X-Api-Key header on every request (default: the GIGPO_API_KEY environment variable, else " +
+            "none)." };
         var maxRequestBytes = new Option<long>("--max-request-bytes") { Description = "Largest request body accepted.", DefaultValueFactory = _ => 1 << 20 };
         var command = new Command("serve-env", "Serve environments over HTTP (JSON protocol, OpenAPI at /openapi.json) until stopped with Ctrl+C. " +
-                                                   "Environment faults and rejected requests are logged to standard error (--Logging:LogLevel:Default=Information adds every creation).")
+                                                   "Environment faults and rejected requests are logged to standard error (--Logging:LogLevel:Default=Information adds every " +
+                                                       "creation).")
         {
             environments, urls, apiKey, maxRequestBytes,
         };
@@ -41,7 +43,8 @@ internal static class ServeEnvCommand
                 Urls = parse.GetValue(urls)!, ApiKey = key, MaxRequestBytes = parse.GetValue(maxRequestBytes),
             }, provider.GetRequiredService<ILogger<RemoteEnvironmentServer>>());
             await server.StartAsync(cancellationToken);
-            await output.WriteLineAsync($"Serving {string.Join(", ", names)} on {string.Join(", ", server.Addresses)} (API key {(string.IsNullOrEmpty(key) ? "off" : "required")}). Ctrl+C stops.");
+            await output.WriteLineAsync($"Serving {string.Join(", ", names)} on {string.Join(", ", server.Addresses)} (API key " +
+                $"{(string.IsNullOrEmpty(key) ? "off" : "required")}). Ctrl+C stops.");
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken);

@@ -14,7 +14,8 @@ internal static class TokenizeCommand
         var tokenizerPath = new Option<string>("--tokenizer", "-t") { Description = "A tokenizer.json file or a model folder that has one.", Required = true };
         var chat = new Option<bool>("--chat") { Description = "Wrap the text as one user message in the model's chat template, with the generation prompt." };
         var text = new Option<string?>("--text") { Description = "The text to tokenize." };
-        var textFile = new Option<string?>("--text-file") { Description = "A UTF-8 file holding the text to tokenize, or - for standard input (for texts too long for a command line)." };
+        var textFile = new Option<string?>("--text-file") { Description = "A UTF-8 file holding the text to tokenize, or - for standard input (for texts too long for a command " +
+            "line)." };
         var command = new Command("tokenize", "Print the token ids of a text as JSON: {\"text\", \"ids\", \"tokens\"}.") { tokenizerPath, chat, text, textFile };
         command.SetAction(parse => CliErrors.Run(error, () =>
         {

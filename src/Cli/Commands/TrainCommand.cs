@@ -12,7 +12,8 @@ internal static class TrainCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var settings = new Option<string?>("--settings") { Description = "A settings file to read instead of ./appsettings.json (the repository's holds the main job's defaults)." };
+        var settings = new Option<string?>("--settings") { Description = "A settings file to read instead of ./appsettings.json (the repository's holds the main job's " +
+            "defaults)." };
         var command = new Command("train", "Train a policy: optional warm start on the expert, then RL iterations with the configured algorithm; writes a run folder.")
         {
             settings,
@@ -38,7 +39,8 @@ internal static class TrainCommand
                             if (e.Kind == TrainingEventKind.Iteration)
                             {
                                 task.Value = e.Iteration;
-                                task.Description = Markup.Escape($"iteration {e.Iteration}/{iterations}: success {e.Metrics.GetValueOrDefault(MetricNames.SuccessRate):0.00}, reward {e.Metrics.GetValueOrDefault("episode_reward_mean"):0.00}");
+                                task.Description = Markup.Escape($"iteration {e.Iteration}/{iterations}: success {e.Metrics.GetValueOrDefault(MetricNames.SuccessRate):0.00}, " +
+                                    $"reward {e.Metrics.GetValueOrDefault("episode_reward_mean"):0.00}");
                             }
                         }
                         task.Value = task.MaxValue;
@@ -64,14 +66,17 @@ internal static class TrainCommand
         return e.Kind switch
         {
             TrainingEventKind.WaitingForWarmStart => "waiting for another run to finish training the same warm start (WarmStart:CacheDirectory); this run loads it then",
-            TrainingEventKind.WarmStart => $"warm start: {F("demonstration_steps", "0")} expert steps, SFT loss {F("sft_loss_first")} -> {F("sft_loss_last")}, validation success {F("success_rate")} ({F("time_s", "0.0")} s)",
+            TrainingEventKind.WarmStart =>
+                $"warm start: {F("demonstration_steps", "0")} expert steps, SFT loss {F("sft_loss_first")} -> {F("sft_loss_last")}, validation success {F("success_rate")} " +
+                    $"({F("time_s", "0.0")} s)",
             TrainingEventKind.Iteration => $"iteration {e.Iteration}: success {F("success_rate")}, reward {F("episode_reward_mean")}, length {F("episode_length_mean", "0.0")}, " +
                            $"invalid {F("invalid_action_rate")}, step groups {F("step_groups", "0")}, pg_loss {F("pg_loss")}, kl {F("kl_loss", "0.0000")}; " +
                            $"rollout {F("time_rollout_s", "0.0")} s, advantage {F("time_advantage_s", "0.0000")} s, update {F("time_update_s", "0.0")} s",
             TrainingEventKind.Evaluation => $"evaluation after iteration {e.Iteration}: validation success {F("success_rate")}" +
                             string.Concat(e.Metrics.Where(p => p.Key.StartsWith("success_rate/", StringComparison.Ordinal))
                                 .Select(p => $", {p.Key["success_rate/".Length..]} {p.Value.ToString("0.00", CultureInfo.InvariantCulture)}")),
-            TrainingEventKind.Checkpoint => e.Metrics.GetValueOrDefault("saved") > 0 ? $"checkpoint of iteration {e.Iteration} saved" : $"checkpoint of iteration {e.Iteration} FAILED (the previous one is kept)",
+            TrainingEventKind.Checkpoint => e.Metrics.GetValueOrDefault("saved") > 0 ? $"checkpoint of iteration {e.Iteration} saved"
+                : $"checkpoint of iteration {e.Iteration} FAILED (the previous one is kept)",
             _ => $"finished: warm-start success {F("warm_start_success")}, final success {F("final_success")}, {F("env_steps", "0")} env steps, " +
                  $"{F("wall_seconds", "0")} s, peak {F("peak_memory_mb", "0")} MB",
         };

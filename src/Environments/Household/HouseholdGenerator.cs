@@ -25,7 +25,8 @@ internal static class HouseholdGenerator
     private static readonly string[] AllObjects =
         [.. CleanableObjects.Concat(HeatableObjects).Concat(CoolableObjects).Concat(LookObjects).Concat(["saltshaker", "peppershaker", "spatula", "vase", "statue"]).Distinct()];
 
-    private static readonly string[] PlacementTargets = ["countertop", "shelf", "cabinet", "diningtable", "drawer", "garbagecan", "sidetable", "desk", "coffeemachine", "fridge", "microwave"];
+    private static readonly string[] PlacementTargets = ["countertop", "shelf", "cabinet", "diningtable", "drawer", "garbagecan", "sidetable", "desk", "coffeemachine", "fridge",
+        "microwave"];
 
     public static HouseholdWorld Generate(int seed, HouseholdRoomSize size = HouseholdRoomSize.Standard)
     {

@@ -239,7 +239,8 @@ internal sealed class HouseholdWorld
         var text = new StringBuilder();
         text.Append(Location?.Name).Append('|').Append(Holding?.Name).Append('|').Append(LampOn).Append('|');
         foreach (var r in Receptacles)
-            text.Append(r.Name).Append(r.IsOpen ? "+" : "-").Append(':').AppendJoin(',', r.Contents.Select(o => $"{o.Name}{(o.Clean ? "c" : "")}{(o.Hot ? "h" : "")}{(o.Cool ? "k" : "")}")).Append(';');
+            text.Append(r.Name).Append(r.IsOpen ? "+" : "-").Append(':').AppendJoin(',', r.Contents.Select(o =>
+                $"{o.Name}{(o.Clean ? "c" : "")}{(o.Hot ? "h" : "")}{(o.Cool ? "k" : "")}")).Append(';');
         return text.ToString();
     }
 }

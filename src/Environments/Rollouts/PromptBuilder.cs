@@ -32,7 +32,8 @@ public sealed class AgentPromptBuilder(RolloutOptions options) : IPromptBuilder
         var steps = context.Memory.Count;
         if (steps > 0 && context.HistoryLength > 0)
         {
-            text.Append($"Prior to this step, you have already taken {steps} step(s). Below are the most recent {Math.Min(steps, context.HistoryLength)} observations and the corresponding actions you took:\n");
+            text.Append($"Prior to this step, you have already taken {steps} step(s). Below are the most recent {Math.Min(steps, context.HistoryLength)} observations and the " +
+                $"corresponding actions you took:\n");
             text.Append(context.Memory.Format(context.HistoryLength)).Append('\n');
             text.Append($"You are now at step {steps + 1} and your current observation is: ");
         }
@@ -44,7 +45,8 @@ public sealed class AgentPromptBuilder(RolloutOptions options) : IPromptBuilder
         if (options.ShowAdmissibleActions && o.AdmissibleActions is { Count: > 0 } actions)
             text.Append("Your admissible actions of the current situation are: [").AppendJoin(", ", actions.Select(a => $"'{a}'")).Append("].\n");
         text.Append(options.RequireThinkTags
-            ? "Now it's your turn to take an action. You should first reason step-by-step about the current situation within <think> </think> tags. Then choose an admissible action and present it within <action> </action> tags."
+            ? "Now it's your turn to take an action. You should first reason step-by-step about the current situation within <think> </think> tags. Then choose an admissible " +
+                "action and present it within <action> </action> tags."
             : "Now it's your turn to take an action. Choose an admissible action and present it within <action> </action> tags.");
         return text.ToString();
     }

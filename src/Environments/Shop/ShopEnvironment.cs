@@ -83,7 +83,8 @@ public sealed class ShopEnvironment : IEnvironment, IExpertEnvironment
                 _done = true;
                 var won = score >= 1 - 1e-9;
                 return ValueTask.FromResult(new EnvironmentStep(
-                    new EnvironmentObservation(string.Create(CultureInfo.InvariantCulture, $"Thank you for shopping with us! [SEP] Your score (min 0.0, max 1.0) [SEP] {score:0.000}"),
+                    new EnvironmentObservation(string.Create(CultureInfo.InvariantCulture,
+                        $"Thank you for shopping with us! [SEP] Your score (min 0.0, max 1.0) [SEP] {score:0.000}"),
                         goal.Instruction(), "shop", []),
                     won ? 10 : 0, Done: true, Won: won, Score: score));
             }

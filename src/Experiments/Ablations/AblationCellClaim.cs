@@ -17,7 +17,8 @@ internal sealed class AblationCellClaim : IDisposable
 
     private AblationCellClaim(ExclusiveFileLock held) => _held = held;
 
-    /// <summary>Claims the cell whose run folder is <paramref name="folder"/> (creating the folder), or returns null when another process (or another claim in this one) holds it.</summary>
+    /// <summary>Claims the cell whose run folder is <paramref name="folder"/> (creating the folder), or returns null when another process (or another claim in this one) holds
+    /// it.</summary>
     public static AblationCellClaim? TryTake(string folder) =>
         ExclusiveFileLock.TryTake(Path.Combine(folder, FileName)) is { } taken ? new AblationCellClaim(taken) : null;
 

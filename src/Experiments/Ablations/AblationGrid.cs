@@ -55,7 +55,8 @@ public sealed record AblationGrid
 
     /// <summary>
     /// Attempts per cell when libtorch ends its training (<see cref="AblationAttempt.Resumable"/>): each further attempt resumes
-    /// from the cell's last checkpoint. Default 3 (two automatic resumes: under load, two failures in one cell were seen); 1 reports the first failure. Other failures are never retried automatically.
+    /// from the cell's last checkpoint. Default 3 (two automatic resumes: under load, two failures in one cell were seen); 1 reports the first failure. Other failures are never
+    /// retried automatically.
     /// </summary>
     public int MaxAttempts { get; init; } = 3;
 
@@ -152,7 +153,8 @@ public sealed record AblationGrid
                 }
                 else
                 {
-                    if (key is null) throw Error($"axis '{label}' lists plain values, so it needs a \"key\" (the configuration key they set, for example \"Algorithms:gigpo:Gamma\").");
+                    if (key is null) throw Error($"axis '{label}' lists plain values, so it needs a \"key\" (the configuration key they set, for example " +
+                        $"\"Algorithms:gigpo:Gamma\").");
                     var text = Scalar(value) ?? throw Error($"axis '{label}': the value {value.GetRawText()} must be a string, number or boolean.");
                     levels.Add(new AblationLevel(text, new Dictionary<string, string> { [key] = text }));
                 }

@@ -66,7 +66,8 @@ public static class AblationReport
             .ToList();
         var title = cells.Select(c => c.Grid).FirstOrDefault(g => g.Length > 0) ?? Path.GetFileName(Path.GetFullPath(folder));
         var rows = cells
-            .GroupBy(c => (Environment: c.Cell.Settings.GetValueOrDefault("Training:Environment") ?? EnvironmentOf(c.Folder), Key: string.Join('\u001f', c.Cell.Labels.Select(l => $"{l.Key}={l.Value}"))))
+            .GroupBy(c => (Environment: c.Cell.Settings.GetValueOrDefault("Training:Environment") ?? EnvironmentOf(c.Folder), Key: string.Join('\u001f', c.Cell.Labels.Select(l =>
+                $"{l.Key}={l.Value}"))))
             .Select(g => new AblationRow(g.Key.Environment, g.First().Cell.Labels, [.. g.OrderBy(c => c.Cell.Seed).Select(c => (c.Cell.Seed, RunHistory.Load(c.Folder)))]))
             .ToList();
         return (title, rows);

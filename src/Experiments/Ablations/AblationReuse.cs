@@ -35,7 +35,8 @@ internal static class AblationReuse
         gridFolder = Path.GetFullPath(gridFolder);
         var sources = sourceGridFolders.Select(Path.GetFullPath).Where(f => f != gridFolder).Distinct().ToList();
         foreach (var missing in sources.Where(f => !Directory.Exists(f)))
-            throw new GiGpoNetConfigurationException($"--reuse: the folder to reuse runs from, '{missing}', does not exist; give another grid's output folder (runs/ablations/<grid name>).");
+            throw new GiGpoNetConfigurationException($"--reuse: the folder to reuse runs from, '{missing}', does not exist; give another grid's output folder " +
+                $"(runs/ablations/<grid name>).");
 
         var verb = dryRun ? "would reuse" : "reused";
         var lines = new List<string>();

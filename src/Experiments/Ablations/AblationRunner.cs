@@ -61,7 +61,8 @@ public sealed class AblationRunner(Func<AblationCell, string, CancellationToken,
     /// <summary>The file a failed attempt leaves in its cell's folder.</summary>
     public const string FailureFileName = "failed.json";
 
-    /// <summary>The folder, beside a grid's run folders, where its cells cache their warm starts (<c>WarmStart:CacheDirectory</c>): cells that differ only after the warm start share it.</summary>
+    /// <summary>The folder, beside a grid's run folders, where its cells cache their warm starts (<c>WarmStart:CacheDirectory</c>): cells that differ only after the warm start
+    /// share it.</summary>
     public const string WarmStartCacheFolder = "warm-start-cache";
 
     /// <summary>The run folder of <paramref name="cell"/> under <paramref name="outputFolder"/>.</summary>
@@ -146,7 +147,8 @@ public sealed class AblationRunner(Func<AblationCell, string, CancellationToken,
                     else GridLog.Failed(_logger, cell.Id, attempts, exitCode, message);
                     if (status == AblationCellStatus.Failed)
                         File.WriteAllText(Path.Combine(folder, FailureFileName), JsonSerializer.Serialize(
-                            new Dictionary<string, object> { ["exit_code"] = exitCode, ["message"] = message, ["attempts"] = attempts, ["time"] = DateTimeOffset.UtcNow.ToString("O") },
+                            new Dictionary<string, object> { ["exit_code"] = exitCode, ["message"] = message, ["attempts"] = attempts,
+                                ["time"] = DateTimeOffset.UtcNow.ToString("O") },
                             new JsonSerializerOptions { WriteIndented = true }));
                     lock (gate)
                     {

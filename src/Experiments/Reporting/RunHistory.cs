@@ -68,7 +68,8 @@ public sealed class RunHistory
                 }
                 catch (JsonException e)
                 {
-                    throw new InvalidDataException($"{metricsPath}, line {lineNumber}: not a JSON object ({e.Message}). Delete the line or the run folder and run the cell again.", e);
+                    throw new InvalidDataException($"{metricsPath}, line {lineNumber}: not a JSON object ({e.Message}). Delete the line or the run folder and run the cell again.",
+                        e);
                 }
                 var kind = fields.TryGetValue("event", out var k) ? k.GetString() : null;
                 var iteration = fields.TryGetValue("iteration", out var i) && i.ValueKind == JsonValueKind.Number ? i.GetInt32() : 0;

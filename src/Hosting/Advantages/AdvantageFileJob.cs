@@ -47,7 +47,8 @@ public sealed class AdvantageFileJob(IAdvantageEstimatorProvider estimators, Adv
             var finite = result.RowAdvantages is not null ? double.IsFinite(result.RowAdvantage(row))
                 : result.TokenAdvantages is { } tokens && AllFinite(tokens[row]);
             if (!finite)
-                throw new StepRowFileException(file.LineNumbers[row], "its advantage is not a finite number: the returns overflowed (with a discount above 1?); scale the rewards down or lower gamma.");
+                throw new StepRowFileException(file.LineNumbers[row],
+                    "its advantage is not a finite number: the returns overflowed (with a discount above 1?); scale the rewards down or lower gamma.");
         }
     }
 

@@ -49,7 +49,8 @@ public sealed class TrainingOptions
     /// <summary>Trajectories per group (N). Default 8.</summary>
     public int GroupSize { get; set; } = 8;
 
-    /// <summary>Where the run folder is created; <c>{algorithm}</c>, <c>{environment}</c> and <c>{seed}</c> are replaced. Default <c>runs/{algorithm}-{environment}-seed{seed}</c>.</summary>
+    /// <summary>Where the run folder is created; <c>{algorithm}</c>, <c>{environment}</c> and <c>{seed}</c> are replaced. Default
+    /// <c>runs/{algorithm}-{environment}-seed{seed}</c>.</summary>
     public string OutputDirectory { get; set; } = "runs/{algorithm}-{environment}-seed{seed}";
 
     /// <summary>Evaluate on the validation split every this many iterations (and after the last); 0 evaluates only at the end. Default 5.</summary>

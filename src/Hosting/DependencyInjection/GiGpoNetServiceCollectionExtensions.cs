@@ -36,7 +36,8 @@ public static class GiGpoNetServiceCollectionExtensions
             Section<UpdateOptions>(services, configuration, UpdateOptions.SectionName, o => o.Validate().Select(f => $"{UpdateOptions.SectionName}:{f}"));
             Section<BackendOptions>(services, configuration, BackendOptions.SectionName, null);
             services.AddTransient<AdvantageFileJob>();
-            services.AddSingleton(sp => new ConfigurationSections(configuration, sp.GetRequiredService<AdvantageEstimatorRegistry>(), sp.GetRequiredService<EnvironmentRegistry>()));
+            services.AddSingleton(sp => new ConfigurationSections(configuration, sp.GetRequiredService<AdvantageEstimatorRegistry>(),
+                sp.GetRequiredService<EnvironmentRegistry>()));
             services.AddOptions<TrainingComposition>().ValidateOnStart();
             services.AddSingleton<IValidateOptions<TrainingComposition>, CompositionValidator>();
         }

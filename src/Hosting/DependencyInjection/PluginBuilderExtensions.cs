@@ -14,7 +14,8 @@ public static class PluginBuilderExtensions
     /// Loads every assembly listed under <see cref="SectionName"/> (paths relative to the working directory), each into its own load
     /// context, and lets its <see cref="IGiGpoNetPlugin"/> entry point register its estimators, environments, rollout sources or policies.
     /// </summary>
-    /// <exception cref="GiGpoNetConfigurationException">A plugin is missing, is not a .NET assembly, has no entry point, or was built against an incompatible GiGPO.NET; the message names its path.</exception>
+    /// <exception cref="GiGpoNetConfigurationException">A plugin is missing, is not a .NET assembly, has no entry point, or was built against an incompatible GiGPO.NET; the
+    /// message names its path.</exception>
     public static IGiGpoNetBuilder AddPlugins(this IGiGpoNetBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);

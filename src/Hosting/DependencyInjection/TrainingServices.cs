@@ -81,6 +81,7 @@ internal static class TrainingServices
         public bool IsLearner => true;
 
         public IPolicy Get(ILearner? learner) => learner?.Policy ?? throw new GiGpoNetConfigurationException(
-            "The policy 'learner' is the weights being trained, so it exists only in a training run; outside one, load a checkpoint (gigpo eval <checkpoint>) or choose a registered policy.");
+            "The policy 'learner' is the weights being trained, so it exists only in a training run; outside one, load a checkpoint (gigpo eval <checkpoint>) or choose a " +
+                "registered policy.");
     }
 }

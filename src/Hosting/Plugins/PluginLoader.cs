@@ -14,7 +14,8 @@ internal static class PluginLoader
     private static readonly ConcurrentDictionary<string, Lazy<IReadOnlyList<Type>>> EntryPoints = new(StringComparer.Ordinal);
 
     /// <summary>Loads <paramref name="path"/> and calls every entry point's <see cref="IGiGpoNetPlugin.Register"/> on <paramref name="builder"/>.</summary>
-    /// <exception cref="GiGpoNetConfigurationException">The file is missing, is not a .NET assembly, has no entry point, or was built against an incompatible GiGPO.NET.</exception>
+    /// <exception cref="GiGpoNetConfigurationException">The file is missing, is not a .NET assembly, has no entry point, or was built against an incompatible
+    /// GiGPO.NET.</exception>
     public static void Register(IGiGpoNetBuilder builder, string path)
     {
         var full = Path.GetFullPath(path);

@@ -49,7 +49,8 @@ public sealed class RunRecorder : IRunRecorder
         Directory.CreateDirectory(folder);
         if (resumedAfter is { } last) Truncate(last);
         else if (SetAsideEarlierRun() is { } movedTo)
-            _pendingWarning = $"The run folder held an earlier run's files, which this run does not resume (it had no complete checkpoint, or Training:Resume=false); they were moved to {movedTo}.";
+            _pendingWarning = $"The run folder held an earlier run's files, which this run does not resume (it had no complete checkpoint, or Training:Resume=false); they were " +
+                $"moved to {movedTo}.";
         _jsonl = new StreamWriter(Path.Combine(folder, "metrics.jsonl"), append: true, Utf8WithoutMark) { AutoFlush = true };
         var csvPath = Path.Combine(folder, "metrics.csv");
         var header = !File.Exists(csvPath) || new FileInfo(csvPath).Length == 0;

@@ -45,7 +45,8 @@ public static class TrainingCheckpoint
         {
             Directory.CreateDirectory(temporary);
             saveLearner(temporary);
-            File.WriteAllText(Path.Combine(temporary, StateFile), JsonSerializer.Serialize(state with { WarmStartSuccess = double.IsFinite(state.WarmStartSuccess) ? state.WarmStartSuccess : -1 }));
+            File.WriteAllText(Path.Combine(temporary, StateFile), JsonSerializer.Serialize(state with { WarmStartSuccess = double.IsFinite(state.WarmStartSuccess)
+                ? state.WarmStartSuccess : -1 }));
             File.WriteAllText(Path.Combine(temporary, AgentTrainer.ConfigurationFileName), configuration);
             var hashes = new JsonObject();
             foreach (var file in Directory.EnumerateFiles(temporary, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
@@ -89,7 +90,8 @@ public static class TrainingCheckpoint
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException)
         {
-            throw new InvalidDataException($"The checkpoint '{folder}' is corrupted: its {Manifest} or {StateFile} is not what this version writes ({e.Message}). Delete it to resume from an earlier one.", e);
+            throw new InvalidDataException($"The checkpoint '{folder}' is corrupted: its {Manifest} or {StateFile} is not what this version writes ({e.Message}). Delete it to " +
+                $"resume from an earlier one.", e);
         }
     }
 

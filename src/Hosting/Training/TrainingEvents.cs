@@ -7,5 +7,6 @@ namespace GiGpoNet.Hosting.Training;
 /// </param>
 /// <param name="Iteration">The RL iteration (0 before the first).</param>
 /// <param name="Metrics">Named figures (success rates, losses, times in seconds, ...).</param>
-/// <param name="Warning">Something the user should know that did not stop the run (a checkpoint that could not be saved, a warm start that could not be cached, a chart that could not be drawn), or null.</param>
+/// <param name="Warning">Something the user should know that did not stop the run (a checkpoint that could not be saved, a warm start that could not be cached, a chart that could
+/// not be drawn), or null.</param>
 public sealed record TrainingEvent(string Kind, int Iteration, IReadOnlyDictionary<string, double> Metrics, string? Warning = null);

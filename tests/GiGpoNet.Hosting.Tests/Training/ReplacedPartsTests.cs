@@ -39,7 +39,8 @@ public sealed class ReplacedPartsTests
         using var services = Services();
         var error = Assert.Throws<GiGpoNetConfigurationException>(() => services.ValidateGiGpoNetConfiguration());
         Assert.That(error!.Message, Is.EqualTo(
-            "Training:RolloutSource = replay does not provide token ids, which the learner 'torchsharp' trains on: choose a rollout source that records them, or register a learner that does without."));
+            "Training:RolloutSource = replay does not provide token ids, which the learner 'torchsharp' trains on: choose a rollout source that records them, or register a " +
+                "learner that does without."));
     }
 
     [Test]
