@@ -70,7 +70,7 @@ public static class HuggingFaceCheckpoint
                 {
                     if (!parameters.TryGetValue(name, out var target))
                     {
-                        if (!(name == "lm_head.weight" && ignoreMissing?.Contains(name) == true)) unexpected.Add(name);
+                        if (!(name == "lm_head.weight" && ignoreMissing?.Contains(name) == true) && !IsLegacyAlias(name)) unexpected.Add(name);
                         continue;
                     }
                     if (!target.shape.SequenceEqual(tensor.shape))
@@ -90,6 +90,12 @@ public static class HuggingFaceCheckpoint
                 (missing.Count > 0 ? $"missing {string.Join(", ", missing.Take(8))}{(missing.Count > 8 ? $" and {missing.Count - 8} more" : "")}. " : "") +
                 (unexpected.Count > 0 ? $"unexpected {string.Join(", ", unexpected.Take(8))}{(unexpected.Count > 8 ? $" and {unexpected.Count - 8} more" : "")}." : ""));
     }
+
+    /// <summary>
+    /// A second copy of a weight under the C# field names (<c>model._layers.0._attention._q.weight</c>) that GiGPO.NET 0.1.0 wrote beside
+    /// each Hugging Face name; such files still load, the copies are skipped (every Hugging Face name must still be present).
+    /// </summary>
+    private static bool IsLegacyAlias(string name) => name.Split('.').Any(segment => segment.StartsWith('_'));
 
     /// <summary>
     /// Saves <paramref name="model"/> (and its config) to <paramref name="folder"/> as <paramref name="dtype"/>, in shards of at most

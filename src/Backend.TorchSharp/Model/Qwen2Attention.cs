@@ -1,3 +1,4 @@
+using TorchSharp.Utils;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -7,9 +8,13 @@ namespace GiGpoNet.Backend.Model;
 /// <summary>Grouped-query self-attention with rotary embeddings; q/k/v biases where the config has them.</summary>
 internal sealed class Qwen2Attention : nn.Module
 {
+    [ComponentName(Name = "q_proj")]
     private readonly Linear _q;
+    [ComponentName(Name = "k_proj")]
     private readonly Linear _k;
+    [ComponentName(Name = "v_proj")]
     private readonly Linear _v;
+    [ComponentName(Name = "o_proj")]
     private readonly Linear _o;
     private readonly int _heads;
     private readonly int _kvHeads;
@@ -25,10 +30,7 @@ internal sealed class Qwen2Attention : nn.Module
         _k = nn.Linear(config.HiddenSize, _kvHeads * _headDim, hasBias: config.AttentionBias);
         _v = nn.Linear(config.HiddenSize, _kvHeads * _headDim, hasBias: config.AttentionBias);
         _o = nn.Linear(_heads * _headDim, config.HiddenSize, hasBias: false);
-        register_module("q_proj", _q);
-        register_module("k_proj", _k);
-        register_module("v_proj", _v);
-        register_module("o_proj", _o);
+        RegisterComponents(); // the fields, under their [ComponentName]s: the Hugging Face names, each once
     }
 
     /// <summary>Attends [B, T, hidden] inputs over the cache prefix (if any) and themselves, under an additive mask [B, 1, T, S].</summary>

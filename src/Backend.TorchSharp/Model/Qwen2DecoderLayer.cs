@@ -1,3 +1,4 @@
+using TorchSharp.Utils;
 using static TorchSharp.torch;
 
 namespace GiGpoNet.Backend.Model;
@@ -5,9 +6,13 @@ namespace GiGpoNet.Backend.Model;
 /// <summary>One pre-norm decoder layer: x + attn(norm(x)), then + mlp(norm(·)).</summary>
 internal sealed class Qwen2DecoderLayer : nn.Module
 {
+    [ComponentName(Name = "self_attn")]
     private readonly Qwen2Attention _attention;
+    [ComponentName(Name = "mlp")]
     private readonly Qwen2Mlp _mlp;
+    [ComponentName(Name = "input_layernorm")]
     private readonly RmsNorm _inputNorm;
+    [ComponentName(Name = "post_attention_layernorm")]
     private readonly RmsNorm _postAttentionNorm;
 
     /// <summary>Creates the layer.</summary>
@@ -17,10 +22,7 @@ internal sealed class Qwen2DecoderLayer : nn.Module
         _mlp = new Qwen2Mlp(config);
         _inputNorm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
         _postAttentionNorm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
-        register_module("self_attn", _attention);
-        register_module("mlp", _mlp);
-        register_module("input_layernorm", _inputNorm);
-        register_module("post_attention_layernorm", _postAttentionNorm);
+        RegisterComponents(); // the fields, under their [ComponentName]s: the Hugging Face names, each once
     }
 
     /// <summary>Runs the layer.</summary>

@@ -1,3 +1,4 @@
+using TorchSharp.Utils;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -9,7 +10,9 @@ namespace GiGpoNet.Backend.Model;
 /// </summary>
 public sealed class Qwen2ForCausalLM : nn.Module
 {
+    [ComponentName(Name = "model")]
     private readonly Qwen2Model _model;
+    [ComponentName(Name = "lm_head")]
     private readonly Linear? _lmHead;
 
     /// <summary>Creates the model with freshly initialized weights (seed with <c>torch.manual_seed</c> first for reproducibility).</summary>
@@ -18,12 +21,8 @@ public sealed class Qwen2ForCausalLM : nn.Module
         var problems = config.Validate().ToList();
         if (problems.Count > 0) throw new GiGpoNetConfigurationException("Invalid model config: " + string.Join(" ", problems));
         _model = new Qwen2Model(config);
-        register_module("model", _model);
-        if (!config.TieWordEmbeddings)
-        {
-            _lmHead = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false);
-            register_module("lm_head", _lmHead);
-        }
+        if (!config.TieWordEmbeddings) _lmHead = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false);
+        RegisterComponents(); // the fields, under their [ComponentName]s: the Hugging Face names, each once
     }
 
     /// <summary>The architecture.</summary>

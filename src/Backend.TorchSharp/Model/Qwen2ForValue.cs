@@ -1,3 +1,4 @@
+using TorchSharp.Utils;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -9,7 +10,9 @@ namespace GiGpoNet.Backend.Model;
 /// </summary>
 public sealed class Qwen2ForValue : nn.Module
 {
+    [ComponentName(Name = "model")]
     private readonly Qwen2Model _model;
+    [ComponentName(Name = "score")]
     private readonly Linear _score;
 
     /// <summary>Creates the critic with freshly initialized weights.</summary>
@@ -17,8 +20,7 @@ public sealed class Qwen2ForValue : nn.Module
     {
         _model = new Qwen2Model(config);
         _score = nn.Linear(config.HiddenSize, 1, hasBias: false);
-        register_module("model", _model);
-        register_module("score", _score);
+        RegisterComponents(); // the fields, under their [ComponentName]s: the Hugging Face names, each once
     }
 
     /// <summary>The architecture.</summary>

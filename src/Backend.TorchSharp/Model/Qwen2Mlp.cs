@@ -1,3 +1,4 @@
+using TorchSharp.Utils;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -7,8 +8,11 @@ namespace GiGpoNet.Backend.Model;
 /// <summary>SwiGLU: down(silu(gate(x)) · up(x)).</summary>
 internal sealed class Qwen2Mlp : nn.Module<Tensor, Tensor>
 {
+    [ComponentName(Name = "gate_proj")]
     private readonly Linear _gate;
+    [ComponentName(Name = "up_proj")]
     private readonly Linear _up;
+    [ComponentName(Name = "down_proj")]
     private readonly Linear _down;
 
     /// <summary>Creates the MLP.</summary>
@@ -17,9 +21,7 @@ internal sealed class Qwen2Mlp : nn.Module<Tensor, Tensor>
         _gate = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: false);
         _up = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: false);
         _down = nn.Linear(config.IntermediateSize, config.HiddenSize, hasBias: false);
-        register_module("gate_proj", _gate);
-        register_module("up_proj", _up);
-        register_module("down_proj", _down);
+        RegisterComponents(); // the fields, under their [ComponentName]s: the Hugging Face names, each once
     }
 
     /// <inheritdoc />

@@ -1,4 +1,5 @@
 using TorchSharp;
+using TorchSharp.Utils;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -8,8 +9,11 @@ namespace GiGpoNet.Backend.Model;
 public sealed class Qwen2Model : nn.Module
 {
     private const double MaskedScore = -1e9;
+    [ComponentName(Name = "embed_tokens")]
     private readonly Embedding _embedTokens;
+    [ComponentName(Name = "layers")]
     private readonly ModuleList<Qwen2DecoderLayer> _layers;
+    [ComponentName(Name = "norm")]
     private readonly RmsNorm _norm;
     private readonly RotaryEmbedding _rotary;
 
@@ -21,9 +25,7 @@ public sealed class Qwen2Model : nn.Module
         _layers = nn.ModuleList([.. Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new Qwen2DecoderLayer(config))]);
         _norm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
         _rotary = new RotaryEmbedding(config.HeadDim, config.RopeTheta);
-        register_module("embed_tokens", _embedTokens);
-        register_module("layers", _layers);
-        register_module("norm", _norm);
+        RegisterComponents(); // the fields, under their [ComponentName]s: the Hugging Face names, each once
     }
 
     /// <summary>The architecture.</summary>

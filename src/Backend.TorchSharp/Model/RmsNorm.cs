@@ -1,4 +1,5 @@
 using TorchSharp;
+using TorchSharp.Utils;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -7,6 +8,7 @@ namespace GiGpoNet.Backend.Model;
 /// <summary>Root-mean-square layer norm (TorchSharp 0.107 has none): x · rsqrt(mean(x²) + ε) · weight, computed in float32.</summary>
 internal sealed class RmsNorm : nn.Module<Tensor, Tensor>
 {
+    [ComponentName(Name = "weight")]
     private readonly Parameter _weight;
     private readonly double _eps;
 
@@ -16,7 +18,7 @@ internal sealed class RmsNorm : nn.Module<Tensor, Tensor>
         _eps = eps;
         using var initial = ones(size); // the parameter takes over its storage
         _weight = nn.Parameter(initial);
-        register_parameter("weight", _weight);
+        RegisterComponents(); // the fields, under their [ComponentName]s: the Hugging Face names, each once
     }
 
     /// <inheritdoc />
