@@ -30,6 +30,9 @@ public sealed class PolicyModelOptions
     /// <summary>Longest prompt accepted, in tokens. Default 1024.</summary>
     public int MaxPromptTokens { get; set; } = 1024;
 
+    /// <summary>Low-rank adapters for the reinforcement stage (<c>Policy:Lora</c>); off unless <see cref="Lora.LoraOptions.Rank"/> is set.</summary>
+    public Lora.LoraOptions Lora { get; set; } = new();
+
     private static string? TokenizerProblem(string folder)
     {
         try
@@ -62,5 +65,6 @@ public sealed class PolicyModelOptions
             yield return $"{SectionName}: Heads must be a multiple of KeyValueHeads, and HiddenSize / Heads an even whole number.";
         if (VocabularyWords < 0) yield return $"{SectionName}:{nameof(VocabularyWords)} must be 0 or more.";
         if (MaxPromptTokens < 16) yield return $"{SectionName}:{nameof(MaxPromptTokens)} must be at least 16.";
+        foreach (var problem in Lora?.Validate() ?? ["Policy:Lora is empty; remove it or give Policy:Lora:Rank."]) yield return problem;
     }
 }

@@ -92,6 +92,27 @@ public sealed class AlgorithmSelectionTests
     }
 
     [Test]
+    public void Subsections_and_lists_bind_and_an_unknown_key_inside_a_subsection_is_an_error()
+    {
+        using (var provider = Build(new()
+               {
+                   ["Policy:Lora:Rank"] = "8", ["Policy:Lora:TargetModules:0"] = "q_proj", ["Policy:Lora:TargetModules:1"] = "v_proj",
+                   ["Rollout:StopStrings:0"] = "</answer>",
+               }))
+        {
+            var policy = provider.GetRequiredService<IOptions<GiGpoNet.Backend.PolicyModelOptions>>().Value;
+            Assert.That(policy.Lora.Rank, Is.EqualTo(8));
+            Assert.That(policy.Lora.Alpha, Is.EqualTo(16), "a default of the subsection is kept");
+            Assert.That(policy.Lora.TargetModules, Is.EqualTo(new[] { "q_proj", "v_proj" }));
+            Assert.That(provider.GetRequiredService<IOptions<GiGpoNet.Environments.Rollouts.RolloutOptions>>().Value.StopStrings, Is.EqualTo(new[] { "</answer>" }),
+                "a list replaces the default, not appended to it");
+        }
+        using var typo = Build(new() { ["Policy:Lora:Rnak"] = "8" });
+        var e = Assert.Throws<GiGpoNetConfigurationException>(() => typo.ValidateGiGpoNetConfiguration());
+        Assert.That(e!.Message, Does.StartWith("Policy:Lora:Rnak is not a known setting").And.Contain("Rank"));
+    }
+
+    [Test]
     public void An_unknown_training_key_is_an_error()
     {
         using var provider = Build(new() { ["Training:Algoritm"] = "grpo" });

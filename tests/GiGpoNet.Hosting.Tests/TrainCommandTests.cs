@@ -50,14 +50,16 @@ public sealed class TrainCommandTests : CliTestBase
         Assert.That(File.ReadAllText(Path.Combine(run, "checkpoints", "iter-000002", AgentTrainer.ConfigurationFileName)), Is.EqualTo(configurationText));
     }
 
-    [Test]
+    [TestCase(false)]
+    [TestCase(true)]
     [Category("Slow")]
-    public void A_run_interrupted_and_resumed_gives_the_same_metrics_as_an_uninterrupted_one()
+    public void A_run_interrupted_and_resumed_gives_the_same_metrics_as_an_uninterrupted_one(bool lora)
     {
         string[] Settings(string folder, int iterations) =>
         [
             .. Tiny("gigpo").Where(a => !a.StartsWith("--Training:OutputDirectory", StringComparison.Ordinal) && !a.StartsWith("--Training:Iterations", StringComparison.Ordinal)),
             $"--Training:OutputDirectory={folder}", $"--Training:Iterations={iterations}", "--Training:CheckpointInterval=1", "--Training:EvaluationInterval=0",
+            .. lora ? new[] { "--Policy:Lora:Rank=4", "--Policy:Lora:TargetModules:0=q_proj", "--Policy:Lora:TargetModules:1=down_proj" } : [],
         ];
         var uninterrupted = Path.Combine(Folder, "a");
         var interrupted = Path.Combine(Folder, "b");
@@ -73,6 +75,8 @@ public sealed class TrainCommandTests : CliTestBase
         foreach (var (column, index) in deterministic)
             Assert.That(Row(interrupted, 3)[index], Is.EqualTo(Row(uninterrupted, 3)[index]), column);
         Assert.That(File.ReadLines(Path.Combine(interrupted, "metrics.csv")).Count(), Is.EqualTo(4), "one row per iteration, none repeated");
+        foreach (var checkpoint in new[] { Path.Combine(interrupted, "checkpoints", "final"), Path.Combine(interrupted, "checkpoints", "iter-000003", "policy") })
+            Assert.That(File.Exists(Path.Combine(checkpoint, "adapter", "adapter_model.safetensors")), Is.EqualTo(lora), checkpoint);
     }
 
     [Test]

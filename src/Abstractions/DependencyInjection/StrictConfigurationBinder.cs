@@ -26,7 +26,18 @@ public static class StrictConfigurationBinder
         foreach (var property in properties)
         {
             var child = section.GetSection(property.Name);
-            if (child.Value is null) continue;
+            if (child.Value is null)
+            {
+                if (!child.GetChildren().Any()) continue;
+                if (IsNestedOptions(property.PropertyType))
+                {
+                    // A subsection (Policy:Lora:Rank): bound as strictly as its parent, onto the default object when there is one.
+                    var nested = property.GetValue(options) ?? Activator.CreateInstance(property.PropertyType)!;
+                    Bind(child, nested);
+                    property.SetValue(options, nested);
+                    continue;
+                }
+            }
             try
             {
                 property.SetValue(options, child.Get(property.PropertyType));
@@ -43,6 +54,10 @@ public static class StrictConfigurationBinder
     /// <summary>The public read-write properties that configuration can set.</summary>
     public static IReadOnlyList<PropertyInfo> BindableProperties(Type type) =>
         [.. type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && p.SetMethod!.IsPublic)];
+
+    /// <summary>A class of settings of its own, not a value or a list (a list binds from <c>Key:0</c>, <c>Key:1</c>, ... as a whole).</summary>
+    private static bool IsNestedOptions(Type type) =>
+        type.IsClass && type != typeof(string) && !typeof(System.Collections.IEnumerable).IsAssignableFrom(type) && type.GetConstructor(Type.EmptyTypes) is not null;
 
     private static Exception Innermost(Exception e)
     {

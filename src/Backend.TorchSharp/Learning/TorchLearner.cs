@@ -1,5 +1,6 @@
 using GiGpoNet.Advantages;
 using GiGpoNet.Backend.Checkpoints;
+using GiGpoNet.Backend.Lora;
 using GiGpoNet.Backend.Model;
 using GiGpoNet.Backend.Policies;
 using GiGpoNet.Backend.Tokenization;
@@ -11,13 +12,17 @@ using TorchSharp;
 
 namespace GiGpoNet.Backend.Learning;
 
-/// <summary>The TorchSharp learner: the policy, its reference copy and critic, and <see cref="PolicyUpdater"/>.</summary>
-internal sealed class TorchLearner(Qwen2ForCausalLM model, ITextTokenizer tokenizer, int maxPromptTokens, UpdateOptions update) : ILearner
+/// <summary>
+/// The TorchSharp learner: the policy, its reference copy and critic, and <see cref="PolicyUpdater"/>. With <c>Policy:Lora</c>, the
+/// reinforcement stage trains adapters on the frozen (warm-started) policy; checkpoints hold them in PEFT's format under <c>adapter/</c>.
+/// </summary>
+internal sealed class TorchLearner(Qwen2ForCausalLM model, ITextTokenizer tokenizer, int maxPromptTokens, UpdateOptions update, LoraOptions lora) : ILearner
 {
     private readonly TorchPolicy _policy = new(model, tokenizer, maxPromptTokens);
     private Qwen2ForCausalLM? _reference;
     private Qwen2ForValue? _critic;
     private PolicyUpdater? _updater;
+    private LoraAdapters? _adapters;
 
     public IPolicy Policy => _policy;
 
@@ -39,7 +44,8 @@ internal sealed class TorchLearner(Qwen2ForCausalLM model, ITextTokenizer tokeni
         if (start.Seed is { } seed) torch.manual_seed(seed);
         _reference = update.UseKlLoss ? Clone(model) : null;
         _critic = start.Critic ? CreateCritic(model) : null;
-        _updater = new PolicyUpdater(model, update, tokenizer.PaddingId, _reference, _critic);
+        _adapters = lora.Enabled ? LoraAdapters.Attach(model, lora) : null;
+        _updater = new PolicyUpdater(model, update, tokenizer.PaddingId, _reference, _critic, _adapters?.Parameters());
         if (start.ResumeFrom is { } folder) Restore(folder);
     }
 
@@ -77,12 +83,12 @@ internal sealed class TorchLearner(Qwen2ForCausalLM model, ITextTokenizer tokeni
         return updater.Update(rows).ToDictionary();
     }
 
-    public void SavePolicy(string folder) => PolicyCheckpoints.Save(model, tokenizer, folder);
+    public void SavePolicy(string folder) => PolicyCheckpoints.Save(model, tokenizer, folder, _adapters);
 
     public void SaveState(string folder)
     {
         var updater = Updater;
-        PolicyCheckpoints.Save(model, tokenizer, Path.Combine(folder, "policy"));
+        PolicyCheckpoints.Save(model, tokenizer, Path.Combine(folder, "policy"), _adapters);
         if (_reference is not null) HuggingFaceCheckpoint.Save(_reference, Path.Combine(folder, "reference"));
         if (_critic is not null)
         {
@@ -95,6 +101,7 @@ internal sealed class TorchLearner(Qwen2ForCausalLM model, ITextTokenizer tokeni
     public void Dispose()
     {
         _updater?.Dispose();
+        _adapters?.Dispose();
         _critic?.Dispose();
         _reference?.Dispose();
         model.Dispose();
@@ -105,6 +112,7 @@ internal sealed class TorchLearner(Qwen2ForCausalLM model, ITextTokenizer tokeni
     private void Restore(string folder)
     {
         HuggingFaceCheckpoint.LoadWeights(model, Path.Combine(folder, "policy"), model.Config.TieWordEmbeddings ? ["lm_head.weight"] : null);
+        _adapters?.LoadWeights(Path.Combine(folder, "policy", PolicyCheckpoints.AdapterFolder));
         if (_reference is not null)
             HuggingFaceCheckpoint.LoadWeights(_reference, Path.Combine(folder, "reference"), _reference.Config.TieWordEmbeddings ? ["lm_head.weight"] : null);
         if (_critic is not null) HuggingFaceCheckpoint.LoadWeights(_critic, Path.Combine(folder, "critic"));

@@ -32,7 +32,10 @@ public sealed class TorchLearnerFactory(BackendOptions backend, PolicyModelOptio
         get
         {
             backend.ApplyProcessSettings();
-            return JsonSerializer.Serialize(new { Policy = policy, backend.Dtype, Device = backend.ResolveDevice().type.ToString(), maxResponseTokens });
+            // The warm start trains every weight whatever Policy:Lora says, so runs that differ only in their adapters share it.
+            var policyKeys = JsonSerializer.SerializeToNode(policy)!.AsObject();
+            policyKeys.Remove(nameof(PolicyModelOptions.Lora));
+            return JsonSerializer.Serialize(new { Policy = policyKeys, backend.Dtype, Device = backend.ResolveDevice().type.ToString(), maxResponseTokens });
         }
     }
 
@@ -46,7 +49,7 @@ public sealed class TorchLearnerFactory(BackendOptions backend, PolicyModelOptio
         backend.ApplyProcessSettings();
         torch.manual_seed(start.Seed);
         var (model, tokenizer) = start.PolicyFolder is { } folder ? PolicyCheckpoints.Load(folder, backend) : CreatePolicy(start.Corpus);
-        return new TorchLearner(model, tokenizer, policy.MaxPromptTokens, update);
+        return new TorchLearner(model, tokenizer, policy.MaxPromptTokens, update, policy.Lora);
     }
 
     private (Qwen2ForCausalLM, ITextTokenizer) CreatePolicy(IReadOnlyList<string> corpus)

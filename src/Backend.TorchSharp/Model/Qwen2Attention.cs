@@ -1,4 +1,5 @@
 using TorchSharp.Utils;
+using GiGpoNet.Backend.Lora;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -16,6 +17,7 @@ internal sealed class Qwen2Attention : nn.Module
     private readonly Linear _v;
     [ComponentName(Name = "o_proj")]
     private readonly Linear _o;
+    private readonly LoraSlot[] _slots = [new(), new(), new(), new()];
     private readonly int _heads;
     private readonly int _kvHeads;
     private readonly int _headDim;
@@ -33,14 +35,18 @@ internal sealed class Qwen2Attention : nn.Module
         RegisterComponents(); // the fields, under their [ComponentName]s: the Hugging Face names, each once
     }
 
+    /// <summary>The projections by Hugging Face name, each with the slot an adapter can be attached to.</summary>
+    public IEnumerable<(string Name, Linear Projection, LoraSlot Slot)> Projections() =>
+        [("q_proj", _q, _slots[0]), ("k_proj", _k, _slots[1]), ("v_proj", _v, _slots[2]), ("o_proj", _o, _slots[3])];
+
     /// <summary>Attends [B, T, hidden] inputs over the cache prefix (if any) and themselves, under an additive mask [B, 1, T, S].</summary>
     [RequiresDisposeScope]
     public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor mask, KvCache? cache, int layer)
     {
         var (b, t) = (x.shape[0], x.shape[1]);
-        var q = _q.forward(x).view(b, t, _heads, _headDim).transpose(1, 2);
-        var k = _k.forward(x).view(b, t, _kvHeads, _headDim).transpose(1, 2);
-        var v = _v.forward(x).view(b, t, _kvHeads, _headDim).transpose(1, 2);
+        var q = _slots[0].Project(_q, x).view(b, t, _heads, _headDim).transpose(1, 2);
+        var k = _slots[1].Project(_k, x).view(b, t, _kvHeads, _headDim).transpose(1, 2);
+        var v = _slots[2].Project(_v, x).view(b, t, _kvHeads, _headDim).transpose(1, 2);
         q = RotaryEmbedding.Apply(q, cos, sin);
         k = RotaryEmbedding.Apply(k, cos, sin);
         if (cache is not null) (k, v) = cache.Append(layer, k, v);
@@ -50,6 +56,6 @@ internal sealed class Qwen2Attention : nn.Module
             v = v.repeat_interleave(_heads / _kvHeads, dim: 1);
         }
         var attended = F.scaled_dot_product_attention(q, k, v, attn_mask: mask);
-        return _o.forward(attended.transpose(1, 2).reshape(b, t, _heads * _headDim));
+        return _slots[3].Project(_o, attended.transpose(1, 2).reshape(b, t, _heads * _headDim));
     }
 }

@@ -25,6 +25,11 @@ internal sealed class Qwen2DecoderLayer : nn.Module
         RegisterComponents(); // the fields, under their [ComponentName]s: the Hugging Face names, each once
     }
 
+    /// <summary>The attention and MLP projections by their names inside the layer (<c>self_attn.q_proj</c>, <c>mlp.up_proj</c>, ...).</summary>
+    public IEnumerable<(string Name, TorchSharp.Modules.Linear Projection, Lora.LoraSlot Slot)> Projections() =>
+        _attention.Projections().Select(p => ("self_attn." + p.Name, p.Projection, p.Slot))
+            .Concat(_mlp.Projections().Select(p => ("mlp." + p.Name, p.Projection, p.Slot)));
+
     /// <summary>Runs the layer.</summary>
     [RequiresDisposeScope]
     public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor mask, KvCache? cache, int layer)

@@ -1,4 +1,5 @@
 using TorchSharp.Utils;
+using GiGpoNet.Backend.Lora;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -14,6 +15,7 @@ internal sealed class Qwen2Mlp : nn.Module<Tensor, Tensor>
     private readonly Linear _up;
     [ComponentName(Name = "down_proj")]
     private readonly Linear _down;
+    private readonly LoraSlot[] _slots = [new(), new(), new()];
 
     /// <summary>Creates the MLP.</summary>
     public Qwen2Mlp(Qwen2Config config) : base(nameof(Qwen2Mlp))
@@ -26,5 +28,9 @@ internal sealed class Qwen2Mlp : nn.Module<Tensor, Tensor>
 
     /// <inheritdoc />
     [RequiresDisposeScope]
-    public override Tensor forward(Tensor x) => _down.forward(F.silu(_gate.forward(x)) * _up.forward(x));
+    public override Tensor forward(Tensor x) => _slots[2].Project(_down, F.silu(_slots[0].Project(_gate, x)) * _slots[1].Project(_up, x));
+
+    /// <summary>The projections by Hugging Face name, each with the slot an adapter can be attached to.</summary>
+    public IEnumerable<(string Name, Linear Projection, LoraSlot Slot)> Projections() =>
+        [("gate_proj", _gate, _slots[0]), ("up_proj", _up, _slots[1]), ("down_proj", _down, _slots[2])];
 }

@@ -42,6 +42,10 @@ public sealed class Qwen2Model : nn.Module
         return (weight.device, weight.dtype);
     }
 
+    /// <summary>Every decoder layer's projections under their full names (<c>model.layers.0.self_attn.q_proj</c> from the causal LM).</summary>
+    internal IEnumerable<(string Name, Linear Projection, Lora.LoraSlot Slot)> Projections() =>
+        Enumerable.Range(0, _layers.Count).SelectMany(l => _layers[l].Projections().Select(p => ($"layers.{l}.{p.Name}", p.Projection, p.Slot)));
+
     /// <summary>
     /// Hidden states [B, T, hidden] of <paramref name="inputIds"/> [B, T]. <paramref name="attentionMask"/> [B, past + T] is 1 for real tokens
     /// and 0 for padding (left padding is the convention); positions count real tokens only. With a cache, the new keys and values are

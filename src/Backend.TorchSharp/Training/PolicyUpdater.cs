@@ -22,7 +22,14 @@ internal sealed class PolicyUpdater : IDisposable
     private readonly ScheduledOptimizer? _criticOptimizer;
 
     /// <summary>Creates the updater; the optimizers are created here, outside any dispose scope.</summary>
-    public PolicyUpdater(Qwen2ForCausalLM policy, UpdateOptions options, int paddingId, Qwen2ForCausalLM? reference = null, Qwen2ForValue? critic = null)
+    /// <param name="policy">The policy trained.</param>
+    /// <param name="options">The <c>Update</c> section.</param>
+    /// <param name="paddingId">The tokenizer's padding id.</param>
+    /// <param name="reference">The frozen reference for the KL term, when <see cref="UpdateOptions.UseKlLoss"/>.</param>
+    /// <param name="critic">PPO's critic, trained alongside.</param>
+    /// <param name="trainable">The policy's parameters the optimizer updates (LoRA: the adapters'); default: all of the policy's.</param>
+    public PolicyUpdater(Qwen2ForCausalLM policy, UpdateOptions options, int paddingId, Qwen2ForCausalLM? reference = null, Qwen2ForValue? critic = null,
+        IReadOnlyList<Parameter>? trainable = null)
     {
         var problems = options.Validate().ToList();
         if (problems.Count > 0) throw new GiGpoNetConfigurationException("Invalid Update options: " + string.Join(" ", problems));
@@ -33,7 +40,7 @@ internal sealed class PolicyUpdater : IDisposable
         _critic = critic;
         _options = options;
         _paddingId = paddingId;
-        _policyOptimizer = new ScheduledOptimizer(policy.parameters(), options.LearningRate, options);
+        _policyOptimizer = new ScheduledOptimizer(trainable ?? policy.parameters(), options.LearningRate, options);
         if (critic is not null) _criticOptimizer = new ScheduledOptimizer(critic.parameters(), options.CriticLearningRate, options);
         _reference?.eval();
     }

@@ -1,0 +1,183 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using GiGpoNet.Backend.Checkpoints;
+using GiGpoNet.Backend.Model;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace GiGpoNet.Backend.Lora;
+
+/// <summary>
+/// The adapters attached to one policy: attaching freezes the base weights; saving and loading use PEFT's folder
+/// (<c>adapter_config.json</c> + <c>adapter_model.safetensors</c>, names <c>base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight</c>);
+/// merging adds each alpha / r · B·A to its base weight and detaches the adapters.
+/// </summary>
+internal sealed class LoraAdapters : IDisposable
+{
+    public const string ConfigFile = "adapter_config.json";
+    public const string WeightsFile = "adapter_model.safetensors";
+    private const string PeftPrefix = "base_model.model.model.";
+
+    private readonly List<(string Name, Linear Projection, LoraSlot Slot, LoraAdapter Adapter)> _attached;
+
+    private LoraAdapters(LoraOptions options, List<(string, Linear, LoraSlot, LoraAdapter)> attached)
+    {
+        Options = options;
+        _attached = attached;
+    }
+
+    public LoraOptions Options { get; }
+
+    /// <summary>The adapters' names inside the body (<c>layers.0.self_attn.q_proj</c>), in the model's order.</summary>
+    public IReadOnlyList<string> Names => [.. _attached.Select(a => a.Name)];
+
+    /// <summary>The trainable parameters: every adapter's A then B, in the model's order.</summary>
+    public IReadOnlyList<Parameter> Parameters() => [.. _attached.SelectMany(a => new[] { a.Adapter.A, a.Adapter.B })];
+
+    /// <summary>Freezes <paramref name="model"/>'s weights and attaches a fresh adapter (B = 0: outputs unchanged) to each target projection.</summary>
+    public static LoraAdapters Attach(Qwen2ForCausalLM model, LoraOptions options)
+    {
+        var problems = options.Validate().ToList();
+        if (!options.Enabled || problems.Count > 0)
+            throw new GiGpoNetConfigurationException(problems.Count > 0 ? string.Join(" ", problems) : "Policy:Lora:Rank is 0: there is nothing to attach.");
+        foreach (var parameter in model.parameters()) parameter.requires_grad_(false);
+        var (device, dtype) = model.Body.Placement();
+        var attached = new List<(string, Linear, LoraSlot, LoraAdapter)>();
+        foreach (var (name, projection, slot) in model.Body.Projections())
+        {
+            if (!options.Targets.Contains(name[(name.LastIndexOf('.') + 1)..])) continue;
+            if (slot.Adapter is not null) throw new InvalidOperationException($"'{name}' has an adapter already; merge or detach it first.");
+            var (outFeatures, inFeatures) = (projection.weight!.shape[0], projection.weight.shape[1]);
+            var adapter = new LoraAdapter(inFeatures, outFeatures, options.Rank, options.Alpha, options.Dropout);
+            adapter.to(dtype).to(device);
+            slot.Adapter = adapter;
+            attached.Add((name, projection, slot, adapter));
+        }
+        return new LoraAdapters(options, attached);
+    }
+
+    /// <summary>Attaches the adapter saved in <paramref name="folder"/> (PEFT's format) to <paramref name="model"/>.</summary>
+    /// <exception cref="InvalidDataException">The folder's config or tensors do not fit the model; the message names what.</exception>
+    public static LoraAdapters Load(Qwen2ForCausalLM model, string folder)
+    {
+        var adapters = Attach(model, ReadConfig(folder));
+        try
+        {
+            adapters.LoadWeights(folder);
+            return adapters;
+        }
+        catch
+        {
+            adapters.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Whether <paramref name="folder"/> holds a PEFT adapter.</summary>
+    public static bool IsAdapterFolder(string folder) => File.Exists(Path.Combine(folder, ConfigFile));
+
+    /// <summary>Writes the adapter in PEFT's format (fp32 tensors, or the adapters' dtype when wider).</summary>
+    public void Save(string folder, string? baseModel = null)
+    {
+        Directory.CreateDirectory(folder);
+        var config = new JsonObject
+        {
+            ["peft_type"] = "LORA", ["task_type"] = "CAUSAL_LM", ["r"] = Options.Rank, ["lora_alpha"] = Options.Alpha, ["lora_dropout"] = Options.Dropout,
+            ["target_modules"] = new JsonArray([.. Options.Targets.Select(t => (JsonNode)t)]), ["bias"] = "none", ["fan_in_fan_out"] = false,
+            ["inference_mode"] = true, ["init_lora_weights"] = true, ["use_rslora"] = false, ["use_dora"] = false, ["modules_to_save"] = null,
+            ["base_model_name_or_path"] = baseModel,
+        };
+        File.WriteAllText(Path.Combine(folder, ConfigFile), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        using var scope = NewDisposeScope();
+        var tensors = _attached.SelectMany(a => new[]
+        {
+            KeyValuePair.Create(PeftPrefix + a.Name + ".lora_A.weight", a.Adapter.A.detach().to_type(ScalarType.Float32)),
+            KeyValuePair.Create(PeftPrefix + a.Name + ".lora_B.weight", a.Adapter.B.detach().to_type(ScalarType.Float32)),
+        });
+        SafeTensors.Save(Path.Combine(folder, WeightsFile), tensors, new Dictionary<string, string> { ["format"] = "pt" });
+    }
+
+    /// <summary>Copies the adapter tensors of <paramref name="folder"/> into the attached adapters; every one must be there, with PEFT's shapes.</summary>
+    public void LoadWeights(string folder)
+    {
+        var file = Path.Combine(folder, WeightsFile);
+        if (!File.Exists(file)) throw new InvalidDataException($"'{folder}' has {ConfigFile} but no {WeightsFile}; the adapter's weights are missing.");
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var tensors = SafeTensors.Load(file);
+        var expected = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, _, _, adapter) in _attached)
+        foreach (var (suffix, target) in new[] { (".lora_A.weight", adapter.A), (".lora_B.weight", adapter.B) })
+        {
+            var key = PeftPrefix + name + suffix;
+            expected.Add(key);
+            if (!tensors.TryGetValue(key, out var source))
+                throw new InvalidDataException($"'{file}' has no '{key}', which its {ConfigFile} (r = {Options.Rank}, target_modules) implies for this model.");
+            if (!source.shape.SequenceEqual(target.shape))
+                throw new InvalidDataException($"'{key}' in '{file}' has shape [{string.Join(", ", source.shape)}]; this model needs [{string.Join(", ", target.shape)}].");
+            target.copy_(source.to_type(target.dtype));
+        }
+        var unexpected = tensors.Keys.Where(k => !expected.Contains(k)).ToList();
+        if (unexpected.Count > 0)
+            throw new InvalidDataException($"'{file}' has tensors this model has no place for: {string.Join(", ", unexpected.Take(5))}" +
+                                           (unexpected.Count > 5 ? $" and {unexpected.Count - 5} more" : "") + ".");
+    }
+
+    /// <summary>Adds each adapter's alpha / r · B·A to its base weight, detaches the adapters and unfreezes the base weights.</summary>
+    public void Merge(Qwen2ForCausalLM model)
+    {
+        using (var scope = NewDisposeScope())
+        using (no_grad())
+        {
+            foreach (var (_, projection, _, adapter) in _attached)
+                projection.weight!.add_(adapter.Delta().to_type(projection.weight.dtype), Model.HeldScalars.One);
+        }
+        Dispose();
+        foreach (var parameter in model.parameters()) parameter.requires_grad_(true);
+    }
+
+    /// <summary>Detaches and frees the adapters (the base weights stay frozen).</summary>
+    public void Dispose()
+    {
+        foreach (var (_, _, slot, adapter) in _attached)
+        {
+            if (ReferenceEquals(slot.Adapter, adapter)) slot.Adapter = null;
+            adapter.Dispose();
+        }
+        _attached.Clear();
+    }
+
+    private static LoraOptions ReadConfig(string folder)
+    {
+        var path = Path.Combine(folder, ConfigFile);
+        try
+        {
+            var root = JsonNode.Parse(File.ReadAllText(path))?.AsObject() ?? throw new InvalidDataException($"'{path}' is not a JSON object.");
+            var type = root["peft_type"]?.GetValue<string>();
+            if (!string.Equals(type, "LORA", StringComparison.OrdinalIgnoreCase))
+                throw new InvalidDataException($"'{path}' is a PEFT {type ?? "(no peft_type)"} adapter; only LORA adapters load.");
+            if (root["use_dora"]?.GetValue<bool>() == true || root["use_rslora"]?.GetValue<bool>() == true)
+                throw new InvalidDataException($"'{path}' uses DoRA or rsLoRA, which this backend does not implement; use a plain LoRA adapter.");
+            var targets = root["target_modules"] switch
+            {
+                JsonArray list => list.Select(t => t!.GetValue<string>()).ToArray(),
+                JsonValue one => [one.GetValue<string>()],
+                _ => throw new InvalidDataException($"'{path}' has no target_modules."),
+            };
+            var options = new LoraOptions
+            {
+                Rank = root["r"]?.GetValue<int>() ?? throw new InvalidDataException($"'{path}' has no r."),
+                Alpha = root["lora_alpha"]?.GetValue<double>() ?? 8,
+                Dropout = root["lora_dropout"]?.GetValue<double>() ?? 0,
+                TargetModules = targets,
+            };
+            var problems = options.Validate().ToList();
+            return problems.Count == 0 ? options : throw new InvalidDataException($"'{path}': {string.Join(" ", problems)}");
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"'{path}' is not a valid PEFT adapter config: {e.Message}", e);
+        }
+    }
+}
