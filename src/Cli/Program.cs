@@ -23,6 +23,7 @@ namespace GiGpoNet.Cli
                 TokenizeCommand.Create(output, error),
                 AblateCommand.Create(output, error),
                 ReportCommand.Create(output, error),
+                MergeCommand.Create(output, error),
             };
 
             var parse = root.Parse(args);

@@ -77,6 +77,13 @@ public sealed class TrainCommandTests : CliTestBase
         Assert.That(File.ReadLines(Path.Combine(interrupted, "metrics.csv")).Count(), Is.EqualTo(4), "one row per iteration, none repeated");
         foreach (var checkpoint in new[] { Path.Combine(interrupted, "checkpoints", "final"), Path.Combine(interrupted, "checkpoints", "iter-000003", "policy") })
             Assert.That(File.Exists(Path.Combine(checkpoint, "adapter", "adapter_model.safetensors")), Is.EqualTo(lora), checkpoint);
+        if (!lora) return;
+        var merged = Path.Combine(Folder, "merged");
+        (code, stdout, stderr) = Run("merge", "--checkpoint", Path.Combine(interrupted, "checkpoints", "final"), "--output", merged);
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(stdout, Does.Contain("Merged the adapter's 2 projections"));
+        (code, stdout, stderr) = Run("eval", "--checkpoint", merged, "--tasks", "2", "--environment", "sokoban");
+        Assert.That(code, Is.EqualTo(0), stderr);
     }
 
     [Test]

@@ -33,6 +33,12 @@ public static class PolicyCheckpoints
     /// <exception cref="GiGpoNetConfigurationException">The folder is missing or has no tokenizer.</exception>
     public static (Qwen2ForCausalLM Model, ITextTokenizer Tokenizer) Load(string folder, BackendOptions backend)
     {
+        var (model, tokenizer, _) = LoadMerged(folder, backend);
+        return (model, tokenizer);
+    }
+
+    private static (Qwen2ForCausalLM Model, ITextTokenizer Tokenizer, int Merged) LoadMerged(string folder, BackendOptions backend)
+    {
         if (!Directory.Exists(folder))
             throw new GiGpoNetConfigurationException($"--checkpoint '{folder}' is not a folder; give a run's checkpoints/final folder or a Hugging Face model folder.");
         ITextTokenizer tokenizer = File.Exists(Path.Combine(folder, VocabularyFile)) ? WordLevelTokenizer.Load(Path.Combine(folder, VocabularyFile))
@@ -40,18 +46,48 @@ public static class PolicyCheckpoints
             : throw new GiGpoNetConfigurationException($"'{folder}' has neither {VocabularyFile} nor tokenizer.json; the policy's tokenizer is needed.");
         var model = HuggingFaceCheckpoint.LoadCausalLM(folder, backend.ResolveDtype(), backend.ResolveDevice());
         var adapterFolder = Path.Combine(folder, AdapterFolder);
-        if (LoraAdapters.IsAdapterFolder(adapterFolder))
+        if (!LoraAdapters.IsAdapterFolder(adapterFolder)) return (model, tokenizer, 0);
+        try
         {
-            try
-            {
-                LoraAdapters.Load(model, adapterFolder).Merge(model);
-            }
-            catch
-            {
-                model.Dispose();
-                throw;
-            }
+            var adapters = LoraAdapters.Load(model, adapterFolder);
+            var merged = adapters.Names.Count;
+            adapters.Merge(model);
+            return (model, tokenizer, merged);
         }
-        return (model, tokenizer);
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="checkpoint"/> with its LoRA adapter merged into the weights as a plain Hugging Face folder at
+    /// <paramref name="output"/> (weights, config, and the checkpoint's tokenizer and other files), which transformers and vLLM load
+    /// without PEFT.
+    /// </summary>
+    /// <returns>How many adapted projections were merged (0 when the checkpoint had no adapter).</returns>
+    /// <exception cref="GiGpoNetConfigurationException">The output is the checkpoint itself, or a folder that holds files already.</exception>
+    public static int Merge(string checkpoint, string output, BackendOptions backend)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        var (source, target) = (Path.GetFullPath(checkpoint), Path.GetFullPath(output));
+        if (string.Equals(source.TrimEnd('/'), target.TrimEnd('/'), StringComparison.Ordinal))
+            throw new GiGpoNetConfigurationException("--output is the checkpoint itself; give a new folder, so that the adapter and base weights are kept.");
+        if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any())
+            throw new GiGpoNetConfigurationException($"--output '{target}' holds files already; give an empty or new folder (nothing is overwritten).");
+        var (model, tokenizer, merged) = LoadMerged(source, backend);
+        using (model)
+        {
+            Directory.CreateDirectory(target);
+            foreach (var file in Directory.EnumerateFiles(source))
+            {
+                var name = Path.GetFileName(file);
+                if (name == "config.json" || name.StartsWith("model", StringComparison.Ordinal) && name.Contains(".safetensors", StringComparison.Ordinal)) continue;
+                File.Copy(file, Path.Combine(target, name));
+            }
+            Save(model, tokenizer, target);
+        }
+        return merged;
     }
 }

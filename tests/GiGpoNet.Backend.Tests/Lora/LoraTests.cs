@@ -154,6 +154,35 @@ public sealed class LoraTests
         Assert.That(e!.Message, Does.Contain("has shape [4, 32]").And.Contain("needs [8, 32]"));
     }
 
+    [Test]
+    public void Merge_writes_a_plain_hugging_face_folder_with_the_adapted_logits_and_overwrites_nothing()
+    {
+        using var model = TinyModels.Create(seed: 36);
+        var tokenizer = Tokenization.WordLevelTokenizer.Build(["go north", "go south"], 0);
+        using var adapters = LoraAdapters.Attach(model, new LoraOptions { Rank = 2, Alpha = 4, TargetModules = ["o_proj", "gate_proj"] });
+        Perturb(adapters, seed: 8);
+        var adapted = Logits(model);
+        PolicyCheckpoints.Save(model, tokenizer, _folder, adapters);
+        var merged = _folder + "-merged";
+        try
+        {
+            Assert.That(PolicyCheckpoints.Merge(_folder, merged, new BackendOptions { Device = "cpu" }), Is.EqualTo(4));
+            Assert.That(Directory.Exists(Path.Combine(merged, PolicyCheckpoints.AdapterFolder)), Is.False);
+            Assert.That(File.Exists(Path.Combine(merged, PolicyCheckpoints.VocabularyFile)), Is.True);
+            Assert.That(ForeignCheckpoint.HeaderNames(Path.Combine(merged, HuggingFaceCheckpoint.SingleFile)),
+                Is.EquivalentTo(ForeignCheckpoint.HeaderNames(Path.Combine(_folder, HuggingFaceCheckpoint.SingleFile))));
+            using var plain = HuggingFaceCheckpoint.LoadCausalLM(merged);
+            Assert.That(Logits(plain).Zip(adapted).Max(p => Math.Abs(p.First - p.Second)), Is.LessThan(1e-5));
+
+            var e = Assert.Throws<GiGpoNetConfigurationException>(() => PolicyCheckpoints.Merge(_folder, merged, new BackendOptions { Device = "cpu" }));
+            Assert.That(e!.Message, Does.Contain("holds files already"));
+        }
+        finally
+        {
+            if (Directory.Exists(merged)) Directory.Delete(merged, true);
+        }
+    }
+
     [TestCase(-1, null, "Policy:Lora:Rank = -1")]
     [TestCase(4, "qkv", "'qkv', which is not a projection")]
     public void Bad_options_are_named(int rank, string? target, string expected)

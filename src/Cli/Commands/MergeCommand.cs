@@ -1,0 +1,36 @@
+using System.CommandLine;
+using GiGpoNet.Backend;
+using GiGpoNet.Backend.Checkpoints;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace GiGpoNet.Cli.Commands;
+
+/// <summary><c>gigpo merge</c>: a checkpoint with a LoRA adapter written as a plain Hugging Face model folder.</summary>
+internal static class MergeCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var checkpoint = new Option<string>("--checkpoint", "-c") { Description = "A run's checkpoints/final folder (its adapter/ is merged).", Required = true };
+        var outputFolder = new Option<string>("--output", "-o") { Description = "A new folder for the merged model.", Required = true };
+        var command = new Command("merge", "Merge a checkpoint's LoRA adapter into its weights and write a plain Hugging Face model folder (transformers and vLLM " +
+                                           "load it without PEFT).")
+        {
+            checkpoint, outputFolder,
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction((parse, _) => CliErrors.RunAsync(error, async () =>
+        {
+            await using var services = CliServices.BuildValidated(parse);
+            var backend = services.GetRequiredService<IOptions<BackendOptions>>().Value;
+            var from = parse.GetValue(checkpoint)!;
+            if (!Directory.Exists(from)) throw new GiGpoNetConfigurationException($"--checkpoint '{from}' is not a folder.");
+            var merged = PolicyCheckpoints.Merge(from, parse.GetValue(outputFolder)!, backend);
+            await output.WriteLineAsync(merged > 0
+                ? $"Merged the adapter's {merged} projections into the weights; wrote {Path.GetFullPath(parse.GetValue(outputFolder)!)}."
+                : $"'{from}' has no adapter/; its weights were copied unchanged to {Path.GetFullPath(parse.GetValue(outputFolder)!)}.");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+}
