@@ -30,6 +30,13 @@ internal sealed class Qwen2DecoderLayer : nn.Module
         _attention.Projections().Select(p => ("self_attn." + p.Name, p.Projection, p.Slot))
             .Concat(_mlp.Projections().Select(p => ("mlp." + p.Name, p.Projection, p.Slot)));
 
+    /// <summary>The tensors training changes: the layer's weights that require gradients and its attached adapters' A and B.</summary>
+    public IReadOnlyList<TorchSharp.Modules.Parameter> TrainableParameters() =>
+    [
+        .. parameters().Where(p => p.requires_grad),
+        .. Projections().Select(p => p.Slot.Adapter).OfType<Lora.LoraAdapter>().SelectMany(a => new[] { a.A, a.B }).Where(p => p.requires_grad),
+    ];
+
     /// <summary>Runs the layer.</summary>
     [RequiresDisposeScope]
     public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor mask, KvCache? cache, int layer)

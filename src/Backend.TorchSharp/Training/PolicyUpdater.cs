@@ -43,6 +43,8 @@ internal sealed class PolicyUpdater : IDisposable
         _policyOptimizer = new ScheduledOptimizer(trainable ?? policy.parameters(), options.LearningRate, options);
         if (critic is not null) _criticOptimizer = new ScheduledOptimizer(critic.parameters(), options.CriticLearningRate, options);
         _reference?.eval();
+        policy.Body.GradientCheckpointing = options.GradientCheckpointing;
+        if (critic is not null) critic.Body.GradientCheckpointing = options.GradientCheckpointing;
     }
 
     /// <summary>Optimizer steps taken so far (drives the schedule).</summary>

@@ -47,6 +47,12 @@ public sealed class UpdateOptions
     /// <summary>Entropy bonus coefficient (the loss subtracts it × entropy). Default 0.001 (verl-agent).</summary>
     public double EntropyCoeff { get; set; } = 0.001;
 
+    /// <summary>
+    /// Recompute each decoder layer in the backward pass instead of keeping its activations (verl's
+    /// <c>enable_gradient_checkpointing</c>): the same gradients for about a third more compute. Default false.
+    /// </summary>
+    public bool GradientCheckpointing { get; set; }
+
     /// <summary>Add a KL-to-reference term to the loss. Default true, as every verl-agent script does.</summary>
     public bool UseKlLoss { get; set; } = true;
 
