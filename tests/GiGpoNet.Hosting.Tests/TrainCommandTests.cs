@@ -84,6 +84,16 @@ public sealed class TrainCommandTests : CliTestBase
         Assert.That(stdout, Does.Contain("Merged the adapter's 2 projections"));
         (code, stdout, stderr) = Run("eval", "--checkpoint", merged, "--tasks", "2", "--environment", "sokoban");
         Assert.That(code, Is.EqualTo(0), stderr);
+
+        // The IChatClient sample plays a household episode with the checkpoint, its adapter merged on load.
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetTempPath() };
+        foreach (var arg in new[] { RepositoryFiles.SampleAssembly("ChatClient"), Path.Combine(interrupted, "checkpoints", "final"), "3" }) start.ArgumentList.Add(arg);
+        using var sample = System.Diagnostics.Process.Start(start)!;
+        var sampleOutput = sample.StandardOutput.ReadToEndAsync();
+        var sampleErrors = sample.StandardError.ReadToEndAsync();
+        if (!sample.WaitForExit(TimeSpan.FromMinutes(3))) sample.Kill(entireProcessTree: true);
+        Assert.That(sample.ExitCode, Is.EqualTo(0), sampleErrors.Result + sampleOutput.Result);
+        Assert.That(sampleOutput.Result, Does.StartWith("Task (").And.Contain("[1] "));
     }
 
     [Test]

@@ -20,7 +20,11 @@ public static class PolicyCheckpoints
     internal static void Save(Qwen2ForCausalLM model, ITextTokenizer tokenizer, string folder, LoraAdapters? adapters)
     {
         HuggingFaceCheckpoint.Save(model, folder);
-        if (tokenizer is WordLevelTokenizer words) words.Save(Path.Combine(folder, VocabularyFile));
+        if (tokenizer is WordLevelTokenizer words)
+        {
+            words.Save(Path.Combine(folder, VocabularyFile));
+            words.SaveHuggingFace(folder); // tokenizer.json for transformers, vLLM and serve-policy clients
+        }
         var adapterFolder = Path.Combine(folder, AdapterFolder);
         if (adapters is not null) adapters.Save(adapterFolder, baseModel: Path.GetFullPath(folder));
         else if (Directory.Exists(adapterFolder)) Directory.Delete(adapterFolder, recursive: true); // a stale adapter would be merged on load

@@ -16,6 +16,12 @@ internal sealed class CheckpointedLayer : autograd.SingleTensorFunction<Checkpoi
 
     private static long _recomputations;
 
+    /// <summary>The tensors the last backward call on this thread returned, disposed by the next one (native code reads them in between).</summary>
+    [ThreadStatic]
+    private static List<Tensor>? _returnedOnThread;
+
+    private static List<Tensor> Returned => _returnedOnThread ??= [];
+
     public override string Name => nameof(CheckpointedLayer);
 
     /// <summary>Layers recomputed in backward passes so far, in this process (tests read it to see that checkpointing ran).</summary>
@@ -31,14 +37,15 @@ internal sealed class CheckpointedLayer : autograd.SingleTensorFunction<Checkpoi
     }
 
     /// <inheritdoc />
-    [RequiresDisposeScope] // called by Apply, in its caller's scope
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
     {
+        // The layer's intermediate tensors die here: without this scope the caller's would keep them all until the micro-batch ends.
+        using var scope = NewDisposeScope();
         var x = (Tensor)vars[0];
         var call = (Call)vars[1];
         ctx.save_for_backward([x]);
         ctx.save_data(CallKey, call);
-        return call.Layer.Forward(x, call.Cos, call.Sin, call.Mask, cache: null, call.Index);
+        return call.Layer.Forward(x, call.Cos, call.Sin, call.Mask, cache: null, call.Index).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />
@@ -46,6 +53,10 @@ internal sealed class CheckpointedLayer : autograd.SingleTensorFunction<Checkpoi
     {
         var call = (Call)ctx.get_data(CallKey);
         Interlocked.Increment(ref _recomputations);
+        // The gradients the previous node returned are the engine's now (it holds its own references): dropping ours lets it
+        // accumulate a weight's gradient in place instead of copying it, and frees them before this layer's recomputation.
+        foreach (var returned in Returned) returned.Dispose();
+        Returned.Clear();
         using var scope = NewDisposeScope(); // the recomputed activations are freed when this layer's backward returns
         var input = ctx.get_saved_variables()[0].detach().requires_grad_(true);
         var after = get_rng_state();
@@ -56,6 +67,7 @@ internal sealed class CheckpointedLayer : autograd.SingleTensorFunction<Checkpoi
         var grads = autograd.grad([output], [input, .. call.Trainable], [grad_output]);
         List<Tensor> result = [grads[0].MoveToOuterDisposeScope(), null!];
         result.AddRange(grads.Skip(1).Select(g => g.MoveToOuterDisposeScope()));
+        Returned.AddRange(result.Where(t => t is not null));
         return result;
     }
 }

@@ -67,6 +67,68 @@ public sealed partial class WordLevelTokenizer : ITextTokenizer
     /// <summary>Writes the vocabulary (a JSON array of tokens, index = id).</summary>
     public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(_tokens));
 
+    /// <summary>
+    /// Writes the tokenizer in Hugging Face's format into <paramref name="folder"/>: a <c>tokenizer.json</c> (the tokenizers library's
+    /// <c>WordLevel</c> model, the special tokens as added tokens, and a <c>Split</c> pre-tokenizer whose regex cuts text exactly as
+    /// this tokenizer does: a known word whole, anything else character by character) and a <c>tokenizer_config.json</c> with the
+    /// ChatML chat template, so that transformers, vLLM and <see cref="HuggingFaceTokenizer"/> give the same ids. (Text holding
+    /// <c>&lt;|name|&gt;</c> markers that are not special tokens is the one case they cut differently.)
+    /// </summary>
+    public void SaveHuggingFace(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var words = _tokens.Skip(SpecialTokens.Length).Where(t => t.Length > 1 && char.IsAsciiLetter(t[^1])).ToList();
+        var bare = words.Where(w => w[0] != ' ').ToList();
+        var spaced = words.Where(w => w[0] == ' ').Select(w => w[1..]).ToList();
+        var alternatives = new List<string>();
+        // A bare word starts where this tokenizer's pieces do: after neither a letter nor a space (a space before letters joins them).
+        if (bare.Count > 0) alternatives.Add($"(?<![A-Za-z ])(?:{string.Join('|', bare)})(?![A-Za-z])");
+        if (spaced.Count > 0) alternatives.Add($" (?:{string.Join('|', spaced)})(?![A-Za-z])");
+        alternatives.Add(@"\s");
+        alternatives.Add(".");
+        var tokenizer = new System.Text.Json.Nodes.JsonObject
+        {
+            ["version"] = "1.0",
+            ["truncation"] = null,
+            ["padding"] = null,
+            ["added_tokens"] = new System.Text.Json.Nodes.JsonArray([.. SpecialTokens.Select((t, id) => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject
+            {
+                ["id"] = id, ["content"] = t, ["single_word"] = false, ["lstrip"] = false, ["rstrip"] = false, ["normalized"] = false, ["special"] = true,
+            })]),
+            ["normalizer"] = null,
+            ["pre_tokenizer"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["type"] = "Split", ["pattern"] = new System.Text.Json.Nodes.JsonObject { ["Regex"] = string.Join('|', alternatives) },
+                ["behavior"] = "Isolated", ["invert"] = false,
+            },
+            ["post_processor"] = null,
+            ["decoder"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "Fuse" },
+            ["model"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["type"] = "WordLevel",
+                ["vocab"] = new System.Text.Json.Nodes.JsonObject(_tokens.Select((t, id) => (t, id)).GroupBy(p => p.t).Select(g =>
+                    KeyValuePair.Create(g.Key, (System.Text.Json.Nodes.JsonNode?)g.First().id))),
+                ["unk_token"] = SpecialTokens[UnknownId],
+            },
+        };
+        File.WriteAllText(Path.Combine(folder, "tokenizer.json"), tokenizer.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        var config = new System.Text.Json.Nodes.JsonObject
+        {
+            ["tokenizer_class"] = "PreTrainedTokenizerFast",
+            ["bos_token"] = null, ["eos_token"] = "<|im_end|>", ["pad_token"] = SpecialTokens[PaddingId], ["unk_token"] = SpecialTokens[UnknownId],
+            ["additional_special_tokens"] = new System.Text.Json.Nodes.JsonArray([.. SpecialTokens.Skip(3).Select(t => (System.Text.Json.Nodes.JsonNode)t)]),
+            ["clean_up_tokenization_spaces"] = false,
+            ["model_max_length"] = 32768,
+            ["chat_template"] = ChatTemplate,
+        };
+        File.WriteAllText(Path.Combine(folder, "tokenizer_config.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    /// <summary>ChatML without a default system prompt, as <see cref="ApplyChatTemplate"/> writes it, in Jinja for transformers.</summary>
+    private const string ChatTemplate =
+        "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n' }}{% endfor %}" +
+        "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}";
+
     /// <inheritdoc />
     public int[] Encode(string text)
     {

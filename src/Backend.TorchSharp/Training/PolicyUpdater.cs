@@ -47,6 +47,19 @@ internal sealed class PolicyUpdater : IDisposable
         if (critic is not null) critic.Body.GradientCheckpointing = options.GradientCheckpointing;
     }
 
+    /// <summary>
+    /// Computes the logits at every position and gathers the scored ones afterwards, a [batch, prompt + response, vocabulary] tensor,
+    /// as a naive implementation does: the memory bench's baseline only. Default false: the hidden states are gathered at the
+    /// response positions first, so logits exist only where a response token is scored.
+    /// </summary>
+    internal bool FullSequenceLogits { get; init; }
+
+    /// <summary>Float32 logits [B, Lr, vocab] at the positions that predict each response token.</summary>
+    [RequiresDisposeScope]
+    private Tensor ResponseLogits(Qwen2ForCausalLM model, SequenceBatch batch) => FullSequenceLogits
+        ? model.Forward(batch.Ids, batch.Attention).gather(1, batch.PredictingPositions.unsqueeze(-1).expand(-1, -1, model.Config.VocabSize))
+        : model.Logits(batch.AtPredictingPositions(model.Hidden(batch.Ids, batch.Attention)));
+
     /// <summary>Optimizer steps taken so far (drives the schedule).</summary>
     public int Steps => _policyOptimizer.Steps;
 
@@ -54,8 +67,7 @@ internal sealed class PolicyUpdater : IDisposable
     public float[][] LogProbs(IReadOnlyList<(int[] Prompt, int[] Response)> rows, Qwen2ForCausalLM? model = null)
     {
         model ??= _policy;
-        return PerResponseToken(rows, model.Body, [RequiresDisposeScope] (batch) =>
-            TokenStatistics.LogProbs(model.Logits(batch.AtPredictingPositions(model.Hidden(batch.Ids, batch.Attention))), batch.ResponseIds));
+        return PerResponseToken(rows, model.Body, [RequiresDisposeScope] (batch) => TokenStatistics.LogProbs(ResponseLogits(model, batch), batch.ResponseIds));
     }
 
     /// <summary>The critic's value at each response token (no gradient).</summary>
@@ -111,7 +123,7 @@ internal sealed class PolicyUpdater : IDisposable
                     using var scope = NewDisposeScope();
                     var chosen = micro.Select(i => rows[i]).ToList();
                     var batch = SequenceBatch.Create([.. chosen.Select(r => (r.PromptIds, r.ResponseIds))], _paddingId, device);
-                    var logits = _policy.Logits(batch.AtPredictingPositions(_policy.Hidden(batch.Ids, batch.Attention)));
+                    var logits = ResponseLogits(_policy, batch);
                     var logProb = TokenStatistics.LogProbs(logits, batch.ResponseIds);
                     var mask = batch.ResponseMask;
                     var policy = PolicyLoss.Compute(logProb, batch.Pack([.. chosen.Select(r => r.OldLogProbs)], device),
