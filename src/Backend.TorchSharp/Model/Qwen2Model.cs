@@ -78,9 +78,19 @@ public sealed class Qwen2Model : nn.Module
         var allowed = keys.unsqueeze(0).le(queries.unsqueeze(1)).unsqueeze(0).unsqueeze(0) & real.unsqueeze(1).unsqueeze(1);
         var mask = zeros(allowed.shape, x.dtype, inputIds.device).masked_fill(allowed.logical_not(), maskedScore);
 
-        var checkpointed = GradientCheckpointing && cache is null && is_grad_enabled();
+        var recording = is_grad_enabled();
+        var checkpointed = GradientCheckpointing && cache is null && recording;
         for (var layer = 0; layer < _layers.Count; layer++)
-            x = checkpointed ? CheckpointedLayer.Apply(_layers[layer], x, cos, sin, mask, layer) : _layers[layer].Forward(x, cos, sin, mask, cache, layer);
+        {
+            if (checkpointed) x = CheckpointedLayer.Apply(_layers[layer], x, cos, sin, mask, layer);
+            else if (recording) x = _layers[layer].Forward(x, cos, sin, mask, cache, layer); // autograd keeps the intermediates anyway
+            else
+            {
+                // Without gradients nothing needs a layer's intermediates once it has run: free them now, not when the caller's scope ends.
+                using var layerScope = NewDisposeScope();
+                x = _layers[layer].Forward(x, cos, sin, mask, cache, layer).MoveToOuterDisposeScope();
+            }
+        }
         cache?.Advance((int)t);
         return _norm.forward(x);
     }
