@@ -17,7 +17,7 @@ public sealed class KillResumeTests : CliTestBase
     {
         var reference = Path.Combine(Folder, "reference");
         var killed = Path.Combine(Folder, "killed");
-        string[] Settings(string folder) => [.. TinyTraining.Checkpointed(folder, 100)];
+        string[] Settings(string folder) => [.. TinyTraining.Checkpointed(folder, 200)];
         var (code, _, stderr) = Run(Settings(reference));
         Assert.That(code, Is.EqualTo(0), stderr);
 
