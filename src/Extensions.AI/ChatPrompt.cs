@@ -1,4 +1,3 @@
-using System.Text;
 using GiGpoNet.Backend.Tokenization;
 using Microsoft.Extensions.AI;
 
@@ -17,8 +16,6 @@ internal static class ChatPrompt
         if (messages.Any(m => m.Role != ChatRole.System && m.Role != ChatRole.User && m.Role != ChatRole.Assistant))
             throw new ArgumentException("Only system, user and assistant messages can be sent to a policy (it calls no tools).", nameof(messages));
         if (messages is [{ } only] && only.Role == ChatRole.User) return tokenizer.ApplyChatTemplate(only.Text);
-        var text = new StringBuilder();
-        foreach (var message in messages) text.Append("<|im_start|>").Append(message.Role.Value).Append('\n').Append(message.Text).Append("<|im_end|>\n");
-        return text.Append("<|im_start|>assistant\n").ToString();
+        return ImChatTemplate.Format(messages.Select(m => (m.Role.Value, m.Text)));
     }
 }

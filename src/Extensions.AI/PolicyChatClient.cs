@@ -80,7 +80,7 @@ public sealed class PolicyChatClient : IChatClient
     {
         var (prompt, generated) = await GenerateAsync(messages, options, cancellationToken).ConfigureAwait(false);
         var responseId = Guid.NewGuid().ToString("N");
-        var content = generated.TokenIds.Where(id => !_tokenizer.EndOfTurnIds.Contains(id)).ToArray();
+        var content = ContentIds(generated);
         var written = "";
         for (var i = 0; i < content.Length; i++)
         {
@@ -152,6 +152,8 @@ public sealed class PolicyChatClient : IChatClient
     }
 
     /// <summary>The reply's text without the end-of-turn token.</summary>
-    private string Reply(GeneratedSequence generated) =>
-        _tokenizer.Decode(generated.TokenIds.Where(id => !_tokenizer.EndOfTurnIds.Contains(id)).ToArray());
+    private string Reply(GeneratedSequence generated) => _tokenizer.Decode(ContentIds(generated));
+
+    /// <summary>The generated ids without the end-of-turn token.</summary>
+    private int[] ContentIds(GeneratedSequence generated) => [.. generated.TokenIds.Where(id => !_tokenizer.EndOfTurnIds.Contains(id))];
 }

@@ -13,10 +13,16 @@ public sealed class ImChatTemplate(string? defaultSystemPrompt)
     public string? DefaultSystemPrompt { get; } = defaultSystemPrompt;
 
     /// <summary>The prompt text for one user message.</summary>
-    public string Apply(string userMessage)
+    public string Apply(string userMessage) =>
+        Format(DefaultSystemPrompt is null ? [("user", userMessage)] : [("system", DefaultSystemPrompt), ("user", userMessage)]);
+
+    /// <summary>The turns as written (<c>&lt;|im_start|&gt;role\ncontent&lt;|im_end|&gt;\n</c> each), then the assistant's generation prompt.</summary>
+    public static string Format(IEnumerable<(string Role, string Content)> turns)
     {
-        var system = DefaultSystemPrompt is null ? "" : $"<|im_start|>system\n{DefaultSystemPrompt}<|im_end|>\n";
-        return $"{system}<|im_start|>user\n{userMessage}<|im_end|>\n<|im_start|>assistant\n";
+        ArgumentNullException.ThrowIfNull(turns);
+        var text = new System.Text.StringBuilder();
+        foreach (var (role, content) in turns) text.Append("<|im_start|>").Append(role).Append('\n').Append(content).Append("<|im_end|>\n");
+        return text.Append("<|im_start|>assistant\n").ToString();
     }
 
     /// <summary>The template a Hugging Face <c>tokenizer_config.json</c>'s <c>chat_template</c> implies (Qwen2.5's default system prompt or none).</summary>

@@ -24,7 +24,6 @@ internal static class MergeCommand
             await using var services = CliServices.BuildValidated(parse);
             var backend = services.GetRequiredService<IOptions<BackendOptions>>().Value;
             var from = parse.GetValue(checkpoint)!;
-            if (!Directory.Exists(from)) throw new GiGpoNetConfigurationException($"--checkpoint '{from}' is not a folder.");
             var merged = PolicyCheckpoints.Merge(from, parse.GetValue(outputFolder)!, backend);
             await output.WriteLineAsync(merged > 0
                 ? $"Merged the adapter's {merged} projections into the weights; wrote {Path.GetFullPath(parse.GetValue(outputFolder)!)}."
