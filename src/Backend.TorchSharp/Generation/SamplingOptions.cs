@@ -8,11 +8,30 @@ namespace GiGpoNet.Backend.Generation;
 /// <param name="StopStrings">Generation of a sequence stops once its text contains one of these (the token completing it is kept).</param>
 /// <param name="Seed">Seed of the sampling generator: the same seed, model and prompts give the same tokens.</param>
 public sealed record SamplingOptions(double Temperature = 1.0, double TopP = 1.0, int TopK = -1, int MaxNewTokens = 64,
-    IReadOnlyList<string>? StopStrings = null, long Seed = 0);
+    IReadOnlyList<string>? StopStrings = null, long Seed = 0)
+{
+    /// <summary>
+    /// How many of the most likely tokens to record at every generated position, with their log-probabilities under the same
+    /// distribution as <see cref="GeneratedSequence.LogProbs"/> (0, the default: none; see <see cref="GeneratedSequence.TopLogProbs"/>).
+    /// </summary>
+    public int TopLogProbs { get; init; }
+}
 
 /// <summary>One generated sequence.</summary>
 /// <param name="TokenIds">The generated ids, the end-of-turn or stop-completing token included.</param>
 /// <param name="LogProbs">Each token's log-probability under the distribution it was sampled from (after temperature, top-k and top-p).</param>
 /// <param name="Text">The decoded text.</param>
 /// <param name="Truncated">True when generation stopped at <see cref="SamplingOptions.MaxNewTokens"/>.</param>
-public sealed record GeneratedSequence(int[] TokenIds, float[] LogProbs, string Text, bool Truncated);
+public sealed record GeneratedSequence(int[] TokenIds, float[] LogProbs, string Text, bool Truncated)
+{
+    /// <summary>
+    /// Per generated token, the <see cref="SamplingOptions.TopLogProbs"/> most likely tokens of the distribution it was drawn from, most
+    /// likely first; null when none were asked for.
+    /// </summary>
+    public IReadOnlyList<TokenLogProb[]>? TopLogProbs { get; init; }
+}
+
+/// <summary>A token and its log-probability.</summary>
+/// <param name="TokenId">The token's id.</param>
+/// <param name="LogProb">Its log-probability.</param>
+public readonly record struct TokenLogProb(int TokenId, float LogProb);

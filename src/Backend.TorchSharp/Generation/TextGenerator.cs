@@ -49,6 +49,7 @@ public sealed class TextGenerator(Qwen2ForCausalLM model, ITextTokenizer tokeniz
 
         var generated = Enumerable.Range(0, batch).Select(_ => new List<int>()).ToArray();
         var logProbs = Enumerable.Range(0, batch).Select(_ => new List<float>()).ToArray();
+        var topLogProbs = options.TopLogProbs > 0 ? Enumerable.Range(0, batch).Select(_ => new List<TokenLogProb[]>()).ToArray() : null;
         var finished = new bool[batch];
         var stops = options.StopStrings ?? [];
         var endOfTurn = tokenizer.EndOfTurnIds.ToHashSet();
@@ -75,9 +76,10 @@ public sealed class TextGenerator(Qwen2ForCausalLM model, ITextTokenizer tokeniz
                 }
                 var last = logits[.., -1, ..];
                 if (allowed is not null) last = Constrain(last, allowed, generated, finished);
-                var (tokens, tokenLogProbs) = TokenSampler.Sample(last, options, generator);
+                var (tokens, tokenLogProbs, distribution) = TokenSampler.SampleWithDistribution(last, options, generator);
                 var chosen = tokens.cpu().data<long>().ToArray();
                 var chosenLogProbs = tokenLogProbs.cpu().to_type(ScalarType.Float32).data<float>().ToArray();
+                var mostLikely = topLogProbs is null ? null : MostLikely(distribution, options.TopLogProbs);
                 for (var b = 0; b < batch; b++)
                 {
                     ids[b, length] = finished[b] ? tokenizer.PaddingId : chosen[b];
@@ -85,6 +87,7 @@ public sealed class TextGenerator(Qwen2ForCausalLM model, ITextTokenizer tokeniz
                     if (finished[b]) continue;
                     generated[b].Add((int)chosen[b]);
                     logProbs[b].Add(chosenLogProbs[b]);
+                    topLogProbs?[b].Add(mostLikely![b]);
                     if (endOfTurn.Contains((int)chosen[b]) || (stops.Count > 0 && EndsWithStop(generated[b], stops))
                         || (allowed?[b] is { } choices && choices.Any(c => c.AsSpan().SequenceEqual(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(generated[b])))))
                         finished[b] = true;
@@ -97,7 +100,23 @@ public sealed class TextGenerator(Qwen2ForCausalLM model, ITextTokenizer tokeniz
         }
 
         return [.. Enumerable.Range(0, batch).Select(b =>
-            new GeneratedSequence([.. generated[b]], [.. logProbs[b]], tokenizer.Decode(generated[b].ToArray()), !finished[b]))];
+            new GeneratedSequence([.. generated[b]], [.. logProbs[b]], tokenizer.Decode(generated[b].ToArray()), !finished[b]) { TopLogProbs = topLogProbs?[b] })];
+    }
+
+    /// <summary>
+    /// Per row of log-probabilities [B, V], its <paramref name="count"/> most likely tokens, most likely first; tokens that top-k or
+    /// top-p removed (probability 0) are left out.
+    /// </summary>
+    [RequiresDisposeScope]
+    internal static TokenLogProb[][] MostLikely(Tensor logProbabilities, int count)
+    {
+        var k = (int)Math.Min(count, logProbabilities.shape[^1]);
+        var (values, indices) = logProbabilities.topk(k, dim: -1);
+        var v = values.cpu().to_type(ScalarType.Float32).data<float>().ToArray();
+        var ix = indices.cpu().data<long>().ToArray();
+        var rows = (int)logProbabilities.shape[0];
+        return [.. Enumerable.Range(0, rows).Select(r => Enumerable.Range(0, k).Select(j => new TokenLogProb((int)ix[r * k + j], v[r * k + j]))
+            .Where(t => float.IsFinite(t.LogProb)).ToArray())];
     }
 
     /// <summary>Masks, in the rows that are constrained, every token that continues none of the row's allowed sequences.</summary>

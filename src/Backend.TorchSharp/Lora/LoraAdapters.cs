@@ -137,6 +137,27 @@ internal sealed class LoraAdapters : IDisposable
         foreach (var parameter in model.parameters()) parameter.requires_grad_(true);
     }
 
+    /// <summary>
+    /// Takes the adapters out of the model's projections, keeping them, so that another adapter set can be attached to the same model
+    /// (a server holding several adapters over one base); <see cref="Activate"/> puts them back.
+    /// </summary>
+    public void Deactivate()
+    {
+        foreach (var (_, _, slot, adapter) in _attached)
+            if (ReferenceEquals(slot.Adapter, adapter)) slot.Adapter = null;
+    }
+
+    /// <summary>Puts the adapters back into their projections, which must be free.</summary>
+    public void Activate()
+    {
+        foreach (var (name, _, slot, adapter) in _attached)
+        {
+            if (slot.Adapter is not null && !ReferenceEquals(slot.Adapter, adapter))
+                throw new InvalidOperationException($"'{name}' holds another adapter; deactivate that one first.");
+            slot.Adapter = adapter;
+        }
+    }
+
     /// <summary>Detaches and frees the adapters (the base weights stay frozen).</summary>
     public void Dispose()
     {
