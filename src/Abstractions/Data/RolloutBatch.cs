@@ -32,7 +32,7 @@ public sealed class RolloutBatch
         bool[] actionValid, string[] groupIds, string[] trajectoryIds, int[] trajectoryGroup, int[] trajectoryRows,
         int[] trajectoryRowStart, int[] trajectoryActiveCount, int[] groupTrajectories, int[] groupTrajectoryStart,
         RaggedArray<int>? promptTokenIds, RaggedArray<int>? responseTokenIds, RaggedArray<float>? oldLogProbs,
-        RaggedArray<float>? criticValues)
+        RaggedArray<float>? criticValues, RaggedArray<float>? rolloutLogProbs)
     {
         _groupIndex = groupIndex;
         _trajectoryIndex = trajectoryIndex;
@@ -53,6 +53,7 @@ public sealed class RolloutBatch
         ResponseTokenIds = responseTokenIds;
         OldLogProbs = oldLogProbs;
         CriticValues = criticValues;
+        RolloutLogProbs = rolloutLogProbs;
         var active0 = 0;
         foreach (var count in trajectoryActiveCount) active0 += count;
         ActiveRowCount = active0;
@@ -85,7 +86,8 @@ public sealed class RolloutBatch
         (_anchors is null ? RolloutFields.None : RolloutFields.Anchors)
         | (ResponseTokenIds is null ? RolloutFields.None : RolloutFields.Tokens)
         | (OldLogProbs is null ? RolloutFields.None : RolloutFields.OldLogProbs)
-        | (CriticValues is null ? RolloutFields.None : RolloutFields.CriticValues);
+        | (CriticValues is null ? RolloutFields.None : RolloutFields.CriticValues)
+        | (RolloutLogProbs is null ? RolloutFields.None : RolloutFields.RolloutLogProbs);
 
     /// <summary>Dense group number of each row.</summary>
     public ReadOnlySpan<int> GroupIndex => _groupIndex;
@@ -130,6 +132,12 @@ public sealed class RolloutBatch
     public RaggedArray<float>? CriticValues { get; }
 
     /// <summary>
+    /// The rollout engine's log-probabilities per response token under the model's own distribution (see
+    /// <see cref="RolloutFields.RolloutLogProbs"/>), or <c>null</c>.
+    /// </summary>
+    public RaggedArray<float>? RolloutLogProbs { get; }
+
+    /// <summary>
     /// The rows of trajectory <paramref name="trajectory"/> in step order; the first
     /// <see cref="ActiveStepCount"/> of them are the active ones.
     /// </summary>
@@ -154,7 +162,7 @@ public sealed class RolloutBatch
     public RolloutBatch WithCriticValues(IReadOnlyList<float[]> values) =>
         new(_groupIndex, _trajectoryIndex, _stepIndex, _anchors, _rewards, _active, _actionValid, _groupIds, _trajectoryIds,
             _trajectoryGroup, _trajectoryRows, _trajectoryRowStart, _trajectoryActiveCount, _groupTrajectories, _groupTrajectoryStart,
-            PromptTokenIds, ResponseTokenIds, OldLogProbs, PerResponseToken(values, "Critic values"));
+            PromptTokenIds, ResponseTokenIds, OldLogProbs, PerResponseToken(values, "Critic values"), RolloutLogProbs);
 
     /// <summary>
     /// The same batch with the learner's old log-probabilities in place of the sampler's: one per response token of every row
@@ -164,7 +172,7 @@ public sealed class RolloutBatch
     public RolloutBatch WithOldLogProbs(IReadOnlyList<float[]> logProbs) =>
         new(_groupIndex, _trajectoryIndex, _stepIndex, _anchors, _rewards, _active, _actionValid, _groupIds, _trajectoryIds,
             _trajectoryGroup, _trajectoryRows, _trajectoryRowStart, _trajectoryActiveCount, _groupTrajectories, _groupTrajectoryStart,
-            PromptTokenIds, ResponseTokenIds, PerResponseToken(logProbs, "Old log-probabilities"), CriticValues);
+            PromptTokenIds, ResponseTokenIds, PerResponseToken(logProbs, "Old log-probabilities"), CriticValues, RolloutLogProbs);
 
     private RaggedArray<float> PerResponseToken(IReadOnlyList<float[]> values, string what)
     {

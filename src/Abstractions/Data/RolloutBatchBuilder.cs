@@ -22,6 +22,7 @@ public sealed class RolloutBatchBuilder
     private readonly List<int[]?> _responseTokens = [];
     private readonly List<float[]?> _oldLogProbs = [];
     private readonly List<float[]?> _criticValues = [];
+    private readonly List<float[]?> _rolloutLogProbs = [];
 
     /// <summary>Creates a builder, optionally with room for <paramref name="capacity"/> rows.</summary>
     public RolloutBatchBuilder(int capacity = 0)
@@ -54,6 +55,7 @@ public sealed class RolloutBatchBuilder
         _responseTokens[^1] = row.ResponseTokenIds;
         _oldLogProbs[^1] = row.OldLogProbs;
         _criticValues[^1] = row.CriticValues;
+        _rolloutLogProbs[^1] = row.RolloutLogProbs;
         return this;
     }
 
@@ -100,6 +102,7 @@ public sealed class RolloutBatchBuilder
         _responseTokens.Add(null);
         _oldLogProbs.Add(null);
         _criticValues.Add(null);
+        _rolloutLogProbs.Add(null);
         return this;
     }
 
@@ -108,7 +111,7 @@ public sealed class RolloutBatchBuilder
     /// </summary>
     /// <exception cref="InvalidRolloutBatchException">
     /// A trajectory repeats a step index; an active step follows an inactive one; or an optional column
-    /// (anchor, tokens, log-probs, critic values) is given for some rows but not all, or with a length that differs from the response.
+    /// (anchor, tokens, log-probs, critic values, rollout log-probs) is given for some rows but not all, or with a length that differs from the response.
     /// </exception>
     public RolloutBatch Build()
     {
@@ -183,11 +186,12 @@ public sealed class RolloutBatchBuilder
         var prompts = PackTokens(_promptTokens, "prompt token ids");
         var oldLogProbs = PackPerResponseToken(_oldLogProbs, "old log-probs", responses);
         var criticValues = PackPerResponseToken(_criticValues, "critic values", responses);
+        var rolloutLogProbs = PackPerResponseToken(_rolloutLogProbs, "rollout log-probs", responses);
 
         return new RolloutBatch(
             _groupIndex.ToArray(), trajectoryIndex, stepIndex, anchors, _rewards.ToArray(), active, _actionValid.ToArray(),
             _groupIds.ToArray(), _trajectoryIds.ToArray(), _trajectoryGroup.ToArray(), trajectoryRows, rowStart, activeCount,
-            groupTrajectories, groupStart, prompts, responses, oldLogProbs, criticValues);
+            groupTrajectories, groupStart, prompts, responses, oldLogProbs, criticValues, rolloutLogProbs);
     }
 
     private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];

@@ -22,4 +22,10 @@ public enum RolloutFields
 
     /// <summary>Critic values at each response token (PPO's GAE).</summary>
     CriticValues = 8,
+
+    /// <summary>
+    /// The rollout engine's log-probabilities of the response tokens under the model's own distribution (temperature 1, before top-k,
+    /// top-p or a constraint): what a learner with the same weights would compute.
+    /// </summary>
+    RolloutLogProbs = 16,
 }

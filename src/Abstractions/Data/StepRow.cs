@@ -43,6 +43,12 @@ public sealed record StepRow
     /// <summary>Log-probability of each response token under the policy that sampled it.</summary>
     public float[]? OldLogProbs { get; init; }
 
+    /// <summary>
+    /// Log-probability of each response token under the rollout model's own distribution (temperature 1, before top-k, top-p or a
+    /// constraint), as the rollout engine computed it; <c>null</c> when the policy does not report it.
+    /// </summary>
+    public float[]? RolloutLogProbs { get; init; }
+
     /// <summary>Critic value at each response token (PPO), in the same positions as <see cref="ResponseTokenIds"/>.</summary>
     public float[]? CriticValues { get; init; }
 }

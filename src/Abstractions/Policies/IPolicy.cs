@@ -25,7 +25,14 @@ public sealed record PolicyPrompt(string UserMessage, IReadOnlyList<string>? All
 /// <param name="ResponseTokenIds">The generated token ids.</param>
 /// <param name="LogProbs">Log-probability of each generated token under the sampling distribution.</param>
 /// <param name="Truncated">Whether generation stopped at the token limit rather than at a stop string or end of sequence.</param>
-public sealed record PolicyGeneration(string Text, int[] PromptTokenIds, int[] ResponseTokenIds, float[] LogProbs, bool Truncated);
+public sealed record PolicyGeneration(string Text, int[] PromptTokenIds, int[] ResponseTokenIds, float[] LogProbs, bool Truncated)
+{
+    /// <summary>
+    /// Log-probability of each generated token under the model's own distribution (temperature 1, before top-k, top-p or a constraint),
+    /// which a learner with the same weights computes; <c>null</c> when the policy cannot tell.
+    /// </summary>
+    public float[]? ModelLogProbs { get; init; }
+}
 
 /// <summary>Sampling settings for one generation call.</summary>
 /// <param name="Temperature">Sampling temperature; 0 means greedy.</param>

@@ -29,6 +29,12 @@ public sealed record GeneratedSequence(int[] TokenIds, float[] LogProbs, string 
     /// likely first; null when none were asked for.
     /// </summary>
     public IReadOnlyList<TokenLogProb[]>? TopLogProbs { get; init; }
+
+    /// <summary>
+    /// Each token's log-probability under the model's own distribution (temperature 1, before top-k, top-p or a constraint): what the
+    /// learner computes for it with the same weights.
+    /// </summary>
+    public float[]? ModelLogProbs { get; init; }
 }
 
 /// <summary>A token and its log-probability.</summary>

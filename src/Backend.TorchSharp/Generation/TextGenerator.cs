@@ -49,6 +49,7 @@ public sealed class TextGenerator(Qwen2ForCausalLM model, ITextTokenizer tokeniz
 
         var generated = Enumerable.Range(0, batch).Select(_ => new List<int>()).ToArray();
         var logProbs = Enumerable.Range(0, batch).Select(_ => new List<float>()).ToArray();
+        var modelLogProbs = Enumerable.Range(0, batch).Select(_ => new List<float>()).ToArray();
         var topLogProbs = options.TopLogProbs > 0 ? Enumerable.Range(0, batch).Select(_ => new List<TokenLogProb[]>()).ToArray() : null;
         var finished = new bool[batch];
         var stops = options.StopStrings ?? [];
@@ -74,11 +75,13 @@ public sealed class TextGenerator(Qwen2ForCausalLM model, ITextTokenizer tokeniz
                     var start = step == 0 ? 0 : length - 1;
                     logits = model.Forward(Slice(ids, start, length, device), Slice(mask, 0, length, device), cache);
                 }
-                var last = logits[.., -1, ..];
-                if (allowed is not null) last = Constrain(last, allowed, generated, finished);
+                var raw = logits[.., -1, ..];
+                var last = allowed is null ? raw : Constrain(raw, allowed, generated, finished);
                 var (tokens, tokenLogProbs, distribution) = TokenSampler.SampleWithDistribution(last, options, generator);
                 var chosen = tokens.cpu().data<long>().ToArray();
                 var chosenLogProbs = tokenLogProbs.cpu().to_type(ScalarType.Float32).data<float>().ToArray();
+                var chosenModelLogProbs = raw.to_type(ScalarType.Float32).log_softmax(-1).gather(-1, tokens.unsqueeze(-1)).squeeze(-1).cpu()
+                    .data<float>().ToArray();
                 var mostLikely = topLogProbs is null ? null : MostLikely(distribution, options.TopLogProbs);
                 for (var b = 0; b < batch; b++)
                 {
@@ -87,6 +90,7 @@ public sealed class TextGenerator(Qwen2ForCausalLM model, ITextTokenizer tokeniz
                     if (finished[b]) continue;
                     generated[b].Add((int)chosen[b]);
                     logProbs[b].Add(chosenLogProbs[b]);
+                    modelLogProbs[b].Add(chosenModelLogProbs[b]);
                     topLogProbs?[b].Add(mostLikely![b]);
                     if (endOfTurn.Contains((int)chosen[b]) || (stops.Count > 0 && EndsWithStop(generated[b], stops))
                         || (allowed?[b] is { } choices && choices.Any(c => c.AsSpan().SequenceEqual(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(generated[b])))))
@@ -100,7 +104,10 @@ public sealed class TextGenerator(Qwen2ForCausalLM model, ITextTokenizer tokeniz
         }
 
         return [.. Enumerable.Range(0, batch).Select(b =>
-            new GeneratedSequence([.. generated[b]], [.. logProbs[b]], tokenizer.Decode(generated[b].ToArray()), !finished[b]) { TopLogProbs = topLogProbs?[b] })];
+            new GeneratedSequence([.. generated[b]], [.. logProbs[b]], tokenizer.Decode(generated[b].ToArray()), !finished[b]) 
+            {
+                TopLogProbs = topLogProbs?[b], ModelLogProbs = [.. modelLogProbs[b]],
+            })];
     }
 
     /// <summary>

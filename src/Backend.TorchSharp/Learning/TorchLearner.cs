@@ -57,11 +57,7 @@ internal sealed class TorchLearner(Qwen2ForCausalLM model, ITextTokenizer tokeni
             throw new ArgumentException("The TorchSharp learner trains on token ids; this batch has none (its rollout source must provide Tokens).", nameof(batch));
         var all = Enumerable.Range(0, batch.RowCount).Select(r => (prompts[r].ToArray(), responses[r].ToArray())).ToList();
         if (_critic is not null) batch = batch.WithCriticValues(updater.Values(all));
-        var active = Enumerable.Range(0, batch.RowCount).Where(r => batch.Active[r]).ToList();
-        var scored = updater.LogProbs([.. active.Select(r => all[r])]);
-        var logProbs = all.Select(r => new float[r.Item2.Length]).ToArray();
-        for (var i = 0; i < active.Count; i++) logProbs[active[i]] = scored[i];
-        return batch.WithOldLogProbs(logProbs);
+        return batch.WithOldLogProbs(update.ReuseRolloutLogProbs ? RolloutLogProbs(batch) : RecomputedLogProbs(batch, all, updater));
     }
 
     public IReadOnlyDictionary<string, double> Update(RolloutBatch batch, AdvantageResult advantages)
@@ -105,6 +101,23 @@ internal sealed class TorchLearner(Qwen2ForCausalLM model, ITextTokenizer tokeni
         _critic?.Dispose();
         _reference?.Dispose();
         model.Dispose();
+    }
+
+    private static float[][] RolloutLogProbs(RolloutBatch batch)
+    {
+        var rollout = batch.RolloutLogProbs ?? throw new InvalidOperationException(
+            $"Update:{nameof(UpdateOptions.ReuseRolloutLogProbs)} is set, but the policy returned no model log-probabilities (PolicyGeneration.ModelLogProbs); " +
+                "turn the option off, or use a policy that reports them.");
+        return [.. Enumerable.Range(0, batch.RowCount).Select(r => rollout[r].ToArray())];
+    }
+
+    private static float[][] RecomputedLogProbs(RolloutBatch batch, List<(int[], int[])> all, PolicyUpdater updater)
+    {
+        var active = Enumerable.Range(0, batch.RowCount).Where(r => batch.Active[r]).ToList();
+        var scored = updater.LogProbs([.. active.Select(r => all[r])]);
+        var logProbs = all.Select(r => new float[r.Item2.Length]).ToArray();
+        for (var i = 0; i < active.Count; i++) logProbs[active[i]] = scored[i];
+        return logProbs;
     }
 
     private PolicyUpdater Updater => _updater ?? throw new InvalidOperationException("Call BeginReinforcement before the first Prepare, Update or SaveState.");

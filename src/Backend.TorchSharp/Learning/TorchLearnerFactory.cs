@@ -24,7 +24,8 @@ public sealed class TorchLearnerFactory(BackendOptions backend, PolicyModelOptio
 
     /// <inheritdoc />
     public LearnerCapabilities Capabilities { get; } =
-        new(Name, RolloutFields.Tokens, RolloutFields.OldLogProbs | RolloutFields.CriticValues);
+        new(Name, RolloutFields.Tokens | (update.ReuseRolloutLogProbs ? RolloutFields.RolloutLogProbs : RolloutFields.None),
+            RolloutFields.OldLogProbs | RolloutFields.CriticValues);
 
     /// <inheritdoc />
     public string WarmStartIdentity

@@ -39,7 +39,10 @@ public sealed class TorchPolicy(Qwen2ForCausalLM model, ITextTokenizer tokenizer
         var maxNewTokens = allowed is null ? settings.MaxNewTokens : Math.Max(settings.MaxNewTokens, allowed.Max(a => a?.Max(t => t.Length) ?? 0));
         var generated = _generator.Generate(encoded,
             new SamplingOptions(settings.Temperature, settings.TopP, settings.TopK, maxNewTokens, settings.StopStrings, settings.Seed), allowed: allowed);
-        IReadOnlyList<PolicyGeneration> result = [.. generated.Select((g, i) => new PolicyGeneration(g.Text, encoded[i], g.TokenIds, g.LogProbs, g.Truncated))];
+        IReadOnlyList<PolicyGeneration> result = [.. generated.Select((g, i) => new PolicyGeneration(g.Text, encoded[i], g.TokenIds, g.LogProbs, g.Truncated)
+        {
+            ModelLogProbs = g.ModelLogProbs,
+        })];
         return ValueTask.FromResult(result);
     }
 }

@@ -53,6 +53,13 @@ public sealed class UpdateOptions
     /// </summary>
     public bool GradientCheckpointing { get; set; }
 
+    /// <summary>
+    /// Take the old log-probabilities from the rollout (<see cref="Data.RolloutFields.RolloutLogProbs"/>) instead of recomputing them
+    /// before the update. Right only when the rollout engine is this learner's own model with the same weights (the built-in
+    /// <c>torchsharp</c> policy), where they agree to float rounding; it saves one forward pass over the batch. Default false.
+    /// </summary>
+    public bool ReuseRolloutLogProbs { get; set; }
+
     /// <summary>Add a KL-to-reference term to the loss. Default true, as every verl-agent script does.</summary>
     public bool UseKlLoss { get; set; } = true;
 

@@ -17,7 +17,7 @@ public sealed class EnvironmentRolloutSource(
     : IRolloutSource
 {
     /// <inheritdoc />
-    public RolloutFields ProvidedFields => RolloutFields.Anchors | RolloutFields.Tokens | RolloutFields.OldLogProbs;
+    public RolloutFields ProvidedFields => RolloutFields.Anchors | RolloutFields.Tokens | RolloutFields.OldLogProbs | RolloutFields.RolloutLogProbs;
 
     /// <summary>The step limit in force.</summary>
     public int MaxSteps => options.MaxSteps > 0 ? options.MaxSteps : environments.Description.DefaultMaxSteps;
@@ -87,7 +87,7 @@ public sealed class EnvironmentRolloutSource(
                         GroupId = run.GroupId, TrajectoryId = run.TrajectoryId, StepIndex = step,
                         Anchor = run.Observation!.Text, Reward = outcome.Reward, ActionValid = parsed[i].Valid,
                         PromptTokenIds = generations[i].PromptTokenIds, ResponseTokenIds = generations[i].ResponseTokenIds,
-                        OldLogProbs = generations[i].LogProbs,
+                        OldLogProbs = generations[i].LogProbs, RolloutLogProbs = generations[i].ModelLogProbs,
                     });
                     run.Record(parsed[i], outcome);
                 }

@@ -75,6 +75,7 @@ internal sealed class CompositionValidator(IServiceProvider services) : IValidat
             RolloutFields.Tokens => "token ids",
             RolloutFields.OldLogProbs => "old log-probabilities",
             RolloutFields.CriticValues => "critic values",
+            RolloutFields.RolloutLogProbs => "the rollout's model log-probabilities",
             _ => f.ToString(),
         }));
 }

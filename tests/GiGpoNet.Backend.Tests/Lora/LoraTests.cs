@@ -35,7 +35,7 @@ public sealed class LoraTests
     }
 
     /// <summary>Gives every adapter's B random values, as training would, so that the adapters change the outputs.</summary>
-    private static void Perturb(LoraAdapters adapters, int seed)
+    internal static void Perturb(LoraAdapters adapters, int seed)
     {
         manual_seed(seed);
         using var scope = NewDisposeScope();
