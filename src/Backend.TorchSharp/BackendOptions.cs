@@ -13,7 +13,11 @@ public sealed class BackendOptions
     /// <c>-p:TorchBackend=cuda</c>.</summary>
     public string Device { get; set; } = "auto";
 
-    /// <summary>Computation dtype of the model: <c>float32</c>, <c>bfloat16</c> or <c>float16</c>. Default <c>float32</c> (bfloat16 on GPUs is faster).</summary>
+    /// <summary>
+    /// Dtype of the model's weights and computation: <c>float32</c>, <c>bfloat16</c> or <c>float16</c>. Default <c>float32</c>. In half
+    /// precision (bfloat16 on GPUs is faster and halves the weights' memory) the optimizer keeps float32 master weights and float32
+    /// moments for the parameters it trains, policy and critic alike; gradients are in the weights' dtype.
+    /// </summary>
     public string Dtype { get; set; } = "float32";
 
     /// <summary>libtorch CPU threads; 0 uses every core. Default 0.</summary>

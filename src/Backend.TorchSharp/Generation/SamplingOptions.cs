@@ -11,8 +11,8 @@ public sealed record SamplingOptions(double Temperature = 1.0, double TopP = 1.0
     IReadOnlyList<string>? StopStrings = null, long Seed = 0)
 {
     /// <summary>
-    /// How many of the most likely tokens to record at every generated position, with their log-probabilities under the same
-    /// distribution as <see cref="GeneratedSequence.LogProbs"/> (0, the default: none; see <see cref="GeneratedSequence.TopLogProbs"/>).
+    /// How many of the most likely tokens to record at every generated position, with their log-probabilities under the model's own
+    /// distribution, as <see cref="GeneratedSequence.ModelLogProbs"/> (0, the default: none; see <see cref="GeneratedSequence.TopLogProbs"/>).
     /// </summary>
     public int TopLogProbs { get; init; }
 }
@@ -25,8 +25,8 @@ public sealed record SamplingOptions(double Temperature = 1.0, double TopP = 1.0
 public sealed record GeneratedSequence(int[] TokenIds, float[] LogProbs, string Text, bool Truncated)
 {
     /// <summary>
-    /// Per generated token, the <see cref="SamplingOptions.TopLogProbs"/> most likely tokens of the distribution it was drawn from, most
-    /// likely first; null when none were asked for.
+    /// Per generated token, the <see cref="SamplingOptions.TopLogProbs"/> most likely tokens of the model's own distribution at that
+    /// position (temperature 1, before top-k, top-p or a constraint), most likely first; null when none were asked for.
     /// </summary>
     public IReadOnlyList<TokenLogProb[]>? TopLogProbs { get; init; }
 

@@ -77,12 +77,12 @@ public sealed class TextGenerator(Qwen2ForCausalLM model, ITextTokenizer tokeniz
                 }
                 var raw = logits[.., -1, ..];
                 var last = allowed is null ? raw : Constrain(raw, allowed, generated, finished);
-                var (tokens, tokenLogProbs, distribution) = TokenSampler.SampleWithDistribution(last, options, generator);
+                var (tokens, tokenLogProbs) = TokenSampler.Sample(last, options, generator);
                 var chosen = tokens.cpu().data<long>().ToArray();
                 var chosenLogProbs = tokenLogProbs.cpu().to_type(ScalarType.Float32).data<float>().ToArray();
-                var chosenModelLogProbs = raw.to_type(ScalarType.Float32).log_softmax(-1).gather(-1, tokens.unsqueeze(-1)).squeeze(-1).cpu()
-                    .data<float>().ToArray();
-                var mostLikely = topLogProbs is null ? null : MostLikely(distribution, options.TopLogProbs);
+                var modelDistribution = raw.to_type(ScalarType.Float32).log_softmax(-1);
+                var chosenModelLogProbs = modelDistribution.gather(-1, tokens.unsqueeze(-1)).squeeze(-1).cpu().data<float>().ToArray();
+                var mostLikely = topLogProbs is null ? null : MostLikely(modelDistribution, options.TopLogProbs);
                 for (var b = 0; b < batch; b++)
                 {
                     ids[b, length] = finished[b] ? tokenizer.PaddingId : chosen[b];

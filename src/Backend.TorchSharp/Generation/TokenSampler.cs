@@ -10,19 +10,10 @@ public static class TokenSampler
     [RequiresDisposeScope]
     public static (Tensor Tokens, Tensor LogProbs) Sample(Tensor logits, SamplingOptions options, Generator generator)
     {
-        var (tokens, logProbs, _) = SampleWithDistribution(logits, options, generator);
-        return (tokens, logProbs);
-    }
-
-    /// <summary>As <see cref="Sample"/>, with the log-probabilities [B, V] of the distribution the tokens were drawn from.</summary>
-    [RequiresDisposeScope]
-    internal static (Tensor Tokens, Tensor LogProbs, Tensor Distribution) SampleWithDistribution(Tensor logits, SamplingOptions options, Generator generator)
-    {
         if (options.Temperature <= 0)
         {
             var greedy = logits.argmax(-1);
-            var distribution = logits.log_softmax(-1);
-            return (greedy, distribution.gather(-1, greedy.unsqueeze(-1)).squeeze(-1), distribution);
+            return (greedy, logits.log_softmax(-1).gather(-1, greedy.unsqueeze(-1)).squeeze(-1));
         }
 
         using var temperature = options.Temperature.ToScalar();
@@ -45,6 +36,6 @@ public static class TokenSampler
         }
         var logProbabilities = scaled.log_softmax(-1);
         var tokens = multinomial(logProbabilities.exp().cpu(), 1, generator: generator).to(logits.device).squeeze(-1);
-        return (tokens, logProbabilities.gather(-1, tokens.unsqueeze(-1)).squeeze(-1), logProbabilities);
+        return (tokens, logProbabilities.gather(-1, tokens.unsqueeze(-1)).squeeze(-1));
     }
 }

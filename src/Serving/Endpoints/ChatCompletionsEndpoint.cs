@@ -65,7 +65,7 @@ internal sealed class ChatCompletionsEndpoint(ServedPolicy policy, GenerationBat
             var id = generated.TokenIds[i];
             if (tokenizer.EndOfTurnIds.Contains(id)) continue; // not part of the message
             var top = (generated.TopLogProbs?[i] ?? []).Select(t => new ChatTopLogProb(text.Token(t.TokenId), t.LogProb, text.Bytes(t.TokenId))).ToList();
-            content.Add(new ChatTokenLogProb(text.Token(id), generated.LogProbs[i], text.Bytes(id), top));
+            content.Add(new ChatTokenLogProb(text.Token(id), generated.ModelLogProbs![i], text.Bytes(id), top));
         }
         return new ChatLogProbs(content);
     }

@@ -108,8 +108,8 @@ internal sealed class CompletionsEndpoint(ServedPolicy policy, GenerationBatcher
         for (var i = 0; i < generated.TokenIds.Length; i++)
         {
             ids.Add(generated.TokenIds[i]);
-            values.Add(generated.LogProbs[i]);
-            top.Add(Alternatives(text, generated.TokenIds[i], generated.LogProbs[i], generated.TopLogProbs?[i]));
+            values.Add(generated.ModelLogProbs![i]);
+            top.Add(Alternatives(text, generated.TokenIds[i], generated.ModelLogProbs![i], generated.TopLogProbs?[i]));
         }
         return new CompletionLogProbs([.. ids.Select(text.Token)], values, top, text.Offsets(ids, textLength));
     }

@@ -111,6 +111,26 @@ public sealed class PolicyServerTests
     }
 
     [Test]
+    public async Task Sampled_tokens_get_the_models_own_log_probs_as_vllm_reports_them()
+    {
+        var (model, tokenizer) = PolicyCheckpoints.Load(_base, new BackendOptions { Device = "cpu" });
+        using (model)
+        {
+            var prompt = tokenizer.Encode(tokenizer.ApplyChatTemplate("take the apple"));
+            var answer = await PostAsync("/v1/completions", new
+            {
+                model = "tiny", prompt, max_tokens = 8, temperature = 0.5, top_k = 3, seed = 5, logprobs = 0, return_token_ids = true,
+            });
+            var choice = answer["choices"]![0]!;
+            var generated = choice["token_ids"]!.AsArray().Select(t => t!.GetValue<int>()).ToArray();
+            var served = choice["logprobs"]!["token_logprobs"]!.AsArray().Select(t => t!.GetValue<float>()).ToArray();
+            // Temperature 1, no truncation: the log-probs a learner computes, not those of the tempered, truncated sampler.
+            var expected = FullForwardLogProbs(model, [.. prompt, .. generated]).Skip(prompt.Length - 1).ToArray();
+            Assert.That(served, Is.EqualTo(expected).Within(1e-5));
+        }
+    }
+
+    [Test]
     public async Task Concurrent_requests_are_batched_and_each_gets_what_it_would_get_alone()
     {
         string[] prompts = ["go to the kitchen", "open the fridge", "take the apple", "you see a mug", "a knife", "the table"];
