@@ -67,16 +67,29 @@ internal sealed class TorchLearner(Qwen2ForCausalLM model, ITextTokenizer tokeni
         var updater = Updater;
         if (batch.OldLogProbs is not { } oldLogProbs || batch.PromptTokenIds is not { } prompts || batch.ResponseTokenIds is not { } responses)
             throw new ArgumentException("Update takes a batch returned by Prepare (token ids and old log-probabilities).", nameof(batch));
-        var rows = new List<TrainingRow>(batch.ActiveRowCount);
-        for (var row = 0; row < batch.RowCount; row++)
+        var active = Enumerable.Range(0, batch.RowCount).Where(r => batch.Active[r]).ToList();
+        var (weights, mismatch) = Mismatch(batch, active);
+        var rows = new List<TrainingRow>(active.Count);
+        for (var i = 0; i < active.Count; i++)
         {
-            if (!batch.Active[row]) continue;
+            var row = active[i];
             var perToken = new float[responses.LengthOf(row)];
             advantages.CopyTokenAdvantages(row, perToken);
             rows.Add(new TrainingRow(prompts[row].ToArray(), responses[row].ToArray(), oldLogProbs[row].ToArray(), perToken,
-                batch.CriticValues?[row].ToArray(), advantages.TokenReturns is { } returns ? [.. returns[row].ToArray().Select(v => (float)v)] : null));
+                batch.CriticValues?[row].ToArray(), advantages.TokenReturns is { } returns ? [.. returns[row].ToArray().Select(v => (float)v)] : null,
+                update.RolloutIs ? weights?[i] : null));
         }
-        return updater.Update(rows).ToDictionary();
+        var metrics = updater.Update(rows).ToDictionary().ToDictionary();
+        foreach (var (key, value) in mismatch) metrics[key] = value;
+        return metrics;
+    }
+
+    /// <summary>With <see cref="UpdateOptions.RolloutIsThreshold"/>, the active rows' truncated importance weights and the mismatch metrics.</summary>
+    private (float[][]? Weights, IReadOnlyDictionary<string, double> Metrics) Mismatch(RolloutBatch batch, List<int> active)
+    {
+        if (update.RolloutIsThreshold is not { } threshold) return (null, new Dictionary<string, double>());
+        var rollout = RolloutColumn(batch, nameof(UpdateOptions.RolloutIsThreshold));
+        return RolloutCorrection.Compute([.. active.Select(r => batch.OldLogProbs![r].ToArray())], [.. active.Select(r => rollout[r].ToArray())], threshold);
     }
 
     public void SavePolicy(string folder) => PolicyCheckpoints.Save(model, tokenizer, folder, _adapters);
@@ -105,11 +118,13 @@ internal sealed class TorchLearner(Qwen2ForCausalLM model, ITextTokenizer tokeni
 
     private static float[][] RolloutLogProbs(RolloutBatch batch)
     {
-        var rollout = batch.RolloutLogProbs ?? throw new InvalidOperationException(
-            $"Update:{nameof(UpdateOptions.ReuseRolloutLogProbs)} is set, but the policy returned no model log-probabilities (PolicyGeneration.ModelLogProbs); " +
-                "turn the option off, or use a policy that reports them.");
+        var rollout = RolloutColumn(batch, nameof(UpdateOptions.ReuseRolloutLogProbs));
         return [.. Enumerable.Range(0, batch.RowCount).Select(r => rollout[r].ToArray())];
     }
+
+    private static RaggedArray<float> RolloutColumn(RolloutBatch batch, string option) => batch.RolloutLogProbs ?? throw new InvalidOperationException(
+        $"Update:{option} is set, but the policy returned no model log-probabilities (PolicyGeneration.ModelLogProbs); turn the option off, or use a " +
+            "policy that reports them.");
 
     private static float[][] RecomputedLogProbs(RolloutBatch batch, List<(int[], int[])> all, PolicyUpdater updater)
     {

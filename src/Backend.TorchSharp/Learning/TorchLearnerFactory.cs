@@ -24,7 +24,7 @@ public sealed class TorchLearnerFactory(BackendOptions backend, PolicyModelOptio
 
     /// <inheritdoc />
     public LearnerCapabilities Capabilities { get; } =
-        new(Name, RolloutFields.Tokens | (update.ReuseRolloutLogProbs ? RolloutFields.RolloutLogProbs : RolloutFields.None),
+        new(Name, RolloutFields.Tokens | (update.ReuseRolloutLogProbs || update.RolloutIsThreshold is not null ? RolloutFields.RolloutLogProbs : RolloutFields.None),
             RolloutFields.OldLogProbs | RolloutFields.CriticValues);
 
     /// <inheritdoc />

@@ -17,10 +17,13 @@ internal readonly record struct PolicyLossResult(Tensor Loss, double ClipFractio
 /// </summary>
 internal static class PolicyLoss
 {
-    /// <summary>Computes the loss. All tensors are [B, L] float32; <paramref name="mask"/> is 1 on response tokens.</summary>
+    /// <summary>
+    /// Computes the loss. All tensors are [B, L] float32; <paramref name="mask"/> is 1 on response tokens; <paramref name="rolloutWeights"/>,
+    /// when given, multiply each token's loss (truncated importance sampling, <see cref="RolloutCorrection"/>).
+    /// </summary>
     [RequiresDisposeScope]
     public static PolicyLossResult Compute(Tensor logProb, Tensor oldLogProb, Tensor advantages, Tensor mask,
-        double clipRatioLow, double clipRatioHigh, double clipRatioC, LossAggregationMode mode)
+        double clipRatioLow, double clipRatioHigh, double clipRatioC, LossAggregationMode mode, Tensor? rolloutWeights = null)
     {
         if (!(clipRatioC > 1)) throw new ArgumentOutOfRangeException(nameof(clipRatioC), clipRatioC, "The dual-clip constant must be greater than 1.");
         // Scalars held in locals until the native calls return (an implicitly converted one can be finalized mid-call; see HeldScalars).
@@ -35,6 +38,7 @@ internal static class PolicyLoss
         var loss3 = -advantages * dualClip;
         var dual = minimum(loss3, clipped);
         var perToken = where(advantages.lt(HeldScalars.Zero), dual, clipped);
+        if (rolloutWeights is not null) perToken = perToken * rolloutWeights;
 
         var tokens = mask.sum().clamp_min(HeldScalars.One);
         var clipFraction = (loss2.gt(loss1).to_type(mask.dtype) * mask).sum() / tokens;

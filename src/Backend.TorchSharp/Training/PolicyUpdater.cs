@@ -128,7 +128,8 @@ internal sealed class PolicyUpdater : IDisposable
                     var mask = batch.ResponseMask;
                     var policy = PolicyLoss.Compute(logProb, batch.Pack([.. chosen.Select(r => r.OldLogProbs)], device),
                         batch.Pack([.. chosen.Select(r => r.Advantages)], device), mask,
-                        _options.ClipRatioLow, _options.ClipRatioHigh, _options.ClipRatioC, _options.LossAggMode);
+                        _options.ClipRatioLow, _options.ClipRatioHigh, _options.ClipRatioC, _options.LossAggMode,
+                        chosen.All(r => r.RolloutWeights is not null) ? batch.Pack([.. chosen.Select(r => r.RolloutWeights!)], device) : null);
                     var entropy = LossAggregation.Aggregate(TokenStatistics.Entropy(logits), mask, _options.LossAggMode);
                     var loss = policy.Loss - entropy.mul(entropyCoeff);
                     var kl = 0.0;

@@ -10,8 +10,9 @@ namespace GiGpoNet.Backend.Training;
 /// <param name="Advantages">Advantage per response token.</param>
 /// <param name="OldValues">Critic values per response token (PPO), else <c>null</c>.</param>
 /// <param name="Returns">Value targets per response token (PPO), else <c>null</c>.</param>
+/// <param name="RolloutWeights">Truncated importance weights per response token (<see cref="RolloutCorrection"/>), else <c>null</c>.</param>
 internal sealed record TrainingRow(int[] PromptIds, int[] ResponseIds, float[] OldLogProbs, float[] Advantages,
-    float[]? OldValues = null, float[]? Returns = null);
+    float[]? OldValues = null, float[]? Returns = null, float[]? RolloutWeights = null);
 
 /// <summary>What one call of <see cref="PolicyUpdater.Update"/> did, averaged over its micro-batches.</summary>
 internal sealed record UpdateMetrics(

@@ -60,6 +60,20 @@ public sealed class UpdateOptions
     /// </summary>
     public bool ReuseRolloutLogProbs { get; set; }
 
+    /// <summary>
+    /// Truncated importance sampling against the rollout engine (verl's <c>rollout_is_threshold</c>): when set, each token's policy
+    /// loss is weighted by min(π_learner / π_rollout, this), from the recomputed old log-probs and the rollout's
+    /// (<see cref="Data.RolloutFields.RolloutLogProbs"/>), and the mismatch metrics (<c>mismatch/*</c>) are reported every iteration.
+    /// For a rollout engine other than the learner (an inference server); typical values 1.5 to 5. Default null: off.
+    /// </summary>
+    public double? RolloutIsThreshold { get; set; }
+
+    /// <summary>
+    /// Whether the weights of <see cref="RolloutIsThreshold"/> multiply the loss (verl's <c>rollout_is</c>); false reports the mismatch
+    /// only. Default true.
+    /// </summary>
+    public bool RolloutIs { get; set; } = true;
+
     /// <summary>Add a KL-to-reference term to the loss. Default true, as every verl-agent script does.</summary>
     public bool UseKlLoss { get; set; } = true;
 
@@ -119,6 +133,11 @@ public sealed class UpdateOptions
         if (!(GradClip > 0)) yield return $"{nameof(GradClip)} = {GradClip} must be greater than 0.";
         if (WarmupSteps < 0 || TotalSteps < 1) yield return "WarmupSteps must be 0 or more and TotalSteps at least 1.";
         if (EntropyCoeff < 0 || KlLossCoef < 0) yield return "EntropyCoeff and KlLossCoef must be 0 or more.";
+        if (RolloutIsThreshold is { } threshold && !(threshold >= 1))
+            yield return $"{nameof(RolloutIsThreshold)} = {threshold} must be at least 1 (it caps π_learner / π_rollout; typical values are 1.5 to 5), or unset.";
+        if (RolloutIsThreshold is not null && ReuseRolloutLogProbs)
+            yield return $"{nameof(RolloutIsThreshold)} corrects for a rollout engine that differs from the learner, and {nameof(ReuseRolloutLogProbs)} " +
+                         "assumes it does not: set one of them.";
     }
 
     /// <summary>The learning-rate factor at optimizer step <paramref name="step"/> (0-based).</summary>
