@@ -32,6 +32,15 @@ public sealed record PolicyGeneration(string Text, int[] PromptTokenIds, int[] R
     /// which a learner with the same weights computes; <c>null</c> when the policy cannot tell.
     /// </summary>
     public float[]? ModelLogProbs { get; init; }
+
+    /// <summary>
+    /// Why the policy could not answer this prompt (a remote server's last error after its retries), or <c>null</c>. The rollout ends
+    /// the trajectory as failed, as it does when an environment fails; the other trajectories go on.
+    /// </summary>
+    public string? Failure { get; init; }
+
+    /// <summary>A generation that failed: no tokens, and <see cref="Failure"/> says why.</summary>
+    public static PolicyGeneration Failed(int[] promptTokenIds, string failure) => new("", promptTokenIds, [], [], false) { Failure = failure };
 }
 
 /// <summary>Sampling settings for one generation call.</summary>

@@ -10,7 +10,7 @@ namespace GiGpoNet.Backend.Policies;
 /// are generated in one batch with the KV cache; the generated ids and their log-probabilities are returned for training. A prompt with
 /// <see cref="PolicyPrompt.AllowedResponses"/> is decoded under that constraint.
 /// </summary>
-public sealed class TorchPolicy(Qwen2ForCausalLM model, ITextTokenizer tokenizer, int maxPromptTokens = 2048) : IPolicy
+public sealed class TorchPolicy(Qwen2ForCausalLM model, ITextTokenizer tokenizer, int maxPromptTokens = 2048) : IPolicy, IPromptTokenizer
 {
     private readonly TextGenerator _generator = new(model, tokenizer);
 
@@ -21,13 +21,16 @@ public sealed class TorchPolicy(Qwen2ForCausalLM model, ITextTokenizer tokenizer
     public ITextTokenizer Tokenizer => tokenizer;
 
     /// <inheritdoc />
+    public int[] EncodePrompt(string userMessage) => tokenizer.Encode(tokenizer.ApplyChatTemplate(userMessage));
+
+    /// <inheritdoc />
     public ValueTask<IReadOnlyList<PolicyGeneration>> GenerateAsync(IReadOnlyList<PolicyPrompt> prompts, GenerationSettings settings,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prompts);
         ArgumentNullException.ThrowIfNull(settings);
         cancellationToken.ThrowIfCancellationRequested();
-        var encoded = prompts.Select(p => tokenizer.Encode(tokenizer.ApplyChatTemplate(p.UserMessage))).ToList();
+        var encoded = prompts.Select(p => EncodePrompt(p.UserMessage)).ToList();
         var tooLong = encoded.FindIndex(e => e.Length > maxPromptTokens);
         if (tooLong >= 0)
             throw new InvalidOperationException(

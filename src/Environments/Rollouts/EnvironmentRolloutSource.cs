@@ -9,8 +9,8 @@ namespace GiGpoNet.Environments.Rollouts;
 /// every active trajectory's prompt (task, last K steps, observation, admissible actions) goes to the policy in one batched
 /// generation; the answer is parsed into an action (invalid answers are flagged, never thrown); the environment steps; one step row
 /// records the anchor (the observation the action was taken in), the reward, the validity, and the token ids and log-probs.
-/// A trajectory ends at <c>done</c>, at the step limit (unsuccessful, truncated), or when its environment fails (failed, truncated);
-/// the others go on.
+/// A trajectory ends at <c>done</c>, at the step limit (unsuccessful, truncated), or when its environment or the policy fails on it
+/// (failed, truncated); the others go on.
 /// </summary>
 public sealed class EnvironmentRolloutSource(
     IEnvironmentFactory environments, RolloutOptions options, IPromptBuilder promptBuilder, IActionParser parser, IEpisodeMemoryFactory memories)
@@ -75,13 +75,16 @@ public sealed class EnvironmentRolloutSource(
                 if (generations.Count != active.Count)
                     throw new InvalidOperationException($"The policy answered {generations.Count} prompts out of {active.Count}.");
 
+                for (var i = 0; i < active.Count; i++)
+                    if (generations[i].Failure is { } failure) active[i].Fail($"the policy failed at step {active[i].Length}: {failure}");
                 var parsed = generations.Select(g => parser.Parse(g.Text)).ToList();
-                var outcomes = await Task.WhenAll(active.Select((r, i) => r.StepAsync(parsed[i].Action, cancellationToken))).ConfigureAwait(false);
+                var outcomes = await Task.WhenAll(active.Select((r, i) => r.Running ? r.StepAsync(parsed[i].Action, cancellationToken) : Task.FromResult<EnvironmentStep?>(null)))
+                    .ConfigureAwait(false);
                 for (var i = 0; i < active.Count; i++)
                 {
                     var run = active[i];
                     var outcome = outcomes[i];
-                    if (outcome is null) continue; // the environment failed: the trajectory ends without this step
+                    if (outcome is null) continue; // the policy or the environment failed: the trajectory ends without this step
                     builder.Add(new StepRow
                     {
                         GroupId = run.GroupId, TrajectoryId = run.TrajectoryId, StepIndex = step,
@@ -150,6 +153,9 @@ public sealed class EnvironmentRolloutSource(
                 return null;
             }
         }
+
+        /// <summary>Ends the trajectory as failed and truncated.</summary>
+        public void Fail(string failure) => _failure = failure;
 
         public void Record(ParsedAction action, EnvironmentStep outcome)
         {

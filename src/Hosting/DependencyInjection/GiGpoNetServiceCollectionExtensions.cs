@@ -7,6 +7,8 @@ using GiGpoNet.Environments.Rollouts;
 using GiGpoNet.Hosting.Advantages;
 using GiGpoNet.Hosting.Configuration;
 using GiGpoNet.Hosting.DependencyInjection;
+using GiGpoNet.Hosting.Policies;
+using GiGpoNet.Policies.OpenAI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -35,6 +37,8 @@ public static class GiGpoNetServiceCollectionExtensions
             Section<RolloutOptions>(services, configuration, RolloutOptions.SectionName, o => o.Validate().Select(f => $"{RolloutOptions.SectionName}:{f}"));
             Section<UpdateOptions>(services, configuration, UpdateOptions.SectionName, o => o.Validate().Select(f => $"{UpdateOptions.SectionName}:{f}"));
             Section<BackendOptions>(services, configuration, BackendOptions.SectionName, null);
+            Section<OpenAiPolicyOptions>(services, configuration, OpenAiPolicyOptions.SectionName, null);
+            services.AddSingleton<IValidateOptions<OpenAiPolicyOptions>, OpenAiPolicyValidator>();
             services.AddTransient<AdvantageFileJob>();
             services.AddSingleton(sp => new ConfigurationSections(configuration, sp.GetRequiredService<AdvantageEstimatorRegistry>(),
                 sp.GetRequiredService<EnvironmentRegistry>()));

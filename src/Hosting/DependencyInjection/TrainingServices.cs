@@ -5,6 +5,7 @@ using GiGpoNet.Backend.Training;
 using GiGpoNet.Environments;
 using GiGpoNet.Environments.Rollouts;
 using GiGpoNet.Hosting.Configuration;
+using GiGpoNet.Hosting.Policies;
 using GiGpoNet.Hosting.Training;
 using GiGpoNet.Learning;
 using GiGpoNet.Policies;
@@ -19,7 +20,7 @@ namespace GiGpoNet.Hosting.DependencyInjection;
 
 /// <summary>
 /// The parts of a training run, each registered with TryAdd so that a service registered before <c>AddGiGpoNet</c> replaces it:
-/// the learner factory (TorchSharp), the <c>learner</c> policy, the <c>environment</c> rollout source, the warm start, the evaluator,
+/// the learner factory (TorchSharp), the <c>learner</c> and <c>openai</c> policies, the <c>environment</c> rollout source, the warm start, the evaluator,
 /// the iteration, the checkpoint store, the recorder and the trainer itself.
 /// </summary>
 internal static class TrainingServices
@@ -31,6 +32,7 @@ internal static class TrainingServices
         services.TryAddSingleton<ILearnerFactory>(sp => new TorchLearnerFactory(Options<BackendOptions>(sp), Options<PolicyModelOptions>(sp),
             Options<UpdateOptions>(sp), Options<RolloutOptions>(sp).MaxNewTokens));
         builder.AddPolicyProvider<LearnerPolicyProvider>(PolicyRegistry.Learner);
+        builder.AddPolicyProvider<OpenAiPolicyProvider>(OpenAiPolicyProvider.Name);
         builder.AddRolloutSource(RolloutSourceRegistry.Environment, typeof(EnvironmentRolloutSource), sp => new EnvironmentRolloutSource(
             SelectedEnvironment(sp), Options<RolloutOptions>(sp), sp.GetRequiredService<IPromptBuilder>(), sp.GetRequiredService<IActionParser>(),
             sp.GetRequiredService<IEpisodeMemoryFactory>()));

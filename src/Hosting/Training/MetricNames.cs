@@ -18,6 +18,9 @@ public static class MetricNames
     /// <summary>Seconds spent recomputing old log-probabilities (and critic values).</summary>
     public const string OldLogProbSeconds = "time_old_log_prob_s";
 
+    /// <summary>Seconds spent handing the learner's weights to a remote policy's server before the rollout.</summary>
+    public const string WeightSyncSeconds = "time_weight_sync_s";
+
     /// <summary>Seconds spent in the advantage estimator.</summary>
     public const string AdvantageSeconds = "time_advantage_s";
 

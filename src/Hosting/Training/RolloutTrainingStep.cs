@@ -17,6 +17,12 @@ internal sealed class RolloutTrainingStep(IRolloutSource source, IAdvantageEstim
         ArgumentNullException.ThrowIfNull(learner);
         var metrics = new Dictionary<string, double>();
         var phase = Stopwatch.StartNew();
+        if (policy is IWeightSyncedPolicy synced)
+        {
+            await synced.SyncWeightsAsync(learner, cancellationToken).ConfigureAwait(false); // the rollout samples with the weights just trained
+            metrics[MetricNames.WeightSyncSeconds] = phase.Elapsed.TotalSeconds;
+            phase.Restart();
+        }
         var collected = await source.CollectAsync(policy,
             new RolloutRequest(training.Groups, training.GroupSize, DatasetSplit.Train, unchecked(training.Seed * 100_003 + iteration), training.Temperature),
             cancellationToken).ConfigureAwait(false);
