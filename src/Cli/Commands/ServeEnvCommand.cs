@@ -45,15 +45,7 @@ internal static class ServeEnvCommand
             await server.StartAsync(cancellationToken);
             await output.WriteLineAsync($"Serving {string.Join(", ", names)} on {string.Join(", ", server.Addresses)} (API key " +
                 $"{(string.IsNullOrEmpty(key) ? "off" : "required")}). Ctrl+C stops.");
-            try
-            {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                await output.WriteLineAsync("Stopped.");
-            }
-            return ExitCodes.Success;
+            return await ListenUrls.ServeUntilStoppedAsync(output, cancellationToken);
         }));
         return command;
     }

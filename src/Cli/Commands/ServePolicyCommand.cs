@@ -55,15 +55,7 @@ internal static class ServePolicyCommand
             await server.StartAsync(cancellationToken);
             await output.WriteLineAsync($"Serving {server.ModelName} on {string.Join(", ", server.Addresses)} (OpenAI-compatible, API key " +
                                         $"{(string.IsNullOrEmpty(key) ? "off" : "required")}). Ctrl+C stops.");
-            try
-            {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                await output.WriteLineAsync("Stopped.");
-            }
-            return ExitCodes.Success;
+            return await ListenUrls.ServeUntilStoppedAsync(output, cancellationToken);
         }));
         return command;
     }
