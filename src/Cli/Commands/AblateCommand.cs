@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO.Enumeration;
 using GiGpoNet.Experiments.Ablations;
 using GiGpoNet.Experiments.Reporting;
+using GiGpoNet.Experiments.Scheduling;
 using GiGpoNet.Hosting.Configuration;
 using GiGpoNet.Hosting.Training;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,10 +37,18 @@ internal static class AblateCommand
             Description = "Another grid's output folder (repeatable): its finished runs with the same effective configuration as a pending cell " +
                           "(configuration.json, ignoring output folders and thread count) are copied instead of trained.",
         };
+        var cellOption = new Option<string?>("--cell")
+        {
+            Description = "Run only the cell with this index (from 0; --dry-run lists them), retrying it if it failed, then update the report. Without a value, the index " +
+                          "is the array task's: SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX (what the jobs of --emit run).",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var scheduler = new AblateSchedulerOptions();
         var command = new Command("ablate", "Run an ablation grid (algorithm × option × seed), resumably; finished cells are skipped. Writes results.md, results.csv and curves.")
         {
-            grid, outputFolder, retry, parallel, attempts, only, dryRun, reuse,
+            grid, outputFolder, retry, parallel, attempts, only, dryRun, reuse, cellOption,
         };
+        foreach (var option in scheduler.All) command.Options.Add(option);
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(error, async () =>
         {
             var study = AblationGrid.Load(parse.GetValue(grid)!);
@@ -50,53 +59,65 @@ internal static class AblateCommand
             var folder = Path.GetFullPath(parse.GetValue(outputFolder) ?? Path.Combine("runs", "ablations", AblationGrid.Slug(study.Name)));
             var cells = study.Cells();
             var patterns = parse.GetValue(only) ?? [];
-            bool Selected(AblationCell cell) => patterns.Length == 0 || patterns.Any(p => FileSystemName.MatchesSimpleExpression(p, cell.Id));
+            var index = CellIndex(parse, cellOption, cells.Count, patterns.Length > 0 || scheduler.Emitting(parse));
+            if (index is not null) study = study with { MaxParallelRuns = 1 };
+            bool Selected(AblationCell c) => index is { } i ? c.Position == i : patterns.Length == 0 || patterns.Any(p => FileSystemName.MatchesSimpleExpression(p, c.Id));
             var selected = cells.Count(Selected);
             if (selected == 0)
                 throw new GiGpoNetConfigurationException($"--only {string.Join(" --only ", patterns)}: no cell's folder name matches; the cells are " +
                     $"{string.Join(", ", cells.Select(c => c.Id))}.");
 
-            // Every cell's configuration is checked before any cell runs: a typo in a grid fails now, not an hour in.
-            var configurations = new List<string>();
-            foreach (var cell in cells)
+            // Every cell's configuration is checked before any cell runs: a typo in a grid fails now, not an hour in (an array task checks its own).
+            var configurations = new List<(AblationCell, string)>();
+            foreach (var checkedCell in index is null ? cells : cells.Where(Selected))
             {
                 try
                 {
-                    await using var services = CliServices.BuildValidated(Overrides(cell, AblationRunner.FolderOf(folder, cell), study), study.SettingsFile,
+                    await using var services = CliServices.BuildValidated(Overrides(checkedCell, AblationRunner.FolderOf(folder, checkedCell), study), study.SettingsFile,
                         readWorkingDirectorySettings: false);
-                    configurations.Add(services.GetRequiredService<AgentTrainer>().EffectiveConfiguration());
+                    configurations.Add((checkedCell, services.GetRequiredService<AgentTrainer>().EffectiveConfiguration()));
                 }
                 catch (GiGpoNetConfigurationException e)
                 {
-                    throw new GiGpoNetConfigurationException($"cell {cell.Id}: {e.Message}", e);
+                    throw new GiGpoNetConfigurationException($"cell {checkedCell.Id}: {e.Message}", e);
                 }
             }
 
-            var reusable = configurations.Select((configuration, i) => (cells[i], configuration)).Where(c => Selected(c.Item1));
+            if (scheduler.Emitting(parse))
+            {
+                var gridFile = Path.GetFullPath(parse.GetValue(grid)!);
+                await error.WriteLineAsync(await scheduler.EmitAsync(parse, study, gridFile, folder, parse.GetValue(parallel), parse.GetValue(attempts), Launcher(), output));
+                return ExitCodes.Success;
+            }
+
+            var reusable = configurations.Where(c => Selected(c.Item1));
             foreach (var line in AblationReuse.ReuseInto(folder, parse.GetValue(reuse) ?? [], reusable, parse.GetValue(dryRun)))
                 await output.WriteLineAsync(line);
 
             if (parse.GetValue(dryRun))
             {
-                foreach (var cell in cells.Where(Selected))
-                    await output.WriteLineAsync($"{AblationRunner.StatusOf(AblationRunner.FolderOf(folder, cell)),-9} {cell.Id}: " +
-                        $"{string.Join(' ', cell.Settings.Select(p => $"{p.Key}={p.Value}"))}");
+                foreach (var listed in cells.Where(Selected))
+                    await output.WriteLineAsync($"{AblationRunner.StatusOf(AblationRunner.FolderOf(folder, listed)),-9} {listed.Id}: " +
+                        $"{string.Join(' ', listed.Settings.Select(p => $"{p.Key}={p.Value}"))} (--cell {listed.Position})");
                 await output.WriteLineAsync($"{cells.Count} cells, every configuration valid; nothing was run (--dry-run).");
                 return ExitCodes.Success;
             }
 
-            await output.WriteLineAsync($"Grid '{study.Name}': {cells.Count} cells ({cells.Count / study.Seeds.Count} combinations × {study.Seeds.Count} seeds), " +
-                                        $"{study.MaxParallelRuns} at a time, in {folder}");
+            await output.WriteLineAsync(index is { } one
+                ? $"Grid '{study.Name}': cell {one} of {cells.Count} ({cells[one].Id}), in {folder}"
+                : $"Grid '{study.Name}': {cells.Count} cells ({cells.Count / study.Seeds.Count} combinations × {study.Seeds.Count} seeds), " +
+                  $"{study.MaxParallelRuns} at a time, in {folder}");
             var clock = Stopwatch.StartNew();
             using var logging = LoggerFactory.Create(l => CliServices.ConfigureConsoleLogging(l, GiGpoNetConfiguration.Create(readWorkingDirectorySettings: false)));
             var runner = new AblationRunner((cell, cellFolder, token) => TrainAsync(cell, cellFolder, study, token), logging.CreateLogger<AblationRunner>());
-            var result = await runner.RunAsync(study, folder, parse.GetValue(retry), e => output.WriteLine(Describe(e, clock.Elapsed)), cancellationToken, Selected);
+            var retryFailed = parse.GetValue(retry) || index is not null;
+            var result = await runner.RunAsync(study, folder, retryFailed, e => output.WriteLine(Describe(e, clock.Elapsed)), cancellationToken, Selected);
             var written = AblationReport.Write(folder);
             await output.WriteLineAsync($"{result.Finished}/{selected} cells finished ({result.Skipped} had finished before), {result.Failed.Count} failed; " +
                                         $"{clock.Elapsed.TotalMinutes:0.0} min. Report: {written[0]}");
             foreach (var failed in result.Failed)
                 await error.WriteLineAsync($"failed: {failed} (see {AblationRunner.FailureFileName} and train.log there; rerun with --retry-failed)");
-            if (selected < cells.Count)
+            if (selected < cells.Count && index is null)
                 await output.WriteLineAsync($"{cells.Count - selected} cells were not selected by --only and were left as they are.");
             if (result.Running.Count > 0)
                 await output.WriteLineAsync($"{result.Running.Count} cells were left to the other process training them; when it ends, run `gigpo report {folder}` " +
@@ -104,6 +125,19 @@ internal static class AblateCommand
             return result.Failed.Count == 0 ? ExitCodes.Success : ExitCodes.Failure;
         }));
         return command;
+    }
+
+    /// <summary>The index <c>--cell</c> gives (its value, or the array task's), or null without <c>--cell</c>.</summary>
+    private static int? CellIndex(ParseResult parse, Option<string?> cell, int cells, bool conflicting)
+    {
+        if (parse.GetResult(cell) is null) return null;
+        if (conflicting) throw new GiGpoNetConfigurationException("--cell runs one cell; it does not go with --only or --emit.");
+        var index = parse.GetValue(cell) is { } text
+            ? int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var given) ? given
+                : throw new GiGpoNetConfigurationException($"--cell {text}: give a cell index (a whole number from 0), or no value to read the array task's.")
+            : ArrayTaskIndex.Read(Environment.GetEnvironmentVariable);
+        return index < cells ? index
+            : throw new GiGpoNetConfigurationException($"--cell {index}: the grid has {cells} cells, indexed 0 to {cells - 1} (--dry-run lists them).");
     }
 
     private static string Describe(AblationProgress e, TimeSpan elapsed)
@@ -137,9 +171,9 @@ internal static class AblateCommand
     private static async Task<AblationAttempt> TrainAsync(AblationCell cell, string folder, AblationGrid grid, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        var (host, prefix) = Launcher();
-        start.FileName = host;
-        foreach (var argument in prefix) start.ArgumentList.Add(argument);
+        var launcher = Launcher();
+        start.FileName = launcher[0];
+        foreach (var argument in launcher.Skip(1)) start.ArgumentList.Add(argument);
         start.ArgumentList.Add("train");
         if (grid.SettingsFile is not null)
         {
@@ -186,12 +220,12 @@ internal static class AblateCommand
         }
     }
 
-    /// <summary>How to start <c>gigpo</c> again: its app host, or the dotnet host with gigpo.dll.</summary>
-    private static (string Host, string[] Prefix) Launcher()
+    /// <summary>How to start <c>gigpo</c> again, program first: its app host, or the dotnet host with gigpo.dll.</summary>
+    private static string[] Launcher()
     {
         var processPath = Environment.ProcessPath ?? "dotnet";
-        if (Path.GetFileNameWithoutExtension(processPath) == "gigpo") return (processPath, []);
+        if (Path.GetFileNameWithoutExtension(processPath) == "gigpo") return [processPath];
         var dotnet = Path.GetFileNameWithoutExtension(processPath) == "dotnet" ? processPath : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        return (dotnet, [typeof(AblateCommand).Assembly.Location]);
+        return [dotnet, typeof(AblateCommand).Assembly.Location];
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using GiGpoNet.Experiments.Reporting;
+using GiGpoNet.Hosting.Storage;
 using GiGpoNet.Hosting.Training;
 
 namespace GiGpoNet.Experiments.Ablations;
@@ -73,12 +74,28 @@ public static class AblationReport
         return (title, rows);
     }
 
+    /// <summary>The file a report's writer holds while it writes.</summary>
+    private const string ReportLockFileName = "report.lock";
+
+    private static ExclusiveFileLock TakeTurn(string path)
+    {
+        while (true)
+        {
+            if (ExclusiveFileLock.TryTake(path) is { } taken) return taken;
+            Thread.Sleep(100);
+        }
+    }
+
     private static string EnvironmentOf(string folder) => RunHistory.Load(folder).SummaryText("environment") ?? "default environment";
 
-    /// <summary>Writes results.md, results.csv and the curve charts into <paramref name="folder"/>; returns the paths written.</summary>
+    /// <summary>
+    /// Writes results.md, results.csv and the curve charts into <paramref name="folder"/>; returns the paths written. Writers take turns
+    /// (array tasks of one grid that end together each write it), so the last to end writes the report of every cell.
+    /// </summary>
     /// <exception cref="InvalidDataException">The folder holds no cell folders.</exception>
     public static IReadOnlyList<string> Write(string folder)
     {
+        using var turn = TakeTurn(Path.Combine(folder, ReportLockFileName));
         var (title, rows) = Read(folder);
         if (rows.Count == 0) throw new InvalidDataException($"'{folder}' holds no cell folders (with {AblationCell.FileName}); give the output folder of 'gigpo ablate'.");
         var written = new List<string>();
