@@ -109,6 +109,9 @@ public sealed class InferenceServerException(HttpStatusCode? status, string mess
     /// <summary>The HTTP status, or null when no answer came.</summary>
     public HttpStatusCode? Status { get; } = status;
 
+    /// <summary>Whether no answer came: the server could not be reached, or did not answer in time.</summary>
+    public bool Unreachable => InnerException is HttpRequestException or TimeoutRejectedException;
+
     /// <summary>Whether retrying may help: 429 and 5xx answers.</summary>
     public bool Transient => Status is { } s && ((int)s >= 500 || s == HttpStatusCode.TooManyRequests);
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using GiGpoNet.Learning;
 using GiGpoNet.Policies.OpenAI.Protocol;
@@ -135,6 +136,10 @@ public sealed class OpenAiPolicy : IWeightSyncedPolicy, IDisposable
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// A sync that cannot reach the server is tried again until <see cref="OpenAiPolicyOptions.TimeoutSeconds"/> have passed (a restarting
+    /// server); a server that no longer lists the adapter last loaded has restarted, and gets the base weights again before the new adapter.
+    /// </remarks>
     public async ValueTask SyncWeightsAsync(ILearner learner, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(learner);
@@ -145,19 +150,41 @@ public sealed class OpenAiPolicy : IWeightSyncedPolicy, IDisposable
         var lora = _options.WeightSync == WeightSyncMode.Lora || (_options.WeightSync == WeightSyncMode.Auto && Directory.Exists(saved));
         if (lora && !Directory.Exists(saved))
             throw new GiGpoNetConfigurationException("Policies:openai:WeightSync = Lora, but the learner trains no adapter: set Policy:Lora:Rank, or WeightSync = Full.");
-        if (lora)
+        // The adapter moves beside the base weights, so that a full reload reads the base alone.
+        string? adapter = lora ? folder + "-adapter" : null;
+        if (adapter is not null) Directory.Move(saved, adapter);
+        var clock = Stopwatch.StartNew();
+        while (true)
         {
-            // The adapter moves beside the base weights, so that a full reload reads the base alone.
-            var adapter = folder + "-adapter";
-            Directory.Move(saved, adapter);
-            if (_syncs == 1) await ReloadAsync(folder, cancellationToken).ConfigureAwait(false); // the server starts from the learner's base
-            await LoadAdapterAsync(adapter, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            await ReloadAsync(folder, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await PushAsync(folder, adapter, cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (InferenceServerException e) when (e.Unreachable && clock.Elapsed < TimeSpan.FromSeconds(_options.TimeoutSeconds))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Max(_options.RetryDelayMilliseconds, 100)), cancellationToken).ConfigureAwait(false);
+            }
         }
         DeletePrevious();
+    }
+
+    /// <summary>Sends the synced weights: the whole policy, or the adapter (after the base, first, and again when the server has lost the last adapter by restarting).</summary>
+    private async Task PushAsync(string folder, string? adapter, CancellationToken cancellationToken)
+    {
+        if (adapter is null)
+        {
+            await ReloadAsync(folder, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        var models = await _client.SendAsync<ModelList>(HttpMethod.Get, new Uri(_client.ApiAddress, "models"), null, cancellationToken).ConfigureAwait(false);
+        var served = (models.Data ?? []).Select(m => m.Id).OfType<string>();
+        if (_syncs == 1 || !served.Contains(ServedModel, StringComparer.Ordinal))
+        {
+            await ReloadAsync(folder, cancellationToken).ConfigureAwait(false); // the server starts from the learner's base
+            ServedModel = _options.Model;
+        }
+        await LoadAdapterAsync(adapter, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task ReloadAsync(string folder, CancellationToken cancellationToken)

@@ -25,6 +25,11 @@ internal static class CliErrors
             error.WriteLine($"Input error: {e.Message}");
             return ExitCodes.Failure;
         }
+        catch (GiGpoNet.Policies.OpenAI.InferenceServerException e)
+        {
+            error.WriteLine($"Error: inference server (Policies:openai): {e.Message}");
+            return ExitCodes.Failure;
+        }
         catch (System.Net.Sockets.SocketException e)
         {
             error.WriteLine($"Error: network: {e.Message} (socket error {e.SocketErrorCode}).");

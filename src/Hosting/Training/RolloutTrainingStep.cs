@@ -30,6 +30,7 @@ internal sealed class RolloutTrainingStep(IRolloutSource source, IAdvantageEstim
         EpisodeMetrics.Add(metrics, collected.Episodes);
         var environmentSteps = environmentStepsBefore + collected.Batch.ActiveRowCount;
         metrics[MetricNames.EnvironmentSteps] = environmentSteps;
+        if (collected.Batch.RowCount == 0) return Skipped(metrics, environmentSteps); // every trajectory failed before its first step
 
         phase.Restart();
         var batch = learner.Prepare(collected.Batch);
@@ -53,6 +54,15 @@ internal sealed class RolloutTrainingStep(IRolloutSource source, IAdvantageEstim
         metrics[MetricNames.UpdateSeconds] = phase.Elapsed.TotalSeconds;
         var total = metrics[MetricNames.RolloutSeconds] + metrics[MetricNames.OldLogProbSeconds] + metrics[MetricNames.AdvantageSeconds] + metrics[MetricNames.UpdateSeconds];
         metrics[MetricNames.AdvantageTimeShare] = total > 0 ? metrics[MetricNames.AdvantageSeconds] / total : 0;
+        return new IterationOutcome(metrics, environmentSteps);
+    }
+
+    /// <summary>An iteration with nothing to learn from: the weights are untouched.</summary>
+    private static IterationOutcome Skipped(Dictionary<string, double> metrics, long environmentSteps)
+    {
+        metrics[MetricNames.SkippedSteps] = 1;
+        foreach (var name in new[] { MetricNames.OldLogProbSeconds, MetricNames.AdvantageSeconds, MetricNames.UpdateSeconds, MetricNames.AdvantageTimeShare })
+            metrics[name] = 0;
         return new IterationOutcome(metrics, environmentSteps);
     }
 }

@@ -39,6 +39,21 @@ public sealed class RolloutTrainingStepTests
     }
 
     [Test]
+    public async Task A_rollout_whose_every_trajectory_failed_before_its_first_step_skips_the_update_and_leaves_the_weights()
+    {
+        var learner = new FakeLearner();
+        var step = new RolloutTrainingStep(new FixedSource(RolloutBatch.Create([])), new GrpoAdvantageEstimator(new GrpoOptions()),
+            new TrainingOptions { Groups = 1, GroupSize = 2 });
+
+        var outcome = await step.RunAsync(learner, learner.Policy, iteration: 1, environmentStepsBefore: 10);
+
+        Assert.That(learner.Calls, Is.Empty, "nothing to prepare or update");
+        Assert.That(outcome.EnvironmentSteps, Is.EqualTo(10));
+        Assert.That(outcome.Metrics[MetricNames.SkippedSteps], Is.EqualTo(1));
+        Assert.That(outcome.Metrics[MetricNames.UpdateSeconds], Is.Zero);
+    }
+
+    [Test]
     public async Task It_collects_prepares_estimates_and_updates_and_reports_the_advantages_of_active_tokens()
     {
         var source = new FixedSource(Batch());
