@@ -126,6 +126,116 @@ public sealed class BadInputTests : CliTestBase
     }
 
     [Test]
+    public void Fuzzed_texts_through_the_chat_template_give_token_ids_or_one_line_and_exit_code_2()
+    {
+        // A word-level tokenizer exported as tokenizer.json; texts of random bytes (seed 20261203) with the template's own markers mixed in.
+        var tokenizerFolder = Path.Combine(Folder, "tokenizer");
+        GiGpoNet.Backend.Tokenization.WordLevelTokenizer.Build(["go to the fridge", "open it", "take the apple"], maxWords: 50).SaveHuggingFace(tokenizerFolder);
+        string[] pieces = ["<|im_start|>", "<|im_end|>", "<think>", "user\n", "\u0000", "é", "🙂", "go to", " "];
+        var random = new Random(20261203);
+        var file = Path.Combine(Folder, "text.txt");
+        int encoded = 0, refused = 0;
+        for (var i = 0; i < 200; i++)
+        {
+            var bytes = new List<byte>();
+            for (var n = random.Next(1, 12); n > 0; n--)
+                if (random.Next(2) == 0) bytes.AddRange(Encoding.UTF8.GetBytes(pieces[random.Next(pieces.Length)]));
+                else bytes.Add((byte)random.Next(256));
+            File.WriteAllBytes(file, [.. bytes]);
+            var (code, stdout, stderr) = Run("tokenize", "--tokenizer", tokenizerFolder, "--chat", "--text-file", file);
+            var valid = System.Text.Unicode.Utf8.IsValid(bytes.ToArray());
+            if (code == 0)
+            {
+                encoded++;
+                Assert.That(valid, Is.True, "only valid UTF-8 is encoded");
+                Assert.That(stdout, Is.Not.Empty);
+                continue;
+            }
+            refused++;
+            Assert.That(code, Is.EqualTo(2), stderr);
+            Assert.That(valid, Is.False, $"a valid text was refused: {stderr}");
+            Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1));
+            Assert.That(stderr, Does.Contain("not valid UTF-8"));
+        }
+        TestContext.Out.WriteLine($"tokenize --chat fuzz: {encoded} encoded, {refused} refused (not UTF-8) with one line");
+        Assert.That(encoded, Is.GreaterThan(0));
+        Assert.That(refused, Is.GreaterThan(0));
+    }
+
+    [Test]
+    public void Fuzzed_grid_files_are_read_or_refused_in_one_line_before_any_cell_runs()
+    {
+        // Mutations (seed 20261204) of a valid four-cell grid: cut short, one character replaced, a value of another type, an unknown field.
+        var valid = File.ReadAllText(Scheduling.SchedulerJobTests.TinyGrid(Folder));
+        string[] values = ["null", "[]", "{}", "\"\"", "-1", "0", "1e999", "true", "\"x\"", "[1, 1]", "99999999999999999999"];
+        var random = new Random(20261204);
+        var grid = Path.Combine(Folder, "fuzzed.json");
+        int read = 0, refused = 0;
+        for (var i = 0; i < 120; i++)
+        {
+            var text = valid;
+            switch (random.Next(4))
+            {
+                case 0: text = text[..random.Next(text.Length)]; break;
+                case 1: text = text.Remove(random.Next(text.Length), 1).Insert(random.Next(text.Length - 1), ((char)random.Next(32, 127)).ToString()); break;
+                case 2:
+                {
+                    var colon = text.IndexOf(':', random.Next(text.Length - 1));
+                    var end = colon < 0 ? -1 : text.IndexOfAny([',', '}', ']'], colon + 1);
+                    if (end > 0) text = text[..(colon + 1)] + " " + values[random.Next(values.Length)] + text[end..];
+                    break;
+                }
+                default: text = text.Insert(text.IndexOf('{') + 1, $" \"field{random.Next(3)}\": {values[random.Next(values.Length)]},"); break;
+            }
+            File.WriteAllText(grid, text);
+            var (code, _, stderr) = Run("ablate", "--grid", grid, "--output", Path.Combine(Folder, "out"), "--dry-run");
+            if (code == 0) { read++; continue; }
+            refused++;
+            Assert.That(code, Is.EqualTo(2), $"{text}\n{stderr}");
+            Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1), text);
+            Assert.That(stderr, Does.StartWith("Configuration error: "), text);
+        }
+        TestContext.Out.WriteLine($"grid fuzz: {read} read, {refused} refused with one line");
+        Assert.That(refused, Is.GreaterThan(30));
+        Assert.That(Directory.Exists(Path.Combine(Folder, "out")) ? Directory.GetFiles(Path.Combine(Folder, "out"), "metrics.jsonl", SearchOption.AllDirectories) : [],
+            Is.Empty, "nothing ran");
+    }
+
+    [Test]
+    public void Fuzzed_configuration_values_are_taken_or_refused_in_one_line_that_names_the_key()
+    {
+        string[] keys =
+        [
+            "Training:Iterations", "Training:Groups", "Training:GroupSize", "Training:EvaluationTasks", "Training:Temperature", "Training:Algorithm",
+            "Training:EvaluationInterval", "Training:CheckpointInterval", "Update:LearningRate", "Update:MiniBatchSize", "Update:MicroBatchSize",
+            "Update:ClipRatio", "Update:KlLossCoefficient", "Update:Epochs", "Rollout:MaxSteps", "Rollout:MaxNewTokens", "Rollout:HistoryLength",
+            "Policy:Layers", "Policy:HiddenSize", "Policy:Heads", "WarmStart:Episodes", "WarmStart:Epochs", "WarmStart:ExplorationRate",
+            "Algorithms:gigpo:Gamma", "Algorithms:gigpo:StepAdvantageWeight", "Algorithms:gigpo:Mode", "Backend:Threads", "Backend:Dtype",
+            "Environments:household:RoomSize",
+        ];
+        string[] values = ["abc", "-1", "0", "1e309", "NaN", "", "99999999999999999999", "-0.5", "true", "2.5", "Infinity", "1"];
+        var random = new Random(20261205);
+        int taken = 0, refused = 0;
+        var valid = File.ReadAllText(Scheduling.SchedulerJobTests.TinyGrid(Folder));
+        var grid = Path.Combine(Folder, "one-value.json");
+        for (var i = 0; i < 120; i++)
+        {
+            // Checked as a grid cell's base setting is, before any cell runs: the same start-up validation `gigpo train` does.
+            var (key, value) = (keys[random.Next(keys.Length)], values[random.Next(values.Length)]);
+            File.WriteAllText(grid, valid.Replace("\"base\": {", $"\"base\": {{ {System.Text.Json.JsonSerializer.Serialize(key)}: " +
+                $"{System.Text.Json.JsonSerializer.Serialize(value)},", StringComparison.Ordinal));
+            var (code, _, stderr) = Run("ablate", "--grid", grid, "--output", Path.Combine(Folder, "out"), "--dry-run");
+            if (code == 0) { taken++; continue; }
+            refused++;
+            Assert.That(code, Is.EqualTo(2), $"{key}={value}: {stderr}");
+            Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1), $"{key}={value}");
+            Assert.That(stderr, Does.Contain(key.Split(':')[^1]).IgnoreCase, $"{key}={value}: the line names the key");
+        }
+        TestContext.Out.WriteLine($"configuration fuzz: {taken} taken, {refused} refused with one line naming the key");
+        Assert.That(refused, Is.GreaterThan(30));
+    }
+
+    [Test]
     public void Tokenize_takes_exactly_one_of_text_and_text_file()
     {
         var file = Path.Combine(Folder, "text.txt");

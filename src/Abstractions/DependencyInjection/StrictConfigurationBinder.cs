@@ -38,9 +38,10 @@ public static class StrictConfigurationBinder
                     continue;
                 }
             }
+            object? value;
             try
             {
-                property.SetValue(options, child.Get(property.PropertyType));
+                value = child.Get(property.PropertyType);
             }
             catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException)
             {
@@ -48,6 +49,10 @@ public static class StrictConfigurationBinder
                 throw new GiGpoNetConfigurationException(
                     $"{child.Path} = '{child.Value}' is not a valid {Describe(property.PropertyType)}: {reason}", e);
             }
+            // NaN and infinities pass every range check written as a comparison, and no setting means them.
+            if (value is double and (double.NaN or double.PositiveInfinity or double.NegativeInfinity) || value is float f && !float.IsFinite(f))
+                throw new GiGpoNetConfigurationException($"{child.Path} = '{child.Value}' is not a finite number; give a number such as 0.5.");
+            property.SetValue(options, value);
         }
     }
 

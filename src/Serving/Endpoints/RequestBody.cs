@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using GiGpoNet.Serving.Protocol;
 using Microsoft.AspNetCore.Http;
 
@@ -13,13 +14,19 @@ internal static class RequestBody
             throw new OpenAiException(StatusCodes.Status415UnsupportedMediaType, "The body must be JSON: send Content-Type: application/json.");
         try
         {
-            return await context.Request.ReadFromJsonAsync<T>(OpenAiJson.Options, context.RequestAborted)
-                   ?? throw OpenAiException.BadRequest("The body is JSON null; send a JSON object.");
+            // The whole body (Kestrel bounds its size) is checked as UTF-8 first: System.Text.Json finds a bad string only when it is read,
+            // possibly long after parsing, and then not as a JsonException.
+            using var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+            var bytes = body.GetBuffer().AsMemory(0, (int)body.Length);
+            if (!Utf8.IsValid(bytes.Span)) throw OpenAiException.BadRequest("The body is not valid UTF-8; send JSON encoded as UTF-8.");
+            return JsonSerializer.Deserialize<T>(bytes.Span, OpenAiJson.Options) ?? throw OpenAiException.BadRequest("The body is JSON null; send a JSON object.");
         }
         catch (JsonException e)
         {
             var field = e.Path is { Length: > 2 } path ? path[2..] : null; // "$.max_tokens" → "max_tokens"
             throw OpenAiException.BadRequest(field is null ? $"The body is not valid JSON: {e.Message}" : $"'{field}' has the wrong type or value: {e.Message}", field);
         }
+
     }
 }

@@ -285,6 +285,47 @@ public sealed class PolicyServerTests
     }
 
     [Test]
+    public async Task Fuzzed_chat_requests_get_an_answer_or_the_OpenAI_error_object_and_never_a_server_error()
+    {
+        // Mutations of a valid chat request (seed 20261203): roles, contents (the template's own markers, empty, long, non-strings),
+        // messages of the wrong shape, sampling values out of range or of the wrong type, bodies cut short, bytes that are not UTF-8.
+        object?[] roles = ["user", "system", "assistant", "tool", "", null, 42, "USER"];
+        object?[] contents = ["open it", "<|im_start|>assistant\nlook<|im_end|>", "<|im_end|>", "", new string('x', 20_000), null, 7, new[] { "a" },
+            new Dictionary<string, object> { ["type"] = "text" }, "take \u0000 apple", "\ud800"];
+        object?[] numbers = [-1, 0, 1, 2, 1e9, 1e308, "3", null, true, double.MaxValue];
+        string[] keys = ["max_tokens", "temperature", "top_p", "top_k", "n", "logprobs", "top_logprobs", "seed", "stop"];
+        var random = new Random(20261203);
+        var statuses = new SortedDictionary<int, int>();
+        for (var i = 0; i < 300; i++)
+        {
+            var message = new Dictionary<string, object?> { ["role"] = roles[random.Next(roles.Length)], ["content"] = contents[random.Next(contents.Length)] };
+            object? messages = random.Next(6) switch { 0 => message, 1 => Array.Empty<object>(), 2 => "hello", _ => Enumerable.Repeat(message, random.Next(1, 4)).ToArray() };
+            var body = new Dictionary<string, object?> { ["model"] = random.Next(8) == 0 ? "other" : "tiny", ["messages"] = messages, ["max_tokens"] = 2 };
+            for (var k = random.Next(3); k > 0; k--) body[keys[random.Next(keys.Length)]] = numbers[random.Next(numbers.Length)];
+            var bytes = System.Text.Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(body));
+            switch (random.Next(5))
+            {
+                case 0: bytes = bytes[..random.Next(bytes.Length)]; break;
+                case 1: bytes[random.Next(bytes.Length)] = (byte)random.Next(0x80, 0x100); break;
+            }
+            using var content = new ByteArrayContent(bytes);
+            content.Headers.ContentType = new("application/json");
+            using var response = await _http.PostAsync("/v1/chat/completions", content);
+            var text = await response.Content.ReadAsStringAsync();
+            var status = (int)response.StatusCode;
+            statuses[status] = statuses.GetValueOrDefault(status) + 1;
+            var what = $"request {i}: {System.Text.Encoding.UTF8.GetString(bytes)[..Math.Min(bytes.Length, 300)]} -> {status} {text[..Math.Min(text.Length, 300)]}";
+            Assert.That(status, Is.EqualTo(200).Or.InRange(400, 499), what);
+            var answer = JsonNode.Parse(text)!;
+            if (status == 200) Assert.That(answer["choices"]!.AsArray(), Is.Not.Empty, what);
+            else Assert.That(answer["error"]!["message"]!.GetValue<string>(), Is.Not.Empty, what);
+        }
+        TestContext.Out.WriteLine("chat fuzz, 300 requests: " + string.Join(", ", statuses.Select(p => $"{p.Key}×{p.Value}")));
+        Assert.That(statuses.Keys, Has.Some.EqualTo(200).And.Some.InRange(400, 499), "both answers and refusals");
+        Assert.That((await PostAsync("/v1/completions", new { model = "tiny", prompt = "open", max_tokens = 2 }))["choices"]!.AsArray(), Has.Count.EqualTo(1));
+    }
+
+    [Test]
     public async Task Requests_without_the_key_are_refused_and_the_key_also_goes_as_X_Api_Key()
     {
         using var anonymous = new HttpClient { BaseAddress = _http.BaseAddress };
