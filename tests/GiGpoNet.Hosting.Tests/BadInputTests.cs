@@ -235,6 +235,20 @@ public sealed class BadInputTests : CliTestBase
         Assert.That(refused, Is.GreaterThan(30));
     }
 
+    [TestCase("--RemoteEnvironments:boxes:BaseAddress=notaurl", "RemoteEnvironments:boxes:BaseAddress = 'notaurl' is not an http(s) address")]
+    [TestCase("--RemoteEnvironments:boxes:Retires=2", "RemoteEnvironments:boxes:Retires is not a known setting")]
+    [TestCase("--RemoteEnvironments:boxes:Retries=-1", "RemoteEnvironments:boxes:Retries = -1 must be 0 or more")]
+    [TestCase("--RemoteEnvironments:boxes:AttemptTimeout=soon", "RemoteEnvironments:boxes:AttemptTimeout = 'soon' is not a valid TimeSpan")]
+    public void A_remote_environment_from_configuration_with_a_bad_value_is_refused_before_any_work(string setting, string expected)
+    {
+        var run = Path.Combine(Folder, "run");
+        var (code, _, stderr) = Run([.. TinyTraining.Settings("gigpo", run), setting, "--Training:Environment=boxes"]);
+        Assert.That(code, Is.EqualTo(2), stderr);
+        Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1));
+        Assert.That(stderr, Does.Contain(expected));
+        Assert.That(Directory.Exists(run), Is.False, "no run folder");
+    }
+
     [Test]
     public void Tokenize_takes_exactly_one_of_text_and_text_file()
     {

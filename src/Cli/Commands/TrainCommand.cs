@@ -77,7 +77,8 @@ internal static class TrainCommand
                                 .Select(p => $", {p.Key["success_rate/".Length..]} {p.Value.ToString("0.00", CultureInfo.InvariantCulture)}")),
             TrainingEventKind.Checkpoint => e.Metrics.GetValueOrDefault("saved") > 0 ? $"checkpoint of iteration {e.Iteration} saved"
                 : $"checkpoint of iteration {e.Iteration} FAILED (the previous one is kept)",
-            _ => $"finished: warm-start success {F("warm_start_success")}, final success {F("final_success")}, {F("env_steps", "0")} env steps, " +
+            _ => $"finished: {(double.IsNaN(e.Metrics.GetValueOrDefault("warm_start_success", double.NaN)) ? "no warm start"
+                : $"warm-start success {F("warm_start_success")}")}, final success {F("final_success")}, {F("env_steps", "0")} env steps, " +
                  $"{F("wall_seconds", "0")} s, peak {F("peak_memory_mb", "0")} MB",
         };
     }

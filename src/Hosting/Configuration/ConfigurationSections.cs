@@ -15,7 +15,7 @@ internal sealed class ConfigurationSections(IConfiguration configuration, Advant
 {
     /// <summary>The top-level sections the framework reads (Logging is the .NET convention, read by hosts).</summary>
     public static readonly IReadOnlyList<string> Known =
-        ["Training", "Policy", "Policies", "WarmStart", "Rollout", "Update", "Backend", "Algorithms", "Environments", "Logging", "Plugins"];
+        ["Training", "Policy", "Policies", "WarmStart", "Rollout", "Update", "Backend", "Algorithms", "Environments", "RemoteEnvironments", "Logging", "Plugins"];
 
     /// <summary>Throws for the first section nothing reads, naming the closest known one.</summary>
     /// <exception cref="GiGpoNetConfigurationException">A section is unknown.</exception>

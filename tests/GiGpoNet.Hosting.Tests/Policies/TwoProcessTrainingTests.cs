@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 
 namespace GiGpoNet.Hosting.Tests.Policies;
@@ -26,7 +24,7 @@ public sealed class TwoProcessTrainingTests : CliTestBase
 
     private static readonly string[] Lora = ["--Policy:Lora:Rank=4", "--Policy:Lora:Alpha=8"];
 
-    private static string[] Remote(PolicyServerProcess server, params string[] more) =>
+    private static string[] Remote(CliServerProcess server, params string[] more) =>
         ["--Training:Policy=openai", $"--Policies:openai:BaseAddress={server.BaseAddress}", "--Policies:openai:Model=final", "--Update:RolloutIsThreshold=2", .. more];
 
     [Test]
@@ -34,7 +32,7 @@ public sealed class TwoProcessTrainingTests : CliTestBase
     {
         var (code, _, stderr) = Run(Settings("in-process"));
         Assert.That(code, Is.EqualTo(0), stderr);
-        await using var server = await PolicyServerProcess.StartAsync(Path.Combine(Folder, "in-process", "checkpoints", "final"));
+        await using var server = await CliServerProcess.StartPolicyServerAsync(Path.Combine(Folder, "in-process", "checkpoints", "final"));
 
         var runs = new Dictionary<string, string[]>
         {
@@ -74,7 +72,7 @@ public sealed class TwoProcessTrainingTests : CliTestBase
         var (code, _, stderr) = Run(Settings("seed"));
         Assert.That(code, Is.EqualTo(0), stderr);
         var checkpoint = Path.Combine(Folder, "seed", "checkpoints", "final");
-        var server = await PolicyServerProcess.StartAsync(checkpoint);
+        var server = await CliServerProcess.StartPolicyServerAsync(checkpoint);
         var run = Path.Combine(Folder, "remote");
         // One quick retry: the prompts in flight fail while the server is down; the next sync waits for it to come back.
         string[] remote = [.. Remote(server, "--Policies:openai:Retries=1", "--Policies:openai:RetryDelayMilliseconds=200"), .. lora ? Lora : []];
@@ -93,7 +91,7 @@ public sealed class TwoProcessTrainingTests : CliTestBase
         var port = server.Port;
         await server.DisposeAsync();
         await Task.Delay(TimeSpan.FromSeconds(1));
-        await using var restarted = await PolicyServerProcess.StartAsync(checkpoint, port);
+        await using var restarted = await CliServerProcess.StartPolicyServerAsync(checkpoint, port);
 
         (code, var stdout, stderr) = await training;
         Assert.That(code, Is.EqualTo(0), $"{stderr}\n{stdout}\n{restarted.Log}");
@@ -113,65 +111,4 @@ public sealed class TwoProcessTrainingTests : CliTestBase
             .Where(e => e.GetProperty("event").GetString() == "iteration")
             .Select(e => e.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Number).ToDictionary(p => p.Name, p => p.Value.GetDouble())),
     ];
-
-    /// <summary><c>gigpo serve-policy</c> in a child process on a loopback port, killed when disposed.</summary>
-    private sealed class PolicyServerProcess : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private readonly System.Text.StringBuilder _log = new();
-
-        private PolicyServerProcess(Process process, int port)
-        {
-            (_process, Port) = (process, port);
-            process.OutputDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
-            process.ErrorDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
-        }
-
-        public int Port { get; }
-
-        public string BaseAddress => $"http://127.0.0.1:{Port}/v1";
-
-        public string Log { get { lock (_log) return _log.ToString(); } }
-
-        public static async Task<PolicyServerProcess> StartAsync(string checkpoint, int? port = null)
-        {
-            var chosen = port ?? FreePort();
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var argument in new[] { Path.Combine(TestContext.CurrentContext.TestDirectory, "gigpo.dll"), "serve-policy", "--checkpoint", checkpoint,
-                         "--urls", $"http://127.0.0.1:{chosen}" })
-                start.ArgumentList.Add(argument);
-            var server = new PolicyServerProcess(Process.Start(start)!, chosen);
-            server._process.BeginOutputReadLine();
-            server._process.BeginErrorReadLine();
-            using var http = new HttpClient();
-            var clock = Stopwatch.StartNew();
-            while (true)
-            {
-                Assert.That(server._process.HasExited, Is.False, $"serve-policy exited: {server.Log}");
-                Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromMinutes(2)), $"serve-policy did not come up: {server.Log}");
-                try
-                {
-                    if ((await http.GetAsync(new Uri($"http://127.0.0.1:{chosen}/health"))).StatusCode == HttpStatusCode.OK) return server;
-                }
-                catch (HttpRequestException)
-                {
-                }
-                await Task.Delay(100);
-            }
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-            _process.Dispose();
-        }
-    }
 }
