@@ -85,7 +85,12 @@ public sealed class OpenAiPolicy : IWeightSyncedPolicy, IDisposable
     private async Task<PolicyGeneration> GenerateOneAsync(string model, PolicyPrompt prompt, GenerationSettings settings, int index, CancellationToken cancellationToken)
     {
         var ids = _tokenizer.EncodePrompt(prompt.UserMessage);
-        var request = new CompletionRequest(model, ids, settings.MaxNewTokens, settings.Temperature, settings.TopP, unchecked(settings.Seed * 1_000_003 + index))
+        // A constrained turn may need more tokens than MaxNewTokens to finish its longest choice (the in-process policy allows for it too); a
+        // choice has at most one token per UTF-8 byte, and guided decoding stops where the choice ends, so the bound costs nothing.
+        var maxTokens = prompt.AllowedResponses is { Count: > 0 } choices
+            ? Math.Max(settings.MaxNewTokens, choices.Max(c => System.Text.Encoding.UTF8.GetByteCount(c)) + 1)
+            : settings.MaxNewTokens;
+        var request = new CompletionRequest(model, ids, maxTokens, settings.Temperature, settings.TopP, unchecked(settings.Seed * 1_000_003 + index))
         {
             TopK = settings.TopK > 0 ? settings.TopK : null,
             Stop = settings.StopStrings.Count > 0 ? settings.StopStrings : null,

@@ -47,6 +47,23 @@ public sealed class OpenAiPolicyTests
         Assert.That(served[1].Text, Is.AnyOf("open it", "look around"), "the allowed responses go as guided_choice");
     }
 
+    [Test]
+    public async Task A_constrained_turn_gets_its_whole_choice_even_when_it_is_longer_than_the_token_limit_as_in_process()
+    {
+        using var learner = Learner(new LoraOptions());
+        await using var server = await Serve(learner);
+        using var policy = new OpenAiPolicy(Options(server), (IPromptTokenizer)learner.Policy);
+        PolicyPrompt[] prompts = [new("take the apple", ["take the apple from the table", "go to the fridge and open it"])];
+        var settings = new GenerationSettings(0, 1, -1, 2, [], Seed: 1); // two tokens: fewer than either choice needs
+
+        var served = (await policy.GenerateAsync(prompts, settings))[0];
+        var local = (await learner.Policy.GenerateAsync(prompts, settings))[0];
+        Assert.That(local.Text, Is.AnyOf(prompts[0].AllowedResponses!.ToArray()), "the in-process policy finishes the choice");
+        Assert.That(served.Text, Is.EqualTo(local.Text), "and so does the served one");
+        Assert.That(served.ResponseTokenIds, Is.EqualTo(local.ResponseTokenIds));
+        Assert.That(served.Truncated, Is.False);
+    }
+
     [TestCase(0)]
     [TestCase(8)]
     public async Task After_a_sync_the_server_samples_with_the_weights_just_trained(int loraRank)
