@@ -27,7 +27,7 @@ internal sealed class ChatCompletionsEndpoint(ServedPolicy policy, GenerationBat
         var generated = await batcher.GenerateAsync(sampling.Work(model, [prompt]), context.RequestAborted);
 
         var text = new GeneratedText(tokenizer, request.ReturnTokensAsTokenIds);
-        var choices = generated.Select((g, i) => new ChatChoice(i, new ChatMessageOut("assistant", text.Text(g, sampling.Stops), null),
+        var choices = generated.Select((g, i) => new ChatChoice(i, new ChatMessageOut("assistant", text.Text(g, sampling.Stops, request.IncludeStopStrInOutput), null),
             request.Logprobs == true ? LogProbs(text, g, tokenizer) : null, GeneratedText.FinishReason(g), request.ReturnTokenIds ? g.TokenIds : null)).ToList();
         var completionTokens = generated.Sum(g => g.TokenIds.Length);
         return Results.Json(new ChatCompletionResponse("chatcmpl-" + Guid.NewGuid().ToString("N"), "chat.completion", DateTimeOffset.UtcNow.ToUnixTimeSeconds(),

@@ -30,7 +30,7 @@ internal sealed class CompletionsEndpoint(ServedPolicy policy, GenerationBatcher
         var choices = generated.Select((g, row) =>
         {
             var prompt = prompts[row / sampling.N];
-            var completion = text.Text(g, sampling.Stops);
+            var completion = text.Text(g, sampling.Stops, request.IncludeStopStrInOutput);
             var full = request.Echo ? tokenizer.Decode(prompt) + completion : completion;
             var logprobs = request.Logprobs is null ? null : LogProbs(text, request.Echo ? prompt : [], scores?[row / sampling.N], g, full.Length);
             return new CompletionChoice(row, full, logprobs, GeneratedText.FinishReason(g), request.ReturnTokenIds ? prompt : null,

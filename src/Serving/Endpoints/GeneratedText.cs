@@ -10,12 +10,12 @@ internal sealed class GeneratedText(ITextTokenizer tokenizer, bool tokensAsIds)
     /// <summary>The generated ids without the end-of-turn ids.</summary>
     public int[] ContentIds(GeneratedSequence generated) => [.. generated.TokenIds.Where(id => !tokenizer.EndOfTurnIds.Contains(id))];
 
-    /// <summary>The decoded content, ending before the first stop string it holds.</summary>
-    public string Text(GeneratedSequence generated, IReadOnlyList<string> stops)
+    /// <summary>The decoded content, ending before the first stop string it holds (after it with vLLM's <c>include_stop_str_in_output</c>).</summary>
+    public string Text(GeneratedSequence generated, IReadOnlyList<string> stops, bool includeStop = false)
     {
         var text = tokenizer.Decode(ContentIds(generated));
-        var cut = stops.Select(s => text.IndexOf(s, StringComparison.Ordinal)).Where(i => i >= 0).DefaultIfEmpty(text.Length).Min();
-        return text[..cut];
+        var found = stops.Select(s => (At: text.IndexOf(s, StringComparison.Ordinal), s.Length)).Where(f => f.At >= 0).OrderBy(f => f.At).FirstOrDefault((At: -1, Length: 0));
+        return found.At < 0 ? text : text[..(found.At + (includeStop ? found.Length : 0))];
     }
 
     /// <summary>OpenAI's finish reason: <c>length</c> at the token cap, else <c>stop</c>.</summary>

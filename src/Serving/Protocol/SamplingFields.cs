@@ -19,6 +19,8 @@ internal abstract record SamplingFields
     public IReadOnlyList<string>? GuidedChoice { get; init; }
     /// <summary>vLLM: log-prob tokens written as <c>token_id:N</c>.</summary>
     public bool ReturnTokensAsTokenIds { get; init; }
+    /// <summary>vLLM: the stop string that ended the text stays in it.</summary>
+    public bool IncludeStopStrInOutput { get; init; }
     /// <summary>vLLM: the prompt's and the output's token ids in the answer.</summary>
     public bool ReturnTokenIds { get; init; }
 }

@@ -171,6 +171,11 @@ public sealed class PolicyServerTests
         Assert.That(choice["text"]!.GetValue<string>(), Does.Not.Contain("fridge"));
         Assert.That(choice["text"]!.GetValue<string>().Trim(), Is.EqualTo("the"));
         Assert.That(choice["finish_reason"]!.GetValue<string>(), Is.EqualTo("stop"));
+
+        // vLLM's include_stop_str_in_output keeps it (the openai policy asks for it: its action parser needs "</action>").
+        answer = await PostAsync("/v1/completions", new { model = "tiny", prompt = "open", max_tokens = 12, temperature = 1.0, seed = 3,
+            guided_choice = new[] { "the fridge and" }, stop = "fridge", include_stop_str_in_output = true });
+        Assert.That(answer["choices"]![0]!["text"]!.GetValue<string>().Trim(), Is.EqualTo("the fridge"));
     }
 
     [Test]
