@@ -55,8 +55,7 @@ public sealed class OpenAiPolicy : IWeightSyncedPolicy, IDisposable
         var where = $"The inference server at {options.BaseAddress} (Policies:openai:BaseAddress)";
         try
         {
-            var models = await client.SendAsync<ModelList>(HttpMethod.Get, new Uri(client.ApiAddress, "models"), null, cancellationToken).ConfigureAwait(false);
-            var names = (models.Data ?? []).Select(m => m.Id).OfType<string>().ToList();
+            var names = await ServedModelsAsync(client, cancellationToken).ConfigureAwait(false);
             if (!names.Contains(options.Model, StringComparer.Ordinal))
                 throw new GiGpoNetConfigurationException($"{where} does not serve '{options.Model}'; it serves {string.Join(", ", names.DefaultIfEmpty("nothing"))}: " +
                                                          "set Policies:openai:Model to one of them.");
@@ -182,14 +181,20 @@ public sealed class OpenAiPolicy : IWeightSyncedPolicy, IDisposable
             await ReloadAsync(folder, cancellationToken).ConfigureAwait(false);
             return;
         }
-        var models = await _client.SendAsync<ModelList>(HttpMethod.Get, new Uri(_client.ApiAddress, "models"), null, cancellationToken).ConfigureAwait(false);
-        var served = (models.Data ?? []).Select(m => m.Id).OfType<string>();
+        var served = await ServedModelsAsync(_client, cancellationToken).ConfigureAwait(false);
         if (_syncs == 1 || !served.Contains(ServedModel, StringComparer.Ordinal))
         {
             await ReloadAsync(folder, cancellationToken).ConfigureAwait(false); // the server starts from the learner's base
             ServedModel = _options.Model;
         }
         await LoadAdapterAsync(adapter, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The names the server lists at <c>/v1/models</c>.</summary>
+    private static async Task<List<string>> ServedModelsAsync(InferenceServerClient client, CancellationToken cancellationToken)
+    {
+        var models = await client.SendAsync<ModelList>(HttpMethod.Get, new Uri(client.ApiAddress, "models"), null, cancellationToken).ConfigureAwait(false);
+        return [.. (models.Data ?? []).Select(m => m.Id).OfType<string>()];
     }
 
     private async Task ReloadAsync(string folder, CancellationToken cancellationToken)

@@ -77,15 +77,6 @@ public static class AblationReport
     /// <summary>The file a report's writer holds while it writes.</summary>
     private const string ReportLockFileName = "report.lock";
 
-    private static ExclusiveFileLock TakeTurn(string path)
-    {
-        while (true)
-        {
-            if (ExclusiveFileLock.TryTake(path) is { } taken) return taken;
-            Thread.Sleep(100);
-        }
-    }
-
     private static string EnvironmentOf(string folder) => RunHistory.Load(folder).SummaryText("environment") ?? "default environment";
 
     /// <summary>
@@ -95,7 +86,8 @@ public static class AblationReport
     /// <exception cref="InvalidDataException">The folder holds no cell folders.</exception>
     public static IReadOnlyList<string> Write(string folder)
     {
-        using var turn = TakeTurn(Path.Combine(folder, ReportLockFileName));
+        using var turn = ExclusiveFileLock.TakeAsync(Path.Combine(folder, ReportLockFileName), TimeSpan.FromMilliseconds(100), CancellationToken.None)
+            .GetAwaiter().GetResult();
         var (title, rows) = Read(folder);
         if (rows.Count == 0) throw new InvalidDataException($"'{folder}' holds no cell folders (with {AblationCell.FileName}); give the output folder of 'gigpo ablate'.");
         var written = new List<string>();
