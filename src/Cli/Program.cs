@@ -20,6 +20,7 @@ namespace GiGpoNet.Cli
                 CheckpointCommands.Play(output, error),
                 AdvantagesCommand.Create(error),
                 ServeEnvCommand.Create(output, error),
+                ServeRetrieverCommand.Create(output, error),
                 ServePolicyCommand.Create(output, error),
                 TokenizeCommand.Create(output, error),
                 AblateCommand.Create(output, error),

@@ -1,7 +1,9 @@
 using GiGpoNet.Environments.Diagnostics;
 using GiGpoNet.Environments.Household;
+using GiGpoNet.Environments.Search;
 using GiGpoNet.Environments.Shop;
 using GiGpoNet.Environments.Sokoban;
+using GiGpoNet.Environments.Tests.Search;
 
 namespace GiGpoNet.Environments.Tests;
 
@@ -17,6 +19,7 @@ public sealed class BuiltInEnvironmentTests
         yield return new TestCaseData((Func<IEnvironment>)(() => new ShopEnvironment(new ShopOptions { Search = ShopSearch.Instruction })), ShopEnvironment.Description)
             .SetArgDisplayNames("shop-instruction-search");
         yield return new TestCaseData((Func<IEnvironment>)(() => new SokobanEnvironment()), SokobanEnvironment.Description).SetArgDisplayNames("sokoban");
+        yield return new TestCaseData((Func<IEnvironment>)(() => SearchFixture.Create()), SearchEnvironment.Description).SetArgDisplayNames("search");
     }
 
     private static async Task<(bool Won, int Steps, List<string> Observations, string TaskType)> RunExpert(IEnvironment environment, long seed, int maxSteps)

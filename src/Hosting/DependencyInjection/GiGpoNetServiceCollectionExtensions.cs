@@ -72,9 +72,12 @@ public static class GiGpoNetServiceCollectionExtensions
     public static IGiGpoNetBuilder AddBuiltInAlgorithms(this IGiGpoNetBuilder builder) =>
         builder.AddGiGpo().AddGrpo().AddRloo().AddReinforcePlusPlus().AddReinforcePlusPlusBaseline().AddPpo();
 
-    /// <summary>Everything built in: the algorithms, the environments, those of the <c>RemoteEnvironments</c> section, and the rollout loop's default parts.</summary>
+    /// <summary>
+    /// Everything built in: the algorithms, the environments (<c>search</c> included), those of the <c>RemoteEnvironments</c> section,
+    /// and the rollout loop's default parts.
+    /// </summary>
     public static IGiGpoNetBuilder AddBuiltIns(this IGiGpoNetBuilder builder) =>
-        builder.AddBuiltInAlgorithms().AddBuiltInEnvironments().AddRemoteEnvironments().AddRolloutDefaults();
+        builder.AddBuiltInAlgorithms().AddBuiltInEnvironments().AddSearchEnvironment().AddRemoteEnvironments().AddRolloutDefaults();
 
     /// <summary>
     /// Runs every start-up validation (options bound with unknown-key checks, value ranges, <c>Training:Algorithm</c>) now,

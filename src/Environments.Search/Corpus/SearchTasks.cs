@@ -1,0 +1,20 @@
+namespace GiGpoNet.Environments.Search.Corpus;
+
+/// <summary>
+/// The questions of a <c>search</c> run and, when they are the generated ones, the corpus they are about (which lets the
+/// environment list the entities that results name as admissible actions, and lets the expert follow a question's path).
+/// </summary>
+internal sealed class SearchTasks(QuestionSet questions, KnowledgeCorpus? corpus)
+{
+    public QuestionSet Questions { get; } = questions;
+
+    public KnowledgeCorpus? Corpus { get; } = corpus;
+
+    /// <summary>The generated questions of the corpus of <paramref name="corpusSeed"/>, or those of <paramref name="questionFile"/>.</summary>
+    public static SearchTasks Create(int corpusSeed, string? questionFile, Func<KnowledgeCorpus> corpus)
+    {
+        if (questionFile is not null) return new SearchTasks(QuestionFile.Read(questionFile), null);
+        var generated = corpus();
+        return new SearchTasks(new QuestionSet(QuestionGenerator.All(generated).Select(q => (q, (DatasetSplit?)null))), generated);
+    }
+}
