@@ -3,6 +3,9 @@ using GiGpoNet.Environments;
 using GiGpoNet.Environments.Diagnostics;
 using GiGpoNet.Environments.Household;
 using GiGpoNet.Environments.Rollouts;
+using GiGpoNet.Environments.Search;
+using GiGpoNet.Environments.Search.Corpus;
+using GiGpoNet.Environments.Search.Retrieval;
 using GiGpoNet.Environments.Shop;
 using GiGpoNet.Environments.Sokoban;
 using GiGpoNet.Policies;
@@ -17,7 +20,6 @@ namespace GiGpoNet.Benchmarks;
 /// </summary>
 public static class EnvironmentFigures
 {
-
     private sealed class ConstantPolicy(string answer) : IPolicy
     {
         public ValueTask<IReadOnlyList<PolicyGeneration>> GenerateAsync(IReadOnlyList<PolicyPrompt> prompts, GenerationSettings settings,
@@ -27,11 +29,18 @@ public static class EnvironmentFigures
 
     public static async Task RunAsync(TextWriter output)
     {
+        // search: BM25 over the generated corpus, its index in a temporary folder (built once, as a run's cache is).
+        var corpus = KnowledgeCorpus.Generate(1);
+        var tasks = SearchTasks.Create(1, null, () => corpus);
+        var index = Path.Combine(Path.GetTempPath(), "gigpo-bench-search-index");
+        using var retriever = LuceneRetriever.ForCorpus(corpus, index);
+        var searchOptions = new SearchOptions();
         (EnvironmentDescription Description, Func<IEnvironment> Create, string Answer)[] environments =
         [
             (HouseholdEnvironment.Description, () => new HouseholdEnvironment(), "<think>.</think><action>look</action>"),
             (ShopEnvironment.Description, () => new ShopEnvironment(), "<think>.</think><action>search[red running shoes]</action>"),
             (SokobanEnvironment.Description, () => new SokobanEnvironment(), "<think>.</think><action>up</action>"),
+            (SearchEnvironment.Description, () => new SearchEnvironment(searchOptions, tasks, retriever), "<think>.</think><action>search[harbor bank]</action>"),
         ];
         await output.WriteLineAsync("| environment | env steps/s (random policy, 1 thread) | recurring-state fraction | random success | rollout-loop steps/s (trivial policy) |");
         await output.WriteLineAsync("|---|---:|---:|---:|---:|");

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 
 namespace GiGpoNet.Hosting.Tests;
 
-/// <summary>A <c>gigpo</c> server (<c>serve-policy</c>, <c>serve-env</c>) in a child process on a loopback port, killed when disposed.</summary>
+/// <summary>A <c>gigpo</c> server (<c>serve-policy</c>, <c>serve-env</c>, <c>serve-retriever</c>) in a child process on a loopback port, killed when disposed.</summary>
 internal sealed class CliServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -34,6 +34,10 @@ internal sealed class CliServerProcess : IAsyncDisposable
     /// <summary><c>gigpo serve-env --environment</c>, once <c>/v1/info</c> answers.</summary>
     public static Task<CliServerProcess> StartEnvironmentServerAsync(string environment, int? port = null) =>
         StartAsync(["serve-env", "--environment", environment], "/v1/info", port);
+
+    /// <summary><c>gigpo serve-retriever</c> with configuration overrides, once <c>/health</c> answers.</summary>
+    public static Task<CliServerProcess> StartRetrieverServerAsync(params string[] overrides) =>
+        StartAsync(["serve-retriever", .. overrides], "/health", null);
 
     private static async Task<CliServerProcess> StartAsync(string[] arguments, string ready, int? port)
     {
