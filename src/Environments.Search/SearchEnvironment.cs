@@ -73,12 +73,12 @@ internal sealed class SearchEnvironment(SearchOptions options, SearchTasks tasks
     public string? ExpertAction()
     {
         var question = _question ?? throw new InvalidOperationException("Call ResetAsync first.");
-        if (question.Path.Count == 0) return _lastQuery is null ? $"search[{question.Text}]" : $"answer[{question.Answers[0]}]";
+        if (question.Path.Count == 0) return _lastQuery is null ? Search(question.Text) : Answer(question.Answers[0]);
         var shown = _results.Select(p => p.Title).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        if (shown.Contains(question.Path[^1])) return $"answer[{question.Answers[0]}]";
+        if (shown.Contains(question.Path[^1])) return Answer(question.Answers[0]);
         for (var i = question.Path.Count - 2; i >= 0; i--)
-            if (shown.Contains(question.Path[i])) return $"search[{question.Path[i + 1]}]";
-        return $"search[{question.Path[0]}]";
+            if (shown.Contains(question.Path[i])) return Search(question.Path[i + 1]);
+        return Search(question.Path[0]);
     }
 
     private EnvironmentObservation Observe()
@@ -101,9 +101,15 @@ internal sealed class SearchEnvironment(SearchOptions options, SearchTasks tasks
         if (tasks.Corpus is not { } corpus) return null;
         var named = _results.Select(p => corpus.ById(p.Id)).OfType<Corpus.Entity>().SelectMany(KnowledgeCorpus.Mentions).Select(e => e.Name)
             .Distinct(StringComparer.Ordinal).ToList();
-        var searches = question.Path.Take(1).Concat(named).Distinct(StringComparer.Ordinal).Select(n => $"search[{n}]");
-        return [$"search[{question.Text}]", .. searches, .. named.Select(n => $"answer[{n}]")];
+        var searches = question.Path.Take(1).Concat(named).Distinct(StringComparer.Ordinal).Select(Search);
+        return [Search(question.Text), .. searches, .. named.Select(Answer)];
     }
+
+    // The listed actions put a space after the bracket, as Search-R1 puts spaces inside its tags: a word-level tokenizer then
+    // reads a name in an action as the same word it read in the results. Actions without the space are accepted alike.
+    private static string Search(string query) => $"search[ {query}]";
+
+    private static string Answer(string text) => $"answer[ {text}]";
 
     private static string Task(SearchQuestion question) => $"answer the question \"{question.Text}\"";
 

@@ -68,7 +68,7 @@ internal sealed class KnowledgeCorpus
     /// <summary>The entities a document names: its own entity first, then the objects of its facts.</summary>
     public static IEnumerable<Entity> Mentions(Entity entity) => [entity, .. entity.Facts.Values];
 
-    /// <summary>Generates a corpus of 2,230 documents.</summary>
+    /// <summary>Generates a corpus of 1,930 documents.</summary>
     public static KnowledgeCorpus Generate(int seed)
     {
         var random = new Random(seed);
@@ -84,14 +84,18 @@ internal sealed class KnowledgeCorpus
         }
 
         string Root() => Capitalize(Syllable(random) + Syllable(random));
+        // People's names combine a given name and a family name from pools of 40 each, as real names share their parts; the other
+        // names are one invented word each (and the kind of organisation).
+        var given = DistinctRoots(random, 40);
+        var family = DistinctRoots(random, 40);
         var countries = Enumerable.Range(0, 30).Select(_ => Add(EntityKind.Country, () => Root() + Pick(random, CountrySuffixes), "country")).ToList();
-        var cities = Enumerable.Range(0, 300).Select(_ => Add(EntityKind.City, () => Root() + Pick(random, CitySuffixes), "city")).ToList();
-        var organisations = Enumerable.Range(0, 300).Select(_ =>
+        var cities = Enumerable.Range(0, 150).Select(_ => Add(EntityKind.City, () => Root() + Pick(random, CitySuffixes), "city")).ToList();
+        var organisations = Enumerable.Range(0, 150).Select(_ =>
         {
             var kind = Pick(random, OrganisationKinds);
             return Add(EntityKind.Organisation, () => $"{Root()} {kind}", OrganisationDescription(kind));
         }).ToList();
-        var people = Enumerable.Range(0, 900).Select(_ => Add(EntityKind.Person, () => $"{Root()} {Root()}", Pick(random, Occupations))).ToList();
+        var people = Enumerable.Range(0, 900).Select(_ => Add(EntityKind.Person, () => $"{Pick(random, given)} {Pick(random, family)}", Pick(random, Occupations))).ToList();
         var works = Enumerable.Range(0, 700).Select(_ => Add(EntityKind.Work, () => $"The {Pick(random, Adjectives)} {Pick(random, Nouns)}", Pick(random, WorkKinds))).ToList();
 
         for (var i = 0; i < cities.Count; i++)
@@ -127,6 +131,14 @@ internal sealed class KnowledgeCorpus
     };
 
     private static string Article(string noun) => "aeiou".Contains(noun[0]) ? "an" : "a";
+
+    private static List<string> DistinctRoots(Random random, int count)
+    {
+        var roots = new List<string>(count);
+        while (roots.Count < count)
+            if (Capitalize(Syllable(random) + Syllable(random)) is var root && !roots.Contains(root)) roots.Add(root);
+        return roots;
+    }
 
     private static string Syllable(Random random) => Pick(random, Onsets) + Pick(random, Vowels) + Pick(random, Codas);
 

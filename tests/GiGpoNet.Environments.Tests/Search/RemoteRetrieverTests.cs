@@ -125,13 +125,15 @@ public sealed class RemoteRetrieverTests
         var (server, url) = await ServeAsync(SearchFixture.Retriever);
         await using var _ = server;
         using var http = new HttpClient();
-        using var response = await http.PostAsync(url, new StringContent("{\"queries\": [\"Talto Lethnoth\"], \"topk\": 2, \"return_scores\": false}",
+        var name = SearchFixture.Corpus.Entities[^1].Name;
+        using var response = await http.PostAsync(url, new StringContent($"{{\"queries\": [\"{name}\"], \"topk\": 2, \"return_scores\": false}}",
             System.Text.Encoding.UTF8, "application/json"));
         var body = await response.Content.ReadAsStringAsync();
         Assert.That(body, Does.Contain("\"contents\"").And.Not.Contain("\"score\""));
         using var client = new RemoteRetriever(new SearchOptions { RetrieverUrl = url });
         var passages = client.Parse(body, 1)[0];
-        Assert.That(passages.Select(p => p.Title), Is.EqualTo(SearchFixture.Retriever.Search("Talto Lethnoth", 2).Select(p => p.Title)));
+        Assert.That(passages.Select(p => p.Title), Is.EqualTo(SearchFixture.Retriever.Search(name, 2).Select(p => p.Title)));
+        Assert.That(passages, Has.Count.EqualTo(2));
         Assert.That(passages.Select(p => p.Score), Has.All.Null);
     }
 

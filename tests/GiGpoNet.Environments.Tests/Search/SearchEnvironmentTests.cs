@@ -9,7 +9,7 @@ public sealed class SearchEnvironmentTests
     [Test]
     public void The_corpus_has_a_few_thousand_documents_and_both_question_types_in_every_split()
     {
-        Assert.That(SearchFixture.Corpus.Entities, Has.Count.InRange(2000, 5000));
+        Assert.That(SearchFixture.Corpus.Entities, Has.Count.InRange(1500, 5000));
         Assert.That(SearchFixture.Retriever.Documents, Is.EqualTo(SearchFixture.Corpus.Entities.Count));
         foreach (var split in Enum.GetValues<DatasetSplit>())
         {
