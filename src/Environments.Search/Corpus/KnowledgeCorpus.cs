@@ -50,20 +50,13 @@ internal sealed class KnowledgeCorpus
     /// <summary>The entity named <paramref name="name"/> (case-insensitive), if any.</summary>
     public Entity? ByName(string name) => _byName.GetValueOrDefault(name.Trim());
 
-    /// <summary>The document of <paramref name="entity"/>: one or two sentences stating its facts.</summary>
-    public static string DocumentText(Entity entity)
-    {
-        var f = entity.Facts;
-        return entity.Kind switch
-        {
-            EntityKind.Person => $"{entity.Name} is a {entity.Description} born in {f[Relation.BornIn].Name}. {entity.Name} works for {f[Relation.WorksFor].Name}.",
-            EntityKind.City => $"{entity.Name} is a city in {f[Relation.LocatedIn].Name}.",
-            EntityKind.Country => $"{entity.Name} is a country. Its capital is {f[Relation.Capital].Name}.",
-            EntityKind.Organisation => $"{entity.Name} is {Article(entity.Description)} {entity.Description} headquartered in {f[Relation.HeadquarteredIn].Name}. " +
-                                       $"It was founded by {f[Relation.FoundedBy].Name}.",
-            _ => $"{entity.Name} is {Article(entity.Description)} {entity.Description} written by {f[Relation.WrittenBy].Name} and published by {f[Relation.PublishedBy].Name}.",
-        };
-    }
+    /// <summary>
+    /// The document of <paramref name="entity"/>: its name, what it is, and its facts in the style of an encyclopaedia's infobox line,
+    /// each fact named by the word the questions use for it ("Ciorbrer Casleas (lawyer), birthplace Hotothburg, employer Brotrain
+    /// Foundation.").
+    /// </summary>
+    public static string DocumentText(Entity entity) =>
+        $"{entity.Name} ({entity.Description}), {string.Join(", ", entity.Facts.Select(f => $"{f.Key.Word} {f.Value.Name}"))}.";
 
     /// <summary>The entities a document names: its own entity first, then the objects of its facts.</summary>
     public static IEnumerable<Entity> Mentions(Entity entity) => [entity, .. entity.Facts.Values];
@@ -129,8 +122,6 @@ internal sealed class KnowledgeCorpus
         "Bank" => "bank",
         _ => "company",
     };
-
-    private static string Article(string noun) => "aeiou".Contains(noun[0]) ? "an" : "a";
 
     private static List<string> DistinctRoots(Random random, int count)
     {
