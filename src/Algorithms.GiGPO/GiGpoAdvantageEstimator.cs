@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using GiGpoNet.Advantages;
 using GiGpoNet.Algorithms.GiGpo.Grouping;
 using GiGpoNet.Data;
@@ -34,6 +35,7 @@ public sealed class GiGpoAdvantageEstimator : IAdvantageEstimator
     public int MinimumGroupSize => 2; // normalizes within groups: one trajectory has nothing to compare with
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public AdvantageResult Estimate(RolloutBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using GiGpoNet.Data;
 
 namespace GiGpoNet.Algorithms.GiGpo;
@@ -11,6 +12,7 @@ public static class StepReturns
     /// <summary>Per-row discounted returns; inactive rows get 0.</summary>
     /// <param name="batch">The batch.</param>
     /// <param name="gamma">The discount, finite and 0 or more (0 gives each step its own reward).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double[] Compute(RolloutBatch batch, double gamma)
     {
         ArgumentNullException.ThrowIfNull(batch);

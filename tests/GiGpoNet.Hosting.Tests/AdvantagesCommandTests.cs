@@ -148,7 +148,7 @@ public sealed class AdvantagesCommandTests : CliTestBase
     {
         var (code, _, stderr) = Run("serve-env", "--environment", "alfworld");
         Assert.That(code, Is.EqualTo(2));
-        Assert.That(stderr, Does.Contain("'alfworld' is not a registered environment. Registered: household, shop, sokoban."));
+        Assert.That(stderr, Does.Contain("'alfworld' is not a registered environment. Registered: household, search, shop, sokoban."));
     }
 
     [Test]

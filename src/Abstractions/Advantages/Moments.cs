@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace GiGpoNet.Advantages;
 
 /// <summary>
@@ -19,6 +21,7 @@ public readonly record struct Moments(int Count, double Mean, double Std)
         private bool _allEqual;
 
         /// <summary>Adds one value.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Add(double value)
         {
             if (_count == 0)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using GiGpoNet.Advantages;
 using GiGpoNet.Data;
@@ -29,14 +28,12 @@ public sealed class AdvantageFileJob(IAdvantageEstimatorProvider estimators, Adv
             throw new ArgumentException(
                 $"'{registration.Name}' needs the critic's values: give each row a \"values\" array with one critic value per response token.");
 
-        var stopwatch = Stopwatch.StartNew();
-        var result = estimator.Estimate(file.Batch);
-        stopwatch.Stop();
+        var (result, elapsed) = new TimedEstimation(estimator).Estimate(file.Batch);
         RequireFinite(result, file);
 
         WriteAtomically(outputPath, stream => Write(stream, file, result));
         var stepGroups = result.Metrics.TryGetValue("step_groups", out var k) ? (int)k : 0;
-        return new AdvantageFileSummary(file.Batch.RowCount, file.Batch.GroupCount, stepGroups, stopwatch.Elapsed.TotalMilliseconds);
+        return new AdvantageFileSummary(file.Batch.RowCount, file.Batch.GroupCount, stepGroups, elapsed.TotalMilliseconds);
     }
 
     /// <summary>Refuses a result with a non-finite advantage (a γ above 1 over a long trajectory can overflow), naming its line.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using GiGpoNet.Advantages;
 using GiGpoNet.Environments;
+using GiGpoNet.Hosting.Advantages;
 using GiGpoNet.Hosting.Configuration;
 using GiGpoNet.Learning;
 using GiGpoNet.Policies;
@@ -11,6 +12,8 @@ namespace GiGpoNet.Hosting.Training;
 /// <summary>The built-in iteration over the configured rollout source, estimator and learner, timing each phase.</summary>
 internal sealed class RolloutTrainingStep(IRolloutSource source, IAdvantageEstimator estimator, TrainingOptions training) : ITrainingStep
 {
+    private readonly TimedEstimation _estimation = new(estimator);
+
     public async Task<IterationOutcome> RunAsync(ILearner learner, IPolicy policy, int iteration, long environmentStepsBefore,
         CancellationToken cancellationToken = default)
     {
@@ -36,9 +39,8 @@ internal sealed class RolloutTrainingStep(IRolloutSource source, IAdvantageEstim
         var batch = learner.Prepare(collected.Batch);
         metrics[MetricNames.OldLogProbSeconds] = phase.Elapsed.TotalSeconds;
 
-        phase.Restart();
-        var advantages = estimator.Estimate(batch);
-        metrics[MetricNames.AdvantageSeconds] = phase.Elapsed.TotalSeconds;
+        var (advantages, estimation) = _estimation.Estimate(batch);
+        metrics[MetricNames.AdvantageSeconds] = estimation.TotalSeconds;
         foreach (var (key, value) in advantages.Metrics) metrics[key] = value;
         var usable = AdvantageStatistics.Add(metrics, batch, advantages);
 
