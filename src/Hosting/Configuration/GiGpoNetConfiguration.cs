@@ -4,8 +4,9 @@ namespace GiGpoNet.Hosting.Configuration;
 
 /// <summary>
 /// The configuration sources of GiGPO.NET's tools, in the generic host's order (later wins): <c>appsettings.json</c> in the
-/// working directory (optional), environment variables (<c>Training__Algorithm=grpo</c>), then command-line overrides
-/// (<c>--Training:Algorithm=grpo</c>).
+/// working directory (optional), the per-environment defaults <c>appsettings.{Training:Environment}.json</c> beside it (optional,
+/// as ASP.NET Core's <c>appsettings.{Environment}.json</c>: <c>appsettings.search.json</c> when the run trains on <c>search</c>),
+/// environment variables (<c>Training__Algorithm=grpo</c>), then command-line overrides (<c>--Training:Algorithm=grpo</c>).
 /// </summary>
 public static class GiGpoNetConfiguration
 {
@@ -25,6 +26,26 @@ public static class GiGpoNetConfiguration
         var path = Path.GetFullPath(settingsFile ?? SettingsFileName);
         if (settingsFile is not null && !File.Exists(path))
             throw new GiGpoNetConfigurationException($"The settings file '{path}' does not exist; check the path given with --settings.");
+        AddJson(configuration, path);
+        if (EnvironmentDefaultsFile(path, configuration, commandLineOverrides) is { } defaults) AddJson(configuration, defaults);
+        return WithOverrides(configuration, commandLineOverrides);
+    }
+
+    /// <summary>
+    /// <c>appsettings.{environment}.json</c> beside <paramref name="settingsPath"/> for the environment the run selects (from the
+    /// settings file, the environment variables or the command line), when that file exists.
+    /// </summary>
+    private static string? EnvironmentDefaultsFile(string settingsPath, IConfiguration settings, IEnumerable<string>? commandLineOverrides)
+    {
+        var probe = WithOverrides(new ConfigurationManager(), commandLineOverrides);
+        var environment = probe["Training:Environment"] ?? settings["Training:Environment"];
+        if (string.IsNullOrWhiteSpace(environment) || environment.IndexOfAny([.. Path.GetInvalidFileNameChars(), '.']) >= 0) return null;
+        var file = Path.Combine(Path.GetDirectoryName(settingsPath)!, $"{Path.GetFileNameWithoutExtension(settingsPath)}.{environment.ToLowerInvariant()}.json");
+        return File.Exists(file) ? file : null;
+    }
+
+    private static void AddJson(ConfigurationManager configuration, string path)
+    {
         try
         {
             configuration.AddJsonFile(path, optional: true, reloadOnChange: false);
@@ -33,7 +54,6 @@ public static class GiGpoNetConfiguration
         {
             throw new GiGpoNetConfigurationException($"The settings file '{path}' is not valid JSON: {e.InnerException?.Message ?? e.Message}", e);
         }
-        return WithOverrides(configuration, commandLineOverrides);
     }
 
     private static ConfigurationManager WithOverrides(ConfigurationManager configuration, IEnumerable<string>? commandLineOverrides)
