@@ -113,7 +113,7 @@ internal sealed class RemoteRetriever : IRetriever, IDisposable
 
     private Passage ReadPassage(JsonElement item)
     {
-        var scored = item.ValueKind == JsonValueKind.Object && item.TryGetProperty("document", out var inner);
+        var scored = item.ValueKind == JsonValueKind.Object && item.TryGetProperty("document", out _);
         var document = scored ? item.GetProperty("document") : item;
         if (document.ValueKind != JsonValueKind.Object || !document.TryGetProperty("contents", out var contents) || contents.ValueKind != JsonValueKind.String)
             throw Malformed("has a document without a \"contents\" string");
