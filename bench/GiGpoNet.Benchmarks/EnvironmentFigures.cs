@@ -31,7 +31,7 @@ public static class EnvironmentFigures
     {
         // search: BM25 over the generated corpus, its index in a temporary folder (built once, as a run's cache is).
         var corpus = KnowledgeCorpus.Generate(1);
-        var tasks = SearchTasks.Create(1, null, () => corpus);
+        var tasks = SearchTasks.Create(null, () => corpus);
         var index = Path.Combine(Path.GetTempPath(), "gigpo-bench-search-index");
         using var retriever = LuceneRetriever.ForCorpus(corpus, index);
         var searchOptions = new SearchOptions();

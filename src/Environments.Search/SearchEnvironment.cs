@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using GiGpoNet.Environments.Search.Answers;
 using GiGpoNet.Environments.Search.Corpus;
@@ -46,7 +45,7 @@ internal sealed class SearchEnvironment(SearchOptions options, SearchTasks tasks
             _done = true;
             var correct = AnswerMatching.ExactMatch(answer, question.Answers);
             var f1 = AnswerMatching.F1(answer, question.Answers);
-            var closing = string.Create(CultureInfo.InvariantCulture, $"Question: {question.Text}\nYour answer: {answer}. Exact match: {(correct ? "yes" : "no")}.");
+            var closing = $"Question: {question.Text}\nYour answer: {answer}. Exact match: {(correct ? "yes" : "no")}.";
             return new EnvironmentStep(new EnvironmentObservation(closing, Task(question), question.Type, []), correct ? 10 : 0, Done: true, Won: correct, Score: f1);
         }
         if (Argument(text, "search") is { Length: > 0 } query)

@@ -12,11 +12,10 @@ internal sealed class QuestionSet
 
     public QuestionSet(IEnumerable<(SearchQuestion Question, DatasetSplit? Split)> questions)
     {
-        var list = questions.ToList();
+        var list = questions.Select(q => (q.Question, Split: q.Split ?? SplitOf(q.Question))).ToList();
         Types = [.. list.Select(q => q.Question.Type).Distinct(StringComparer.Ordinal)];
         _byTypeAndSplit = Enum.GetValues<DatasetSplit>().ToDictionary(split => split, split => (IReadOnlyList<IReadOnlyList<SearchQuestion>>)
-            [.. Types.Select(type => (IReadOnlyList<SearchQuestion>)
-                    [.. list.Where(q => q.Question.Type == type && (q.Split ?? SplitOf(q.Question)) == split).Select(q => q.Question)])
+            [.. Types.Select(type => (IReadOnlyList<SearchQuestion>)[.. list.Where(q => q.Question.Type == type && q.Split == split).Select(q => q.Question)])
                 .Where(pool => pool.Count > 0)]);
         Count = list.Count;
     }

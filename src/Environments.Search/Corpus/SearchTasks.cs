@@ -10,10 +10,10 @@ internal sealed class SearchTasks(QuestionSet questions, KnowledgeCorpus? corpus
 
     public KnowledgeCorpus? Corpus { get; } = corpus;
 
-    /// <summary>The generated questions of the corpus of <paramref name="corpusSeed"/>, or those of <paramref name="questionFile"/>.</summary>
-    public static SearchTasks Create(int corpusSeed, string? questionFile, Func<KnowledgeCorpus> corpus)
+    /// <summary>The questions of a question file when there is one, else the generated questions of <paramref name="corpus"/>.</summary>
+    public static SearchTasks Create(QuestionSet? fromFile, Func<KnowledgeCorpus> corpus)
     {
-        if (questionFile is not null) return new SearchTasks(QuestionFile.Read(questionFile), null);
+        if (fromFile is not null) return new SearchTasks(fromFile, null);
         var generated = corpus();
         return new SearchTasks(new QuestionSet(QuestionGenerator.All(generated).Select(q => (q, (DatasetSplit?)null))), generated);
     }

@@ -27,13 +27,14 @@ public static class SearchEnvironmentBuilderExtensions
         services.AddOptions<SearchOptions>()
             .Configure(o => StrictConfigurationBinder.Bind(builder.Configuration.GetSection(SearchOptions.SectionName), o))
             .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<SearchOptions>>(new SearchOptionsValidator(builder.Configuration));
+        var questionFiles = new QuestionFileCache();
+        services.AddSingleton<IValidateOptions<SearchOptions>>(new SearchOptionsValidator(builder.Configuration, questionFiles));
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<SearchOptions>>().Value);
         services.TryAddSingleton(sp => KnowledgeCorpus.Generate(sp.GetRequiredService<SearchOptions>().CorpusSeed));
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<SearchOptions>();
-            return SearchTasks.Create(options.CorpusSeed, options.Questions, sp.GetRequiredService<KnowledgeCorpus>);
+            return SearchTasks.Create(options.Questions is { } file ? questionFiles.Read(file) : null, sp.GetRequiredService<KnowledgeCorpus>);
         });
         services.TryAddSingleton<IRetriever>(sp =>
         {

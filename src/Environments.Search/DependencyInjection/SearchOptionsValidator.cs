@@ -9,7 +9,7 @@ namespace GiGpoNet.Environments.Search;
 /// At start-up: the values of <c>Environments:search</c>, every line of its question file, and, when the run trains on <c>search</c>
 /// with the remote retriever, one query to the server.
 /// </summary>
-internal sealed class SearchOptionsValidator(IConfiguration configuration) : IValidateOptions<SearchOptions>
+internal sealed class SearchOptionsValidator(IConfiguration configuration, QuestionFileCache questionFiles) : IValidateOptions<SearchOptions>
 {
     public ValidateOptionsResult Validate(string? name, SearchOptions options)
     {
@@ -17,7 +17,7 @@ internal sealed class SearchOptionsValidator(IConfiguration configuration) : IVa
         if (failures.Count > 0) return ValidateOptionsResult.Fail(failures);
         try
         {
-            if (options.Questions is { } questions) QuestionFile.Read(questions);
+            if (options.Questions is { } questions) questionFiles.Read(questions);
         }
         catch (GiGpoNetConfigurationException e)
         {

@@ -18,12 +18,15 @@ internal sealed class LuceneRetriever : IRetriever, IDisposable
     /// <summary>Query terms beyond this many are ignored (Lucene refuses more than 1,024 clauses).</summary>
     private const int MaxQueryTerms = 64;
 
+    private readonly Lucene.Net.Store.Directory _index;
     private readonly DirectoryReader _reader;
     private readonly IndexSearcher _searcher;
     private readonly Analyzer _analyzer = new StandardAnalyzer(LuceneIndex.Version);
 
+    /// <summary>A retriever over <paramref name="index"/>, which it owns and disposes.</summary>
     public LuceneRetriever(Lucene.Net.Store.Directory index)
     {
+        _index = index;
         _reader = DirectoryReader.Open(index);
         _searcher = new IndexSearcher(_reader) { Similarity = new BM25Similarity() };
     }
@@ -74,5 +77,6 @@ internal sealed class LuceneRetriever : IRetriever, IDisposable
     {
         _reader.Dispose();
         _analyzer.Dispose();
+        _index.Dispose();
     }
 }

@@ -11,7 +11,7 @@ internal static class SearchFixture
     {
         var corpus = KnowledgeCorpus.Generate(1);
         var folder = Path.Combine(Path.GetTempPath(), $"gigpo-search-tests-{Environment.ProcessId}");
-        return (corpus, SearchTasks.Create(1, null, () => corpus), LuceneRetriever.ForCorpus(corpus, folder));
+        return (corpus, SearchTasks.Create(null, () => corpus), LuceneRetriever.ForCorpus(corpus, folder));
     });
 
     public static KnowledgeCorpus Corpus => Shared.Value.Corpus;
