@@ -4,6 +4,7 @@ using GiGpoNet.Benchmarks;
 // dotnet run -c Release --project bench/GiGpoNet.Benchmarks -- --filter '*'        all BenchmarkDotNet benchmarks
 // dotnet run -c Release --project bench/GiGpoNet.Benchmarks -- --filter '*Advantage*'
 // dotnet run -c Release --project bench/GiGpoNet.Benchmarks -- env                 environment and rollout-loop figures
+// dotnet run -c Release --project bench/GiGpoNet.Benchmarks -- step-groups         household's step groups by room size, horizon and policy noise
 // dotnet run -c Release --project bench/GiGpoNet.Benchmarks -- backend-train       TorchSharp training step (tokens/s, peak memory)
 // dotnet run -c Release --project bench/GiGpoNet.Benchmarks -- backend-generate    KV-cache vs recomputing generation
 // dotnet run -c Release --project bench/GiGpoNet.Benchmarks -- soak [cycles] [minutes]   generation + updates under GC stress
@@ -13,6 +14,9 @@ switch (args)
 {
     case ["env", ..]:
         await EnvironmentFigures.RunAsync(Console.Out);
+        return;
+    case ["step-groups", ..]:
+        await StepGroupFigures.RunAsync(Console.Out);
         return;
     case ["backend-train", ..]:
         BackendFigures.Train(Console.Out);

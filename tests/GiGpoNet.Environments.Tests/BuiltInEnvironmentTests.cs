@@ -153,6 +153,71 @@ public sealed class BuiltInEnvironmentTests
     }
 
     [Test]
+    public async Task Shop_with_the_score_reward_pays_ten_times_the_score_of_a_partial_purchase()
+    {
+        // The same purchases under both rewards: Score pays 10 × score, Success only a score of 1; both report the same score.
+        var partial = 0;
+        for (var seed = 0; seed < 40; seed++)
+        {
+            var success = await BuyFirstResult(new ShopEnvironment(new ShopOptions { Search = ShopSearch.Instruction }), seed);
+            var score = await BuyFirstResult(new ShopEnvironment(new ShopOptions { Search = ShopSearch.Instruction, Reward = ShopReward.Score }), seed);
+            Assert.That(score.Score, Is.EqualTo(success.Score), $"seed {seed}");
+            Assert.That(score.Reward, Is.EqualTo(10 * score.Score!.Value).Within(1e-12), $"seed {seed}");
+            Assert.That(success.Reward, Is.EqualTo(success.Won ? 10 : 0), $"seed {seed}");
+            if (!success.Won && score.Reward > 0) partial++;
+        }
+        Assert.That(partial, Is.GreaterThan(10), "most first results are partial matches, which only the score reward pays");
+    }
+
+    private static async Task<EnvironmentStep> BuyFirstResult(ShopEnvironment environment, int seed)
+    {
+        await using var _ = environment;
+        var start = await environment.ResetAsync(new EnvironmentReset(seed, DatasetSplit.Train));
+        var results = await environment.StepAsync(start.AdmissibleActions![0]);
+        await environment.StepAsync(results.Observation.AdmissibleActions!.First(a => a.StartsWith("click[b0", StringComparison.Ordinal)));
+        return await environment.StepAsync("click[buy now]");
+    }
+
+    [Test]
+    public async Task The_household_expert_gives_up_instead_of_failing_where_the_object_lies_only_in_a_goal_receptacle()
+    {
+        // Heat tasks: the object is taken, then put unheated into a goal-type receptacle (as a random step may), and every other
+        // receptacle is visited. The expert never searches goal-type receptacles, so unless the room holds another such object no plan
+        // is left: it answers null (a dead end that ends a demonstration), where it used to throw. Before that, it names an admissible
+        // command at every step.
+        var deadEnds = 0;
+        for (var seed = 0; seed < 120; seed++)
+        {
+            await using var environment = new HouseholdEnvironment(new HouseholdOptions { RoomSize = HouseholdRoomSize.Small });
+            var observation = await environment.ResetAsync(new EnvironmentReset(seed, DatasetSplit.Train));
+            if (observation.TaskType != "pick_heat_then_place_in_recep") continue;
+            async Task Do(string action)
+            {
+                Assert.That(observation.AdmissibleActions, Does.Contain(action), $"seed {seed}");
+                observation = (await environment.StepAsync(action)).Observation;
+            }
+            string planned;
+            do await Do(planned = environment.ExpertAction()!); while (!planned.StartsWith("take ", StringComparison.Ordinal));
+
+            var goalType = observation.Task.Split(" in ")[^1].TrimEnd('.');
+            var goal = observation.AdmissibleActions!.First(a => a.StartsWith("go to " + goalType + " ", StringComparison.Ordinal))[6..];
+            await Do("go to " + goal);
+            if (observation.AdmissibleActions!.Contains("open " + goal)) await Do("open " + goal);
+            await Do(observation.AdmissibleActions!.First(a => a.StartsWith("put ", StringComparison.Ordinal)));
+            var others = observation.AdmissibleActions!.Where(a => a.StartsWith("go to ", StringComparison.Ordinal) && !a[6..].StartsWith(goalType + " "))
+                .Select(a => a[6..]).ToList();
+            foreach (var other in others)
+            {
+                Assert.That(environment.ExpertAction(), Is.Not.Null.And.AnyOf(observation.AdmissibleActions!.ToArray()), $"seed {seed}: receptacles are left to search");
+                await Do("go to " + other);
+                if (observation.AdmissibleActions!.Contains("open " + other)) await Do("open " + other);
+            }
+            if (environment.ExpertAction() is null) deadEnds++;
+        }
+        Assert.That(deadEnds, Is.GreaterThan(0), "some rooms hold one object of the type sought");
+    }
+
+    [Test]
     public async Task Sokoban_uses_gym_sokoban_rewards()
     {
         await using var environment = new SokobanEnvironment();

@@ -18,23 +18,28 @@ public static class EnvironmentsBuilderExtensions
     public static IGiGpoNetBuilder AddBuiltInEnvironments(this IGiGpoNetBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        AddEnvironmentOptions<HouseholdOptions, HouseholdRoomSize>(builder, HouseholdOptions.SectionName, nameof(HouseholdOptions.RoomSize), o => o.RoomSize);
-        AddEnvironmentOptions<ShopOptions, ShopSearch>(builder, ShopOptions.SectionName, nameof(ShopOptions.Search), o => o.Search);
+        AddEnvironmentOptions<HouseholdOptions>(builder, HouseholdOptions.SectionName, o => [(nameof(HouseholdOptions.RoomSize), o.RoomSize)]);
+        AddEnvironmentOptions<ShopOptions>(builder, ShopOptions.SectionName,
+            o => [(nameof(ShopOptions.Search), o.Search), (nameof(ShopOptions.Reward), o.Reward)]);
         return builder.AddEnvironment<HouseholdEnvironment>(HouseholdEnvironment.Description)
             .AddEnvironment<ShopEnvironment>(ShopEnvironment.Description)
             .AddEnvironment<SokobanEnvironment>(SokobanEnvironment.Description);
     }
 
-    /// <summary>Binds an environment's options (one enum setting) from <paramref name="section"/>, validated at start-up; once.</summary>
-    private static void AddEnvironmentOptions<TOptions, TEnum>(IGiGpoNetBuilder builder, string section, string key, Func<TOptions, TEnum> setting)
+    /// <summary>Binds an environment's options (enum settings) from <paramref name="section"/>, each validated at start-up; once.</summary>
+    private static void AddEnvironmentOptions<TOptions>(IGiGpoNetBuilder builder, string section, Func<TOptions, (string Key, Enum Value)[]> settings)
         where TOptions : class, new()
-        where TEnum : struct, Enum
     {
         if (builder.Services.Any(d => d.ServiceType == typeof(TOptions))) return;
-        builder.Services.AddOptions<TOptions>()
-            .Configure(o => StrictConfigurationBinder.Bind(builder.Configuration.GetSection(section), o))
-            .Validate(o => Enum.IsDefined(setting(o)), $"{section}:{key} must be one of {string.Join(", ", Enum.GetNames<TEnum>())}.")
-            .ValidateOnStart();
+        var options = builder.Services.AddOptions<TOptions>()
+            .Configure(o => StrictConfigurationBinder.Bind(builder.Configuration.GetSection(section), o));
+        var defaults = settings(new TOptions());
+        for (var i = 0; i < defaults.Length; i++)
+        {
+            var (index, key, type) = (i, defaults[i].Key, defaults[i].Value.GetType());
+            options.Validate(o => Enum.IsDefined(type, settings(o)[index].Value), $"{section}:{key} must be one of {string.Join(", ", Enum.GetNames(type))}.");
+        }
+        options.ValidateOnStart();
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<TOptions>>().Value);
     }
 

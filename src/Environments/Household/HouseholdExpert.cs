@@ -9,7 +9,8 @@ namespace GiGpoNet.Environments.Household;
 /// </summary>
 internal static class HouseholdExpert
 {
-    public static string NextAction(HouseholdWorld world)
+    /// <summary>The expert's next command, or null where random steps left the object sought only in a receptacle it does not search.</summary>
+    public static string? NextAction(HouseholdWorld world)
     {
         var goal = world.Goal;
         var holding = world.Holding;
@@ -21,14 +22,14 @@ internal static class HouseholdExpert
             if (here is not null && here.Openable && !here.IsOpen) return $"open {here.Name}";
             if (here is not null && here.Type != goal.ReceptacleType && here.Contents.FirstOrDefault(o => o.Type == goal.ObjectType) is { } found)
                 return $"take {found.Name} from {here.Name}";
-            return $"go to {NextToSearch(world, r => r.Type != goal.ReceptacleType).Name}";
+            return NextToSearch(world, r => r.Type != goal.ReceptacleType) is { } next ? $"go to {next.Name}" : null;
         }
 
         if (goal.Type == HouseholdTaskType.LookAtObjInLight)
         {
             if (world.Location?.Name == world.LampLocation) return "use desklamp 1";
             var lamp = world.Visited.FirstOrDefault(r => r.Name == world.LampLocation);
-            return lamp is not null ? $"go to {lamp.Name}" : $"go to {NextToSearch(world, r => r.Type is "desk" or "sidetable").Name}";
+            return (lamp ?? NextToSearch(world, r => r.Type is "desk" or "sidetable")) is { } next ? $"go to {next.Name}" : null;
         }
 
         if (!world.Satisfies(holding))
@@ -49,10 +50,13 @@ internal static class HouseholdExpert
         return $"put {holding.Name} in/on {target.Name}";
     }
 
-    /// <summary>The first receptacle (in the room description's order) not visited yet that may hold what is sought; when all were visited, the first of them again.</summary>
-    private static Receptacle NextToSearch(HouseholdWorld world, Func<Receptacle, bool> candidate) =>
+    /// <summary>
+    /// The first receptacle (in the room description's order) not visited yet that may hold what is sought; when all were visited, the
+    /// first of them that holds it; null when none does.
+    /// </summary>
+    private static Receptacle? NextToSearch(HouseholdWorld world, Func<Receptacle, bool> candidate) =>
         world.Receptacles.FirstOrDefault(r => candidate(r) && !world.Visited.Contains(r) && r != world.Location)
-        ?? world.Receptacles.First(r => candidate(r) && r != world.Location && r.Contents.Any(o => o.Type == world.Goal.ObjectType));
+        ?? world.Receptacles.FirstOrDefault(r => candidate(r) && r != world.Location && r.Contents.Any(o => o.Type == world.Goal.ObjectType));
 
     private static string PutDownHere(HouseholdWorld world, HouseholdObject holding)
     {

@@ -5,7 +5,8 @@ namespace GiGpoNet.Environments.Shop;
 /// <summary>
 /// <c>shop</c>: a WebShop-like environment over a seeded catalogue of 1,200 products. Pages: search, results (10 a page, up to 50
 /// results, next and previous page), item details with option choices, and buy. Actions: <c>search[query]</c> and <c>click[...]</c>.
-/// Buying ends the episode with WebShop's score; the reward is 10 when the score is 1 (success), else 0. 15 steps by default.
+/// Buying ends the episode with WebShop's score; the reward is 10 when the score is 1 (success), else 0, or 10 × the score
+/// (<see cref="ShopOptions.Reward"/>). 15 steps by default.
 /// </summary>
 public sealed class ShopEnvironment : IEnvironment, IExpertEnvironment
 {
@@ -86,12 +87,14 @@ public sealed class ShopEnvironment : IEnvironment, IExpertEnvironment
                     new EnvironmentObservation(string.Create(CultureInfo.InvariantCulture,
                         $"Thank you for shopping with us! [SEP] Your score (min 0.0, max 1.0) [SEP] {score:0.000}"),
                         goal.Instruction(), "shop", []),
-                    won ? 10 : 0, Done: true, Won: won, Score: score));
+                    Reward(score, won), Done: true, Won: won, Score: score));
             }
             Click(target);
         }
         return ValueTask.FromResult(new EnvironmentStep(Observe(), 0, false, false));
     }
+
+    private double Reward(double score, bool won) => _options.Reward == ShopReward.Score ? 10 * score : won ? 10 : 0;
 
     private void Click(string target)
     {

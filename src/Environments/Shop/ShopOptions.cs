@@ -22,4 +22,7 @@ public sealed class ShopOptions
 
     /// <summary>How the agent searches. Default <see cref="ShopSearch.Free"/> (WebShop's).</summary>
     public ShopSearch Search { get; set; } = ShopSearch.Free;
+
+    /// <summary>What buying pays. Default <see cref="ShopReward.Success"/> (verl-agent's).</summary>
+    public ShopReward Reward { get; set; } = ShopReward.Success;
 }

@@ -19,6 +19,8 @@ public static class EpisodeMetrics
         metrics["truncated_rate"] = episodes.Average(e => e.Truncated ? 1.0 : 0.0);
         metrics["env_failures"] = episodes.Count(e => e.Failure is not null);
         if (episodes.Any(e => e.Score is not null)) metrics["task_score_mean"] = episodes.Average(e => e.Score ?? 0);
+        var groups = episodes.GroupBy(e => e.GroupId).Where(g => g.Count() > 1).ToList();
+        if (groups.Count > 0) metrics[MetricNames.UniformGroupFraction] = groups.Average(g => g.All(e => e.Return == g.First().Return) ? 1.0 : 0.0);
         foreach (var type in episodes.GroupBy(e => e.TaskType))
             metrics[$"success_rate/{type.Key}"] = type.Average(e => e.Won ? 1.0 : 0.0);
     }

@@ -6,6 +6,12 @@ public static class MetricNames
     /// <summary>The fraction of episodes won.</summary>
     public const string SuccessRate = "success_rate";
 
+    /// <summary>
+    /// The fraction of a rollout's groups (of two or more episodes) whose returns are all equal: their episode-level advantage is zero,
+    /// so GRPO learns nothing from them.
+    /// </summary>
+    public const string UniformGroupFraction = "uniform_group_fraction";
+
     /// <summary>Training environment steps so far.</summary>
     public const string EnvironmentSteps = "env_steps";
 
