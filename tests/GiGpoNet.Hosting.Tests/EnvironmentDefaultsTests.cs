@@ -28,6 +28,21 @@ public sealed class EnvironmentDefaultsTests : CliTestBase
     }
 
     [Test]
+    public void The_repositorys_shop_defaults_give_a_run_the_graded_reward_and_the_shop_grid_keeps_the_success_reward()
+    {
+        var run = Path.Combine(Folder, "shop");
+        var (code, stdout, stderr) = Run("train", "--settings", Path.Combine(RepositoryFiles.Root, "appsettings.json"), "--Training:Environment=shop",
+            "--WarmStart:Episodes=0", "--Training:Iterations=0", "--Training:EvaluationTasks=2", $"--Training:OutputDirectory={run}");
+        Assert.That(code, Is.EqualTo(0), stderr + stdout);
+        var shop = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "configuration.json"))).RootElement
+            .GetProperty("Environments").GetProperty("shop");
+        Assert.That((shop.GetProperty("Reward").GetString(), shop.GetProperty("Search").GetString()), Is.EqualTo(("Score", "Instruction")));
+
+        var grid = File.ReadAllText(Path.Combine(RepositoryFiles.Root, "samples", "ablations", "algorithms-shop.json"));
+        Assert.That(grid, Does.Contain("\"Environments:shop:Reward\": \"Success\""), "the table in docs/results.md was measured with the success reward");
+    }
+
+    [Test]
     public void A_defaults_file_that_is_not_json_is_refused_naming_it()
     {
         var settings = Settings("search");
