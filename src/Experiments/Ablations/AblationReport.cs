@@ -98,13 +98,13 @@ public static class AblationReport
         var axes = rows.SelectMany(r => r.Labels.Keys).Distinct().ToList();
         var csvTypes = TaskTypeKeys(rows);
         csv.AppendJoin(',', ["environment", .. axes, "seeds_finished", "seeds", "success_mean", "success_std",
-            .. csvTypes.SelectMany(t => new[] { $"{t["final_".Length..]}_mean", $"{t["final_".Length..]}_std" }), "task_score_mean", "task_score_std",
+            .. csvTypes.SelectMany(t => new[] { $"{t["final_".Length..]}_mean", $"{t["final_".Length..]}_std" }), MetricNames.TaskScoreMean, "task_score_std",
             "warm_start_success_mean", "env_steps_mean", "wall_seconds_mean"]).Append('\n');
 
         foreach (var environment in rows.GroupBy(r => r.Environment))
         {
             var types = TaskTypeKeys(environment);
-            var hasScore = environment.Any(r => r.FinalEvaluation("task_score_mean").Count > 0);
+            var hasScore = environment.Any(r => r.FinalEvaluation(MetricNames.TaskScoreMean).Count > 0);
             markdown.Append($"## {environment.Key}\n\n| ").AppendJoin(" | ", axes).Append(" | seeds | ")
                 .AppendJoin("", types.Select(t => t["final_success_rate/".Length..] + " | "))
                 .Append(hasScore ? "score | " : "").Append("**all** | warm start | env steps | wall s |\n|")
@@ -112,7 +112,7 @@ public static class AblationReport
             foreach (var row in environment)
             {
                 var success = row.Summary("final_success");
-                var score = row.FinalEvaluation("task_score_mean");
+                var score = row.FinalEvaluation(MetricNames.TaskScoreMean);
                 var seeds = row.Runs.Count(r => r.Run.Finished);
                 var (warmStart, steps, wall) = (row.Summary("warm_start_success"), row.Summary("env_steps").Mean, row.Summary("wall_seconds").Mean);
                 markdown.Append("| ").AppendJoin(" | ", axes.Select(a => row.Labels.GetValueOrDefault(a, ""))).Append($" | {seeds}/{row.Runs.Count} | ")

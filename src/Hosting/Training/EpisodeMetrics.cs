@@ -18,7 +18,7 @@ public static class EpisodeMetrics
         metrics["invalid_action_rate"] = steps == 0 ? 0 : (double)episodes.Sum(e => e.InvalidActions) / steps;
         metrics["truncated_rate"] = episodes.Average(e => e.Truncated ? 1.0 : 0.0);
         metrics["env_failures"] = episodes.Count(e => e.Failure is not null);
-        if (episodes.Any(e => e.Score is not null)) metrics["task_score_mean"] = episodes.Average(e => e.Score ?? 0);
+        if (episodes.Any(e => e.Score is not null)) metrics[MetricNames.TaskScoreMean] = episodes.Average(e => e.Score ?? 0);
         var groups = episodes.GroupBy(e => e.GroupId).Where(g => g.Count() > 1).ToList();
         if (groups.Count > 0) metrics[MetricNames.UniformGroupFraction] = groups.Average(g => g.All(e => e.Return == g.First().Return) ? 1.0 : 0.0);
         foreach (var type in episodes.GroupBy(e => e.TaskType))

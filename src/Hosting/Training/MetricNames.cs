@@ -6,6 +6,9 @@ public static class MetricNames
     /// <summary>The fraction of episodes won.</summary>
     public const string SuccessRate = "success_rate";
 
+    /// <summary>The mean of the episodes' graded task scores (0 to 1, such as WebShop's), where the environment reports one.</summary>
+    public const string TaskScoreMean = "task_score_mean";
+
     /// <summary>
     /// The fraction of a rollout's groups (of two or more episodes) whose returns are all equal: their episode-level advantage is zero,
     /// so GRPO learns nothing from them.
