@@ -145,6 +145,14 @@ public sealed class AlgorithmSelectionTests
     }
 
     [Test]
+    public void A_wrong_shop_titles_value_is_refused_at_start_up_naming_the_choices()
+    {
+        using var wrong = Build(new() { ["Environments:shop:Titles"] = "Long" }, b => b.AddBuiltInEnvironments());
+        var e = Assert.Throws<GiGpoNetConfigurationException>(() => wrong.ValidateGiGpoNetConfiguration());
+        Assert.That(e!.Message, Does.Contain("Environments:shop:Titles").And.Contain("Short, Full"));
+    }
+
+    [Test]
     public void An_out_of_range_value_is_refused_at_start_up_naming_the_key()
     {
         using var provider = Build(new() { ["Algorithms:gigpo:Gamma"] = "-1.5", ["Algorithms:ppo:Lambda"] = "-1" });

@@ -20,7 +20,7 @@ public static class EnvironmentsBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         AddEnvironmentOptions<HouseholdOptions>(builder, HouseholdOptions.SectionName, o => [(nameof(HouseholdOptions.RoomSize), o.RoomSize)]);
         AddEnvironmentOptions<ShopOptions>(builder, ShopOptions.SectionName,
-            o => [(nameof(ShopOptions.Search), o.Search), (nameof(ShopOptions.Reward), o.Reward)]);
+            o => [(nameof(ShopOptions.Search), o.Search), (nameof(ShopOptions.Reward), o.Reward), (nameof(ShopOptions.Titles), o.Titles)]);
         return builder.AddEnvironment<HouseholdEnvironment>(HouseholdEnvironment.Description)
             .AddEnvironment<ShopEnvironment>(ShopEnvironment.Description)
             .AddEnvironment<SokobanEnvironment>(SokobanEnvironment.Description);

@@ -1,7 +1,10 @@
 namespace GiGpoNet.Environments.Shop;
 
-/// <summary>A product: category, attributes, option values per option kind, and price.</summary>
-internal sealed record Product(string Id, string Title, string Category, IReadOnlyList<string> Attributes,
+/// <summary>
+/// A product: its short title (two attributes) and full title (every attribute), category, attributes, option values per option
+/// kind, and price.
+/// </summary>
+internal sealed record Product(string Id, string Title, string FullTitle, string Category, IReadOnlyList<string> Attributes,
     IReadOnlyDictionary<string, IReadOnlyList<string>> Options, double Price)
 {
     /// <summary>Lower-case words of the title, category and attributes, for search.</summary>
@@ -74,8 +77,9 @@ internal sealed class ShopCatalogue
             var id = "B0" + new string(Enumerable.Range(0, 8).Select(_ => "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"[random.Next(34)]).ToArray());
             if (!ids.Add(id)) continue;
             var brand = Brands[random.Next(Brands.Length)];
-            var title = $"{brand} {string.Join(" ", attributes.Take(2))} {category.Name} for {Audiences[random.Next(Audiences.Length)]}";
-            products.Add(new Product(id, title, category.Name, attributes, options, price));
+            var audience = Audiences[random.Next(Audiences.Length)];
+            products.Add(new Product(id, $"{brand} {string.Join(" ", attributes.Take(2))} {category.Name} for {audience}",
+                $"{brand} {string.Join(" ", attributes)} {category.Name} for {audience}", category.Name, attributes, options, price));
         }
         return new ShopCatalogue(products);
     }

@@ -124,6 +124,8 @@ public sealed class ShopEnvironment : IEnvironment, IExpertEnvironment
         }
     }
 
+    private string TitleOf(Product product) => _options.Titles == ShopTitles.Full ? product.FullTitle : product.Title;
+
     private IEnumerable<Product> PageItems() => _results.Skip(_resultPage * PageSize).Take(PageSize);
 
     private EnvironmentObservation Observe()
@@ -144,7 +146,7 @@ public sealed class ShopEnvironment : IEnvironment, IExpertEnvironment
                 foreach (var p in PageItems())
                 {
                     parts.Add(p.Id);
-                    parts.Add(p.Title);
+                    parts.Add(TitleOf(p));
                     parts.Add(string.Create(CultureInfo.InvariantCulture, $"${p.Price:0.00}"));
                     actions.Add($"click[{p.Id.ToLowerInvariant()}]");
                 }
@@ -161,7 +163,7 @@ public sealed class ShopEnvironment : IEnvironment, IExpertEnvironment
                     itemParts.AddRange(values);
                     actions.AddRange(values.Select(v => $"click[{v}]"));
                 }
-                itemParts.Add(item.Title);
+                itemParts.Add(TitleOf(item));
                 itemParts.Add(string.Create(CultureInfo.InvariantCulture, $"Price: ${item.Price:0.00}"));
                 itemParts.Add("Rating: N.A.");
                 if (_chosen.Count > 0) itemParts.Add("Selected: " + string.Join(", ", _chosen.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} {c.Value}")));
@@ -189,7 +191,7 @@ public sealed class ShopEnvironment : IEnvironment, IExpertEnvironment
         {
             case Page.Search:
                 // Searched with the instruction and nothing fits: search for the target itself (free search only).
-                return _results.Count > 0 && pick is null ? $"search[{goal.Target.Title}]" : $"search[{goal.Instruction()}]";
+                return _results.Count > 0 && pick is null ? $"search[{TitleOf(goal.Target)}]" : $"search[{goal.Instruction()}]";
             case Page.Results:
                 if (pick is null) return "click[back to search]";
                 var page = _results.IndexOf(pick) / PageSize;

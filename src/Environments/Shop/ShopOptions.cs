@@ -25,4 +25,7 @@ public sealed class ShopOptions
 
     /// <summary>What buying pays. Default <see cref="ShopReward.Success"/> (verl-agent's).</summary>
     public ShopReward Reward { get; set; } = ShopReward.Success;
+
+    /// <summary>What a product's title names. Default <see cref="ShopTitles.Short"/>.</summary>
+    public ShopTitles Titles { get; set; } = ShopTitles.Short;
 }
