@@ -8,7 +8,7 @@ using GiGpoNet.Benchmarks;
 // dotnet run -c Release --project bench/GiGpoNet.Benchmarks -- backend-train       TorchSharp training step (tokens/s, peak memory)
 // dotnet run -c Release --project bench/GiGpoNet.Benchmarks -- backend-generate    KV-cache vs recomputing generation
 // dotnet run -c Release --project bench/GiGpoNet.Benchmarks -- soak [cycles] [minutes]   generation + updates under GC stress
-// dotnet run -c Release --project bench/GiGpoNet.Benchmarks -- cold-start          the first GiGPO call in a fresh process against warm calls
+// dotnet run -c Release --project bench/GiGpoNet.Benchmarks -- cold-start [--cli gigpo.dll] [--runs N]   the first GiGPO call in a fresh process
 // dotnet run -c Release --project bench/GiGpoNet.Benchmarks -- update-memory       peak memory and time of one 0.5B-shaped update, full and LoRA
 switch (args)
 {
@@ -27,8 +27,8 @@ switch (args)
     case ["update-memory", .. var rest]:
         UpdateMemoryFigures.Run(Console.Out, rest);
         return;
-    case ["cold-start", ..]:
-        ColdStartFigures.Run(Console.Out);
+    case ["cold-start", .. var rest]:
+        ColdStartFigures.Run(Console.Out, rest);
         return;
     case ["soak", .. var rest]:
         SoakFigures.Run(Console.Out, rest);

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using GiGpoNet.Advantages;
 using GiGpoNet.Algorithms.GiGpo.Grouping;
 using GiGpoNet.Data;
@@ -35,7 +34,6 @@ public sealed class GiGpoAdvantageEstimator : IAdvantageEstimator
     public int MinimumGroupSize => 2; // normalizes within groups: one trajectory has nothing to compare with
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public AdvantageResult Estimate(RolloutBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -67,25 +65,32 @@ public sealed class GiGpoAdvantageEstimator : IAdvantageEstimator
 
         // Anchor-state grouping inside each episode group, rows in canonical order.
         IAnchorClusterer clusterer = o.EnableSimilarity ? new SimilarityAnchorClusterer(o.SimilarityThreshold) : new ExactAnchorClusterer();
+        // Arrays, not List<T> or LINQ over the value types: their generic code is not precompiled (ReadyToRun) and would start in
+        // tier-0 JIT code inside the row loop of a one-shot call.
         var stepGroupOf = new int[rows];
-        var stepGroups = new List<Moments.Accumulator>(Math.Max(16, batch.ActiveRowCount / 4));
+        var stepGroups = new Moments.Accumulator[Math.Max(16, batch.ActiveRowCount / 4)];
+        var stepGroupCount = 0;
         for (var g = 0; g < batch.GroupCount; g++)
         {
             clusterer.Reset();
-            var firstStepGroup = stepGroups.Count;
+            var firstStepGroup = stepGroupCount;
             foreach (var t in batch.TrajectoriesOf(g))
             {
                 foreach (var row in batch.ActiveRowsOf(t))
                 {
                     var stepGroup = firstStepGroup + clusterer.Assign(anchors[row]!);
-                    if (stepGroup == stepGroups.Count) stepGroups.Add(default);
+                    if (stepGroup == stepGroupCount)
+                    {
+                        if (stepGroupCount == stepGroups.Length) Array.Resize(ref stepGroups, 2 * stepGroupCount);
+                        stepGroupCount++;
+                    }
                     stepGroupOf[row] = stepGroup;
-                    System.Runtime.InteropServices.CollectionsMarshal.AsSpan(stepGroups)[stepGroup].Add(stepReturns[row]);
+                    stepGroups[stepGroup].Add(stepReturns[row]);
                 }
             }
         }
 
-        var stepMoments = new Moments[stepGroups.Count];
+        var stepMoments = new Moments[stepGroupCount];
         var singletons = 0;
         for (var s = 0; s < stepMoments.Length; s++)
         {
@@ -117,8 +122,12 @@ public sealed class GiGpoAdvantageEstimator : IAdvantageEstimator
         };
         // The paper's histogram of step-group sizes (Fig. 5): the share of step groups in each size bucket.
         foreach (var (name, low, high) in SizeBuckets)
-            metrics[$"step_group_size_share/{name}"] = stepMoments.Length == 0 ? 0
-                : (double)stepMoments.Count(m => m.Count >= low && m.Count <= high) / stepMoments.Length;
+        {
+            var inBucket = 0;
+            foreach (var m in stepMoments)
+                if (m.Count >= low && m.Count <= high) inBucket++;
+            metrics[$"step_group_size_share/{name}"] = stepMoments.Length == 0 ? 0 : (double)inBucket / stepMoments.Length;
+        }
         AdvantageColumn[] columns =
         [
             new("episode_adv", episodeAdvantages),

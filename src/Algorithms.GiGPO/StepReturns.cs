@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using GiGpoNet.Data;
 
 namespace GiGpoNet.Algorithms.GiGpo;
@@ -12,7 +11,6 @@ public static class StepReturns
     /// <summary>Per-row discounted returns; inactive rows get 0.</summary>
     /// <param name="batch">The batch.</param>
     /// <param name="gamma">The discount, finite and 0 or more (0 gives each step its own reward).</param>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double[] Compute(RolloutBatch batch, double gamma)
     {
         ArgumentNullException.ThrowIfNull(batch);

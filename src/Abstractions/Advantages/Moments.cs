@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace GiGpoNet.Advantages;
 
 /// <summary>
@@ -21,7 +19,6 @@ public readonly record struct Moments(int Count, double Mean, double Std)
         private bool _allEqual;
 
         /// <summary>Adds one value.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Add(double value)
         {
             if (_count == 0)

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using GiGpoNet.Data;
 
 namespace GiGpoNet.Advantages;
@@ -11,7 +10,6 @@ namespace GiGpoNet.Advantages;
 public static class OutcomeScores
 {
     /// <summary>Sum of the rewards of each trajectory's active steps, indexed by dense trajectory number.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double[] EpisodeReturns(RolloutBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -30,7 +28,6 @@ public static class OutcomeScores
     /// Each active row's score: its trajectory's episode return, minus <paramref name="invalidActionPenalty"/> when the
     /// row's action was invalid. Inactive rows get 0.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double[] RowScores(RolloutBatch batch, double invalidActionPenalty)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -48,7 +45,6 @@ public static class OutcomeScores
     /// (<see cref="GroupStatisticsScope.StepRows"/>) or over the first active row of each trajectory
     /// (<see cref="GroupStatisticsScope.Trajectories"/>).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Moments[] GroupMoments(RolloutBatch batch, ReadOnlySpan<double> rowScores, GroupStatisticsScope scope)
     {
         ArgumentNullException.ThrowIfNull(batch);

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace GiGpoNet.Algorithms.GiGpo.Grouping;
 
 /// <summary>Step groups of identical anchors (ordinal string equality, as Python's dict keys on the raw observation).</summary>
@@ -9,7 +7,6 @@ internal sealed class ExactAnchorClusterer : IAnchorClusterer
 
     public void Reset() => _clusters.Clear();
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Assign(string anchor)
     {
         if (!_clusters.TryGetValue(anchor, out var cluster))
