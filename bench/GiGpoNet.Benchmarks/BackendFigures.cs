@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using GiGpoNet.Backend.Generation;
 using GiGpoNet.Backend.Model;
-using GiGpoNet.Backend.Tokenization;
 using GiGpoNet.Backend.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -61,7 +60,7 @@ public static class BackendFigures
         torch.set_num_threads(Environment.ProcessorCount);
         manual_seed(1);
         using var model = new Qwen2ForCausalLM(Config());
-        var tokenizer = new NoStopTokenizer();
+        var tokenizer = new NoStopTokenizer(4096);
         var generator = new TextGenerator(model, tokenizer);
         var random = new Random(1);
         var prompts = Enumerable.Range(0, 8).Select(_ => Enumerable.Range(0, 16).Select(_ => random.Next(10, 4096)).ToArray()).ToList();
@@ -79,15 +78,5 @@ public static class BackendFigures
         var recomputed = Median([Time(false), Time(false)]);
         output.WriteLine($"generate 128 tokens x 8 prompts: KV cache {cached:N2} s ({8 * 128 / cached:N0} tokens/s, peak RSS {peakCached}); " +
                          $"recomputing {recomputed:N2} s; speed-up {recomputed / cached:N1}x; peak RSS {Peak()}");
-    }
-
-    private sealed class NoStopTokenizer : ITextTokenizer
-    {
-        public int VocabularySize => 4096;
-        public int PaddingId => 0;
-        public IReadOnlyList<int> EndOfTurnIds => [];
-        public int[] Encode(string text) => [];
-        public string Decode(ReadOnlySpan<int> ids) => "";
-        public string ApplyChatTemplate(string userMessage) => userMessage;
     }
 }

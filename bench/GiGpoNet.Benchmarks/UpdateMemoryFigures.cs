@@ -19,21 +19,10 @@ public static class UpdateMemoryFigures
 {
     private const int Rows = 4, PromptTokens = 384, ResponseTokens = 128, LoraRank = 16;
 
-    /// <summary>Qwen2.5's published shapes (config.json of the 0.5B, 1.5B and 7B models).</summary>
     private static readonly (string Name, Qwen2Config Config)[] Shapes =
-    [
-        ("Qwen2.5-0.5B", Shape(24, 896, 4864, 14, 2, 151_936, tied: true)),
-        ("Qwen2.5-1.5B", Shape(28, 1536, 8960, 12, 2, 151_936, tied: true)),
-        ("Qwen2.5-7B", Shape(28, 3584, 18944, 28, 4, 152_064, tied: false)),
-    ];
+        [("Qwen2.5-0.5B", QwenShapes.Qwen25_05B), ("Qwen2.5-1.5B", QwenShapes.Qwen25_15B), ("Qwen2.5-7B", QwenShapes.Qwen25_7B)];
 
     private sealed record Measurement(bool Lora, bool Checkpointing, bool ResponseOnly, double PeakGb, double BaselineGb, double Seconds);
-
-    private static Qwen2Config Shape(int layers, int hidden, int intermediate, int heads, int kvHeads, int vocab, bool tied) => new()
-    {
-        VocabSize = vocab, HiddenSize = hidden, IntermediateSize = intermediate, NumHiddenLayers = layers, NumAttentionHeads = heads,
-        NumKeyValueHeads = kvHeads, TieWordEmbeddings = tied, RopeTheta = 1_000_000, MaxPositionEmbeddings = 32_768,
-    };
 
     public static void Run(TextWriter output, string[] args)
     {
@@ -79,14 +68,14 @@ public static class UpdateMemoryFigures
         output.WriteLine("|---|---|---|---|---|---|---|");
         foreach (var (name, config) in Shapes)
         {
-            var parameters = Parameters(config);
+            var parameters = QwenShapes.Parameters(config);
             foreach (var m in measurements.Where(m => !m.Checkpointing && !m.ResponseOnly || m.Checkpointing && m.ResponseOnly))
             {
-                var trainedReference = m.Lora ? AdapterParameters(reference) : Parameters(reference);
+                var trainedReference = m.Lora ? AdapterParameters(reference) : QwenShapes.Parameters(reference);
                 var activations = Math.Max(0, m.PeakGb - m.BaselineGb - trainedReference * 12 / 1e9);
                 var scale = (double)config.NumHiddenLayers * (config.HiddenSize + config.IntermediateSize) /
                             (reference.NumHiddenLayers * (reference.HiddenSize + reference.IntermediateSize));
-                var runtime = m.BaselineGb - Parameters(reference) * 4 / 1e9;
+                var runtime = m.BaselineGb - QwenShapes.Parameters(reference) * 4 / 1e9;
                 var trained = m.Lora ? AdapterParameters(config) : parameters;
                 var peak = runtime + parameters * 4 / 1e9 + trained * 12 / 1e9 + activations * scale;
                 string Fit(double gb) => peak <= gb ? "fits" : "no";
@@ -94,13 +83,6 @@ public static class UpdateMemoryFigures
                                  $"{peak:F1} GB | {Fit(24)} | {Fit(80)} | {Fit(141)} |");
             }
         }
-    }
-
-    private static long Parameters(Qwen2Config c)
-    {
-        long h = c.HiddenSize, kv = (long)c.NumKeyValueHeads * c.HeadDim, q = (long)c.NumAttentionHeads * c.HeadDim;
-        var layer = h * q + q + 2 * (h * kv + kv) + q * h + 3 * h * c.IntermediateSize + 2 * h;
-        return c.VocabSize * h * (c.TieWordEmbeddings ? 1 : 2) + c.NumHiddenLayers * layer + h;
     }
 
     private static long AdapterParameters(Qwen2Config c)
@@ -127,14 +109,6 @@ public static class UpdateMemoryFigures
         return new Measurement(lora, checkpointing, responseOnly, v[0], v[1], v[2]);
     }
 
-    private static double PeakGb() => ReadStatus("VmHWM:") ?? Process.GetCurrentProcess().PeakWorkingSet64 / 1e9;
-
-    private static double? ReadStatus(string key)
-    {
-        var line = File.Exists("/proc/self/status") ? File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal)) : null;
-        return line is null ? null : double.Parse(line[key.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024 / 1e9;
-    }
-
     private static void One(TextWriter output, bool lora, bool checkpointing, bool responseOnly)
     {
         torch.set_num_threads(Environment.ProcessorCount);
@@ -142,7 +116,7 @@ public static class UpdateMemoryFigures
         using var model = new Qwen2ForCausalLM(Shapes[0].Config);
         using var adapters = lora ? LoraAdapters.Attach(model, new LoraOptions { Rank = LoraRank, Alpha = 2 * LoraRank }) : null;
         GC.Collect();
-        var baseline = ReadStatus("VmRSS:") ?? Process.GetCurrentProcess().WorkingSet64 / 1e9; // the runtime, libtorch and the weights
+        var baseline = ProcessMemory.CurrentGb(); // the runtime, libtorch and the weights
         var options = new UpdateOptions
         {
             LearningRate = 1e-5, MiniBatchSize = Rows, MicroBatchSize = Rows, UseKlLoss = false, EntropyCoeff = 0, GradientCheckpointing = checkpointing,
@@ -156,7 +130,7 @@ public static class UpdateMemoryFigures
         var metrics = updater.Update(training);
         var seconds = clock.Elapsed.TotalSeconds;
         if (metrics.OptimizerSteps != 1) throw new InvalidOperationException($"expected one optimizer step, got {metrics.OptimizerSteps}");
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"measured {PeakGb():F3} {baseline:F3} {seconds:F1}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"measured {ProcessMemory.PeakGb():F3} {baseline:F3} {seconds:F1}"));
     }
 
     private static int[] Tokens(Random random, int count) => [.. Enumerable.Range(0, count).Select(_ => random.Next(10, 151_000))];
