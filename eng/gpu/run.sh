@@ -4,13 +4,16 @@
 # libLibTorchSharp.so built against this machine's libtorch at the TorchSharp version in the bundle's manifest (--glue).
 #
 #   eng/gpu/run.sh OUT_DIR --glue FILE [--bundle DIR] [--libtorch DIR] [--python PATH] [--device cuda] [--dtype bfloat16]
-#                          [--shape qwen2.5-0.5b] [--quick] [--skip-pytorch]
+#                          [--shape qwen2.5-0.5b] [--quick] [--skip-pytorch] [--work DIR]
+#
+# OUT_DIR receives seven files: report.md, run.log, train-parity.md, train-cpu.csv and train-device.csv (both runs' metrics.csv),
+# dotnet-figures.json, pytorch-figures.json. The unpacked runtime and app and the training runs go to --work (default: a new temporary folder).
 #
 # Steps (each says what it found; the first that fails says why and what to do, and the script exits 1):
 #   1 machine      GPU, driver, python and its torch (version, CUDA)
 #   2 libtorch     the folder of torch's shared libraries (default: python's torch/lib)
 #   3 glue         --glue exists and every library it needs resolves with that folder (ldd)
-#   4 runtime      the bundle's .NET runtime and app, unpacked into OUT_DIR/work
+#   4 runtime      the bundle's .NET runtime and app, unpacked into the work folder
 #   5 load         TorchSharp loads the glue and libtorch, sees the device, and a matmul there equals the CPU's (bench device-info)
 #   6 train        gigpo train on the main job's settings, a short warm start and 2 iterations, on the CPU and on the device, in float32;
 #                  the first iteration's metrics must agree to float tolerance (compare.py metrics)
@@ -22,9 +25,9 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-out=""; glue=${GIGPO_LIBTORCHSHARP:-}; bundle="$repo/out/gpu-bundle"; libtorch=""; python=python3
+out=""; glue=${GIGPO_LIBTORCHSHARP:-}; bundle="$repo/out/gpu-bundle"; libtorch=""; python=python3; work=""
 device=cuda; dtype=bfloat16; shape=qwen2.5-0.5b; quick=0; skip_pytorch=0
-usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; }
 while (($#)); do
   case $1 in
     --glue) glue=$2; shift 2 ;;
@@ -36,6 +39,7 @@ while (($#)); do
     --shape) shape=$2; shift 2 ;;
     --quick) quick=1; shift ;;
     --skip-pytorch) skip_pytorch=1; shift ;;
+    --work) work=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     -*) echo "run.sh: unknown option '$1'." >&2; usage >&2; exit 2 ;;
     *) [[ -z $out ]] || { echo "run.sh: one OUT_DIR only ('$out', then '$1')." >&2; exit 2; }; out=$1; shift ;;
@@ -43,6 +47,8 @@ while (($#)); do
 done
 [[ -n $out ]] || { echo "run.sh: give the folder for the results, e.g. eng/gpu/run.sh \$OUT --glue build/libLibTorchSharp.so" >&2; exit 2; }
 mkdir -p "$out" && out=$(cd "$out" && pwd)
+work=${work:-$(mktemp -d "${TMPDIR:-/tmp}/gigpo-gpu-work.XXXXXX")}
+mkdir -p "$work" && work=$(cd "$work" && pwd)
 log="$out/run.log"
 : >"$log"
 started=$SECONDS
@@ -87,7 +93,7 @@ begin 3 "glue"
 [[ -n $glue ]] || fail "no --glue: give libLibTorchSharp.so built against this libtorch, at TorchSharp $(sed -n 's/^torchsharp=//p' "$bundle/manifest.txt" 2>/dev/null || echo '(see the bundle manifest)'), with TorchSharp's own CMake build of src/Native (eng/gpu/README.md)."
 [[ -f $glue ]] || fail "--glue $glue does not exist. Build it first (eng/gpu/README.md)."
 glue=$(cd "$(dirname "$glue")" && pwd)/$(basename "$glue")
-glue_dir="$out/work/glue"
+glue_dir="$work/glue"
 mkdir -p "$glue_dir" && cp "$glue" "$glue_dir/libLibTorchSharp.so"
 export LD_LIBRARY_PATH="$glue_dir:$libtorch:$cuda_libs${LD_LIBRARY_PATH:-}"
 # A library that is not found, or a version need that is not met (a weak one only warns: the loader accepts it), stops here.
@@ -100,11 +106,12 @@ for f in dotnet-runtime.tar.xz gigpo-app.tar.xz manifest.txt; do
   [[ -f $bundle/$f ]] || fail "the bundle $bundle has no $f; make it with eng/gpu/pack.sh on a machine with the .NET SDK, and bring it along."
 done
 (cd "$bundle" && sed -n 's/^sha256 //p' manifest.txt | sha256sum --check --quiet) || fail "the bundle's archives do not match their manifest: pack them again."
-mkdir -p "$out/work/dotnet"
-tar -C "$out/work/dotnet" -xJf "$bundle/dotnet-runtime.tar.xz" || fail "could not unpack the .NET runtime (disk full?)."
-tar -C "$out/work" -xJf "$bundle/gigpo-app.tar.xz" || fail "could not unpack the app."
-export DOTNET_ROOT="$out/work/dotnet" PATH="$out/work/dotnet:$PATH" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-app="$out/work/app"
+rm -rf "$work/dotnet" "$work/app" && mkdir -p "$work/dotnet"
+tar -C "$work/dotnet" -xJf "$bundle/dotnet-runtime.tar.xz" || fail "could not unpack the .NET runtime (disk full?)."
+tar -C "$work" -xJf "$bundle/gigpo-app.tar.xz" || fail "could not unpack the app."
+export DOTNET_ROOT="$work/dotnet" PATH="$work/dotnet:$PATH" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+app="$work/app"
+say "unpacked into $work"
 say "$(dotnet --list-runtimes | tr '\n' ';') app: $(sed -n 's/^commit=//p' "$bundle/manifest.txt")"
 
 begin 5 "load"
@@ -116,13 +123,14 @@ train_args=(--Training:Iterations=2 --Training:EvaluationInterval=0 --Training:C
   --Backend:Dtype=float32)
 ((quick)) && train_args=(--Training:Iterations=1 --Training:EvaluationInterval=0 --Training:CheckpointInterval=0 --WarmStart:Episodes=4 --WarmStart:Epochs=1
   --Training:Groups=2 --Training:GroupSize=2 --Rollout:MaxSteps=4 --Backend:Dtype=float32)
-for run in cpu device; do
-  where=$([[ $run == cpu ]] && echo cpu || echo "$device")
-  rm -rf "$out/train-$run"
-  (cd "$repo" && run 300 dotnet "$app/gigpo.dll" train "${train_args[@]}" --Backend:Device="$where" --Training:OutputDirectory="$out/train-$run") \
+for side in cpu device; do
+  where=$([[ $side == cpu ]] && echo cpu || echo "$device")
+  rm -rf "$work/train-$side"
+  (cd "$repo" && run 300 dotnet "$app/gigpo.dll" train "${train_args[@]}" --Backend:Device="$where" --Training:OutputDirectory="$work/train-$side") \
     || fail "gigpo train on $where failed (above)."
+  cp "$work/train-$side/metrics.csv" "$out/train-$side.csv"
 done
-run 30 python3 "$here/compare.py" metrics "$out/train-cpu/metrics.csv" "$out/train-device/metrics.csv" >"$out/train-parity.md"; parity=$?
+run 30 python3 "$here/compare.py" metrics "$out/train-cpu.csv" "$out/train-device.csv" >"$out/train-parity.md"; parity=$?
 cat "$out/train-parity.md" | tee -a "$log"
 ((parity == 0)) || say "(the first iteration's metrics differ beyond float tolerance: reported in train-parity.md; the figures still run)"
 
@@ -155,5 +163,5 @@ begin 9 "report"
 } >"$out/report.md" || fail "could not write the report."
 cat "$out/report.md" | tee -a "$log"
 say ""
-say "done in $((SECONDS - started)) s; results in $out (report.md, run.log, the figures' JSON, both training runs)"
+say "done in $((SECONDS - started)) s; results in $out (report.md, run.log, train-parity.md, both runs' metrics, the figures' JSON); work in $work"
 ((parity == 0)) || exit 1

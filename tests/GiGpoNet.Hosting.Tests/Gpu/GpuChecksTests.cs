@@ -15,6 +15,7 @@ public sealed class GpuChecksTests
     private static string _folder = null!;
     private static string _bundle = null!;
     private static string _results = null!;
+    private static string _work = null!;
     private static (int Code, string Output) _run;
     private static string? _torchPython;
 
@@ -27,7 +28,8 @@ public sealed class GpuChecksTests
         Assert.That(code, Is.EqualTo(0), output);
         _torchPython = new[] { "python3", "/usr/bin/python3" }.FirstOrDefault(p => Run(p, ["-c", "import torch"]).Code == 0);
         _results = Path.Combine(_folder, "results");
-        _run = Bash("eng/gpu/run.sh", [_results, .. CpuArguments(), .. _torchPython is null ? ["--skip-pytorch"] : new[] { "--python", _torchPython }]);
+        _work = Path.Combine(_folder, "work");
+        _run = Bash("eng/gpu/run.sh", [_results, .. CpuArguments(_work), .. _torchPython is null ? ["--skip-pytorch"] : new[] { "--python", _torchPython }]);
     }
 
     [OneTimeTearDown]
@@ -43,7 +45,7 @@ public sealed class GpuChecksTests
         Assert.That(archives, Is.LessThan(56L << 20), "with the working tree, the bundle travels in 64 MiB");
         var manifest = File.ReadAllLines(Path.Combine(_bundle, "manifest.txt"));
         Assert.That(manifest, Does.Contain("torchsharp=" + CentralVersion("TorchSharp")), "the glue must be built at the managed package's version");
-        var app = Path.Combine(_results, "work", "app");
+        var app = Path.Combine(_work, "app");
         Assert.That(File.Exists(Path.Combine(app, "gigpo.dll")) && File.Exists(Path.Combine(app, "GiGpoNet.Benchmarks.dll")), Is.True, _run.Output);
         Assert.That(Directory.GetFiles(app, "*", SearchOption.AllDirectories).Select(Path.GetFileName),
             Has.None.Match("^lib(torch|c10|LibTorchSharp)"), "the machine's libtorch and the glue built against it are the only ones loaded");
@@ -58,7 +60,13 @@ public sealed class GpuChecksTests
         var report = File.ReadAllText(Path.Combine(_results, "report.md"));
         Assert.That(report, Does.Match(@"All \d+ metric columns agree"));
         foreach (var run in new[] { "train-cpu", "train-device" })
-            Assert.That(File.ReadAllLines(Path.Combine(_results, run, "metrics.csv")), Has.Length.EqualTo(2), "a header and one iteration");
+            Assert.That(File.ReadAllLines(Path.Combine(_results, run + ".csv")), Has.Length.EqualTo(2), "a header and one iteration");
+        Assert.That(Directory.GetFiles(_results).Select(Path.GetFileName), Is.EquivalentTo(new[]
+        {
+            "report.md", "run.log", "train-parity.md", "train-cpu.csv", "train-device.csv", "dotnet-figures.json",
+            _torchPython is null ? null : "pytorch-figures.json",
+        }.OfType<string>()), "what comes back from a device run: at most 8 files");
+        Assert.That(Directory.GetDirectories(_results), Is.Empty);
         using var figures = JsonDocument.Parse(File.ReadAllText(Path.Combine(_results, "dotnet-figures.json")));
         var phases = figures.RootElement.GetProperty("phases");
         Assert.That(phases.EnumerateObject().Select(p => p.Name), Is.EqualTo(new[] { "update-full", "update-lora", "generate-sampled", "generate-greedy" }));
@@ -126,13 +134,14 @@ public sealed class GpuChecksTests
     }
 
     /// <summary>The script's arguments for this machine: the CPU, the tiny settings, libtorch and the glue from the NuGet packages.</summary>
-    private static string[] CpuArguments()
+    private static string[] CpuArguments(string? work = null)
     {
+        work ??= Path.Combine(_folder, "work-" + Guid.NewGuid().ToString("N")); // unpacked runtime and app, training runs
         var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
                        ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
         var libtorch = Path.Combine(packages, "libtorch-cpu-linux-x64", CentralVersion("libtorch-cpu-linux-x64"), "runtimes", "linux-x64", "native");
         var glue = Path.Combine(packages, "torchsharp", CentralVersion("TorchSharp"), "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
-        return ["--bundle", _bundle, "--device", "cpu", "--quick", "--libtorch", libtorch, "--glue", glue];
+        return ["--bundle", _bundle, "--work", work, "--device", "cpu", "--quick", "--libtorch", libtorch, "--glue", glue];
     }
 
     private static string CentralVersion(string package) =>
