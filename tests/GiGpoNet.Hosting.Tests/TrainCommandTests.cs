@@ -27,7 +27,7 @@ public sealed class TrainCommandTests : CliTestBase
         Assert.That(header, Is.EqualTo(RunRecorder.IterationColumns));
         Assert.That(File.ReadLines(Path.Combine(run, "metrics.csv")).Count(), Is.EqualTo(3));
         var events = File.ReadLines(Path.Combine(run, "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("event").GetString()).ToList();
-        Assert.That(events, Is.EqualTo(new[] { "warm_start", "iteration", "iteration", "evaluation", "checkpoint", "finished" }));
+        Assert.That(events, Is.EqualTo(new[] { "warm_start", "checkpoint", "iteration", "iteration", "evaluation", "checkpoint", "finished" }));
 
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "summary.json")));
         foreach (var key in new[] { "algorithm", "environment", "seed", "iterations", "env_steps", "warm_start_success", "final_success", "wall_seconds", "peak_memory_mb" })
@@ -111,7 +111,8 @@ public sealed class TrainCommandTests : CliTestBase
         var (code, stdout, stderr) = Run(Checkpointed(folder, 1));
         Assert.That(code, Is.EqualTo(0), stderr);
         Assert.That(stderr, Does.Contain("warning: The run folder held an earlier run's files").And.Contain(RunRecorder.EarlierRunsFolder));
-        Assert.That(Events(folder), Is.EqualTo(new[] { "warm_start", "iteration", "evaluation", "checkpoint", "finished" }), "one run's events, none of the killed attempt's");
+        Assert.That(Events(folder), Is.EqualTo(new[] { "warm_start", "checkpoint", "iteration", "evaluation", "checkpoint", "finished" }),
+            "one run's events, none of the killed attempt's");
         var killed = Earlier().Single();
         Assert.That(File.ReadAllText(Path.Combine(killed, "metrics.jsonl")), Does.Contain("0.5"), "the killed attempt's lines are kept, not lost");
         Assert.That(Directory.Exists(Path.Combine(killed, "tensorboard")), Is.True);
@@ -124,10 +125,40 @@ public sealed class TrainCommandTests : CliTestBase
         var finished = Earlier().Last();
         Assert.That(Earlier(), Has.Length.EqualTo(2));
         Assert.That(File.Exists(Path.Combine(finished, "summary.json")) && Directory.Exists(Path.Combine(finished, "checkpoints", "iter-000001")), Is.True);
-        Assert.That(Events(folder), Is.EqualTo(new[] { "warm_start", "iteration", "evaluation", "checkpoint", "finished" }));
+        Assert.That(Events(folder), Is.EqualTo(new[] { "warm_start", "checkpoint", "iteration", "evaluation", "checkpoint", "finished" }));
     }
 
     private static string[] Checkpointed(string folder, int iterations) => TinyTraining.Checkpointed(folder, iterations);
+
+    [Test]
+    [Category("Slow")]
+    public void A_run_that_fails_before_its_first_checkpoint_interval_resumes_after_the_warm_start()
+    {
+        // Checkpoints every 5 iterations, 3 iterations: before this change, a failure in iteration 1 or 2 left no checkpoint, and the
+        // next start trained the warm start again. Now the warm-started learner is checkpointed as iteration 0, before iteration 1.
+        string[] Settings(string folder) =>
+        [
+            .. Tiny("gigpo").Where(a => !a.StartsWith("--Training:OutputDirectory", StringComparison.Ordinal) && !a.StartsWith("--Training:Iterations", StringComparison.Ordinal)),
+            $"--Training:OutputDirectory={folder}", "--Training:Iterations=3", "--Training:CheckpointInterval=5", "--Training:EvaluationInterval=0",
+        ];
+        var uninterrupted = Path.Combine(Folder, "a");
+        var failed = Path.Combine(Folder, "b");
+        Assert.That(Run(Settings(uninterrupted)).Code, Is.EqualTo(0));
+        Assert.That(Run(Settings(failed)).Code, Is.EqualTo(0));
+        var events = File.ReadLines(Path.Combine(failed, "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
+            .Select(e => (Event: e.GetProperty("event").GetString(), Iteration: e.GetProperty("iteration").GetInt32())).ToList();
+        Assert.That(events.Take(3), Is.EqualTo(new[] { ("warm_start", 0), ("checkpoint", 0), ("iteration", 1) }), "iteration 0 is saved before iteration 1 runs");
+        Assert.That(Directory.GetDirectories(Path.Combine(failed, "checkpoints")).Select(Path.GetFileName),
+            Is.EquivalentTo(new[] { "iter-000000", "iter-000003", "final" }), "the interval's checkpoints, iteration 0 and the last");
+
+        // What a failure in iteration 1 leaves: the run folder with iteration 0's checkpoint and nothing after it.
+        foreach (var later in new[] { "iter-000003", "final" }) Directory.Delete(Path.Combine(failed, "checkpoints", later), recursive: true);
+        File.Delete(Path.Combine(failed, "summary.json"));
+        var (code, stdout, stderr) = Run(Settings(failed));
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(stdout, Does.Not.Contain("warm start:").And.Contain("iteration 1:").And.Contain("iteration 3:"), "it resumed after the warm start");
+        TinyTraining.AssertSameMetrics(uninterrupted, failed);
+    }
 
     [Test]
     [Category("Slow")]
@@ -159,12 +190,12 @@ public sealed class TrainCommandTests : CliTestBase
         Assert.That(code, Is.EqualTo(0), stderr);
         Assert.That(stderr, Does.Contain("warning: the checkpoint of iteration 2 could not be saved").And.Contain("the previous checkpoint is kept"));
         Assert.That(stdout, Does.Contain("checkpoint of iteration 2 FAILED (the previous one is kept)").And.Contain("checkpoint of iteration 3 saved"));
-        Assert.That(Directory.GetDirectories(checkpoints).Select(Path.GetFileName), Is.EquivalentTo(new[] { "iter-000001", "iter-000003", "final" }),
+        Assert.That(Directory.GetDirectories(checkpoints).Select(Path.GetFileName), Is.EquivalentTo(new[] { "iter-000000", "iter-000001", "iter-000003", "final" }),
             "no temporary folder is left");
         var checkpointEvents = File.ReadLines(Path.Combine(folder, "metrics.jsonl")).Where(l => l.Contains("\"checkpoint\"", StringComparison.Ordinal))
             .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
-        Assert.That(checkpointEvents.Select(e => e.GetProperty("saved").GetDouble()), Is.EqualTo(new[] { 1.0, 0.0, 1.0 }));
-        Assert.That(checkpointEvents[1].GetProperty("warning").GetString(), Does.Contain("could not be saved"), "the warning is kept in metrics.jsonl");
+        Assert.That(checkpointEvents.Select(e => e.GetProperty("saved").GetDouble()), Is.EqualTo(new[] { 1.0, 1.0, 0.0, 1.0 }), "iterations 0, 1, 2 and 3");
+        Assert.That(checkpointEvents[2].GetProperty("warning").GetString(), Does.Contain("could not be saved"), "the warning is kept in metrics.jsonl");
         Assert.That(checkpointEvents[0].TryGetProperty("warning", out _), Is.False);
     }
 

@@ -59,7 +59,10 @@ public sealed class TrainingOptions
     /// <summary>Validation tasks per evaluation (one trajectory each). Default 32.</summary>
     public int EvaluationTasks { get; set; } = 32;
 
-    /// <summary>Write a resumable checkpoint every this many iterations (and after the last); 0 only after the last. Default 5.</summary>
+    /// <summary>
+    /// Write a resumable checkpoint every this many iterations, after the last, and of iteration 0 after the warm start (so that a failure
+    /// before the first interval does not cost the warm start); 0: only after the last. Default 5.
+    /// </summary>
     public int CheckpointInterval { get; set; } = 5;
 
     /// <summary>Continue from the newest checkpoint in the run folder when there is one. Default true.</summary>

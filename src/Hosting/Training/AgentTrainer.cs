@@ -11,7 +11,8 @@ namespace GiGpoNet.Hosting.Training;
 
 /// <summary>
 /// The training loop: a warm start (or the checkpoint it resumes), then per iteration one <see cref="ITrainingStep"/>, an evaluation every
-/// <c>Training:EvaluationInterval</c> iterations and a checkpoint every <c>Training:CheckpointInterval</c>; each part is a service of its own.
+/// <c>Training:EvaluationInterval</c> iterations and a checkpoint every <c>Training:CheckpointInterval</c> (and of iteration 0, after the warm
+/// start); each part is a service of its own.
 /// Streams its progress as <see cref="TrainingEvent"/>s, records them, and honours cancellation between phases.
 /// </summary>
 public sealed class AgentTrainer(
@@ -60,6 +61,12 @@ public sealed class AgentTrainer(
         // The RL stage draws from the same random stream whether the warm start was trained here, taken from the cache, or skipped.
         learner.BeginReinforcement(new ReinforcementStart(run.NeedsCritic, resumeFrom, resumed is null ? unchecked(training.Seed * 7 + 3) : null));
         var policy = policies.Get(learner);
+        CheckpointState State(int iteration, long environmentSteps) => new(iteration, environmentSteps, warm.Success, run.Algorithm, run.Environment,
+            training.Seed, wallBefore + wall.Elapsed.TotalSeconds);
+        // The warm-started learner is kept as iteration 0: a run that fails before its first checkpoint interval resumes after the warm
+        // start instead of training it again.
+        if (resumed is null && training.CheckpointInterval > 0)
+            yield return Record(recorder, checkpoints.Save(OutputDirectory, State(0, 0), learner, run.EffectiveConfiguration));
 
         var environmentSteps = resumed?.EnvironmentSteps ?? 0;
         var lastIteration = resumed?.Iteration ?? 0;
@@ -81,11 +88,7 @@ public sealed class AgentTrainer(
                 yield return Record(recorder, new TrainingEvent(TrainingEventKind.Evaluation, iteration, lastEvaluation));
             }
             if ((training.CheckpointInterval > 0 && iteration % training.CheckpointInterval == 0) || last)
-            {
-                var state = new CheckpointState(iteration, environmentSteps, warm.Success, run.Algorithm, run.Environment, training.Seed,
-                    wallBefore + wall.Elapsed.TotalSeconds);
-                yield return Record(recorder, checkpoints.Save(OutputDirectory, state, learner, run.EffectiveConfiguration));
-            }
+                yield return Record(recorder, checkpoints.Save(OutputDirectory, State(iteration, environmentSteps), learner, run.EffectiveConfiguration));
         }
 
         if (evaluatedAt != lastIteration) lastEvaluation = await evaluator.EvaluateAsync(learner.Policy, cancellationToken).ConfigureAwait(false);

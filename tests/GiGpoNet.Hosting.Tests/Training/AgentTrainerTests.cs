@@ -37,7 +37,8 @@ public sealed class AgentTrainerTests
 
         Assert.That(events.Select(e => $"{e.Kind} {e.Iteration}"), Is.EqualTo(new[]
         {
-            "warm_start 0", "iteration 1", "iteration 2", "evaluation 2", "checkpoint 2", "iteration 3", "evaluation 3", "checkpoint 3", "finished 3",
+            "warm_start 0", "checkpoint 0", "iteration 1", "iteration 2", "evaluation 2", "checkpoint 2", "iteration 3", "evaluation 3", "checkpoint 3",
+            "finished 3",
         }));
         Assert.That(_recorders.Recorded, Is.EqualTo(events), "every event is recorded as it is yielded");
         Assert.That(warmStart.Runs, Is.EqualTo(1));
@@ -45,7 +46,8 @@ public sealed class AgentTrainerTests
         Assert.That(learner.Started, Is.EqualTo(new GiGpoNet.Learning.ReinforcementStart(true, null, 5 * 7 + 3)));
         Assert.That(_policies.GivenLearner, Is.SameAs(learner), "the rollout policy comes from the provider, given the learner");
         Assert.That(_step.Iterations, Is.EqualTo(new[] { 1, 2, 3 }));
-        Assert.That(checkpoints.Saved.Select(s => (s.Iteration, s.EnvironmentSteps, s.WarmStartSuccess)), Is.EqualTo(new[] { (2, 20L, 0.25), (3, 30L, 0.25) }));
+        Assert.That(checkpoints.Saved.Select(s => (s.Iteration, s.EnvironmentSteps, s.WarmStartSuccess)),
+            Is.EqualTo(new[] { (0, 0L, 0.25), (2, 20L, 0.25), (3, 30L, 0.25) }), "the warm start as iteration 0, then the interval's and the last");
         Assert.That(learner.Calls.Last(), Does.StartWith("save_policy ").And.EndWith(Path.Combine("checkpoints", "final")));
         Assert.That(learner.Disposed, Is.True, "the trainer owns the learner");
         Assert.That(_recorders.Summary!["final_success"], Is.EqualTo(0.52), "the last evaluation's success");
