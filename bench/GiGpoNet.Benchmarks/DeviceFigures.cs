@@ -40,7 +40,7 @@ public static class DeviceFigures
         var (settings, jsonPath, phase) = Parse(args);
         if (phase is not null)
         {
-            output.WriteLine("measured " + JsonSerializer.Serialize(One(phase, settings), Json).ReplaceLineEndings(" "));
+            output.WriteLine(ChildMeasurement.Prefix + JsonSerializer.Serialize(One(phase, settings), Json).ReplaceLineEndings(" "));
             return;
         }
         var config = QwenShapes.ByName(settings.Shape);
@@ -111,20 +111,23 @@ public static class DeviceFigures
         int[] Tokens(int count) => [.. Enumerable.Range(0, count).Select(_ => random.Next(10, config.VocabSize - 1))];
 
         Func<long> measured;
+        LoraAdapters? adapters = null;
+        PolicyUpdater? updater = null;
         if (phase.StartsWith("update", StringComparison.Ordinal))
         {
-            var adapters = phase == "update-lora" ? LoraAdapters.Attach(model, new LoraOptions { Rank = LoraRank, Alpha = 2 * LoraRank }) : null;
+            adapters = phase == "update-lora" ? LoraAdapters.Attach(model, new LoraOptions { Rank = LoraRank, Alpha = 2 * LoraRank }) : null;
             var options = new UpdateOptions
             {
                 LearningRate = 1e-5, MiniBatchSize = s.Rows, MicroBatchSize = s.Rows, UseKlLoss = false, EntropyCoeff = 0, GradientCheckpointing = false,
             };
-            var updater = new PolicyUpdater(model, options, paddingId: 0, trainable: adapters?.Parameters());
+            updater = new PolicyUpdater(model, options, paddingId: 0, trainable: adapters?.Parameters());
             var rows = Enumerable.Range(0, s.Rows).Select(_ => (Prompt: Tokens(s.Tokens - s.ResponseTokens), Response: Tokens(s.ResponseTokens))).ToList();
             var old = updater.LogProbs(rows);
             var training = rows.Select((r, i) => new TrainingRow(r.Prompt, r.Response, old[i], [.. Enumerable.Repeat(i % 2 == 0 ? 1f : -1f, s.ResponseTokens)])).ToList();
+            var update = updater;
             measured = () =>
             {
-                var metrics = updater.Update(training);
+                var metrics = update.Update(training);
                 if (metrics.OptimizerSteps != 1) throw new InvalidOperationException($"expected one optimizer step, got {metrics.OptimizerSteps}");
                 return (long)s.Rows * s.Tokens;
             };
@@ -142,19 +145,27 @@ public static class DeviceFigures
             };
         }
 
-        var tokens = measured();
-        Synchronize(device);
-        var peak = meter.Stop();
-        var seconds = new double[s.Repeats];
-        for (var r = 0; r < s.Repeats; r++)
+        try
         {
-            var clock = Stopwatch.StartNew();
-            measured();
+            var tokens = measured();
             Synchronize(device);
-            seconds[r] = clock.Elapsed.TotalSeconds;
+            var peak = meter.Stop();
+            var seconds = new double[s.Repeats];
+            for (var r = 0; r < s.Repeats; r++)
+            {
+                var clock = Stopwatch.StartNew();
+                measured();
+                Synchronize(device);
+                seconds[r] = clock.Elapsed.TotalSeconds;
+            }
+            var median = seconds.Order().ElementAt(s.Repeats / 2);
+            return new PhaseFigures(phase, tokens, seconds, median, tokens / median, peak, meter.Method);
         }
-        var median = seconds.Order().ElementAt(s.Repeats / 2);
-        return new PhaseFigures(phase, tokens, seconds, median, tokens / median, peak, meter.Method);
+        finally
+        {
+            updater?.Dispose();
+            adapters?.Dispose();
+        }
     }
 
     private static void Synchronize(Device device)
@@ -164,25 +175,11 @@ public static class DeviceFigures
 
     private static PhaseFigures Child(string phase, IReadOnlyList<string> args)
     {
-        var self = Environment.ProcessPath!;
-        var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardError = true };
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet") start.ArgumentList.Add(typeof(DeviceFigures).Assembly.Location);
-        start.ArgumentList.Add("device-figures");
+        var arguments = new List<string> { "device-figures" };
         for (var i = 0; i < args.Count; i += 2)
-        {
-            if (args[i] == "--json") continue;
-            start.ArgumentList.Add(args[i]);
-            start.ArgumentList.Add(args[i + 1]);
-        }
-        start.ArgumentList.Add("--phase");
-        start.ArgumentList.Add(phase);
-        using var process = Process.Start(start)!;
-        var errors = process.StandardError.ReadToEndAsync();
-        var text = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        var line = text.Split('\n').LastOrDefault(l => l.StartsWith("measured ", StringComparison.Ordinal))
-                   ?? throw new InvalidOperationException($"device-figures: the {phase} process printed no figures (exit {process.ExitCode}): {errors.Result}{text}");
-        return JsonSerializer.Deserialize<PhaseFigures>(line["measured ".Length..], Json)!;
+            if (args[i] != "--json") arguments.AddRange([args[i], args[i + 1]]);
+        arguments.AddRange(["--phase", phase]);
+        return JsonSerializer.Deserialize<PhaseFigures>(ChildMeasurement.Run(arguments, $"device-figures: the {phase} phase"), Json)!;
     }
 
     private static string TorchSharpVersion() =>

@@ -94,18 +94,9 @@ public static class UpdateMemoryFigures
 
     private static Measurement Child(bool lora, bool checkpointing, bool responseOnly)
     {
-        var self = Environment.ProcessPath!;
-        var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardError = true };
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet") start.ArgumentList.Add(typeof(UpdateMemoryFigures).Assembly.Location);
-        foreach (var a in new[] { "update-memory", "one", lora ? "lora" : "full", checkpointing ? "on" : "off", responseOnly ? "on" : "off" }) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var text = process.StandardOutput.ReadToEnd();
-        var errors = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        var line = text.Split('\n').LastOrDefault(l => l.StartsWith("measured ", StringComparison.Ordinal))
-                   ?? throw new InvalidOperationException($"the child process for {(lora ? "LoRA" : "full")}, checkpointing {checkpointing}, " +
-                                                          $"response-only {responseOnly} printed no figures (exit {process.ExitCode}): {errors}{text}");
-        var v = line["measured ".Length..].Split(' ').Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray();
+        var figures = ChildMeasurement.Run(["update-memory", "one", lora ? "lora" : "full", checkpointing ? "on" : "off", responseOnly ? "on" : "off"],
+            $"update-memory ({(lora ? "LoRA" : "full")}, checkpointing {checkpointing}, response-only {responseOnly})");
+        var v = figures.Split(' ').Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray();
         return new Measurement(lora, checkpointing, responseOnly, v[0], v[1], v[2]);
     }
 
@@ -130,7 +121,7 @@ public static class UpdateMemoryFigures
         var metrics = updater.Update(training);
         var seconds = clock.Elapsed.TotalSeconds;
         if (metrics.OptimizerSteps != 1) throw new InvalidOperationException($"expected one optimizer step, got {metrics.OptimizerSteps}");
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"measured {ProcessMemory.PeakGb():F3} {baseline:F3} {seconds:F1}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{ChildMeasurement.Prefix}{ProcessMemory.PeakGb():F3} {baseline:F3} {seconds:F1}"));
     }
 
     private static int[] Tokens(Random random, int count) => [.. Enumerable.Range(0, count).Select(_ => random.Next(10, 151_000))];
