@@ -87,6 +87,30 @@ public sealed class UpdateTests
     }
 
     [Test]
+    public void Log_probs_computed_in_length_ordered_micro_batches_come_back_in_the_rows_order()
+    {
+        using var model = TinyModels.Create(seed: 16);
+        var options = Fast();
+        options.LengthBucketing = true;
+        using var updater = new PolicyUpdater(model, options, paddingId: 0);
+        // Lengths from 3 to 40 tokens, shuffled, so that sorting moves nearly every row into another micro-batch.
+        var random = new Random(5);
+        var rows = Enumerable.Range(0, 24)
+            .Select(i => (Prompt: Enumerable.Range(0, 2 + (i * 7) % 30).Select(_ => random.Next(3, 30)).ToArray(),
+                Response: Enumerable.Range(0, 1 + i % 9).Select(_ => random.Next(3, 30)).ToArray()))
+            .OrderBy(_ => random.Next()).ToList();
+        Assert.That(PolicyUpdater.LengthOrder(rows).Select(i => rows[i].Prompt.Length + rows[i].Response.Length), Is.Ordered);
+
+        var batched = updater.LogProbs(rows);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var alone = updater.LogProbs([rows[i]])[0];
+            Assert.That(batched[i], Has.Length.EqualTo(rows[i].Response.Length), $"row {i}");
+            Assert.That(batched[i], Is.EqualTo(alone).Within(1e-5f), $"row {i}: its log-probs computed alone");
+        }
+    }
+
+    [Test]
     public void A_non_finite_advantage_skips_the_step_and_leaves_the_weights_untouched()
     {
         using var scope = NewDisposeScope();

@@ -77,20 +77,30 @@ internal sealed class PolicyUpdater : IDisposable
         return PerResponseToken(rows, critic.Body, [RequiresDisposeScope] (batch) => critic.Forward(batch.Ids, batch.Attention).gather(1, batch.PredictingPositions));
     }
 
-    /// <summary>One value per response token of every row, computed micro-batch by micro-batch without gradient, each in its own dispose scope.</summary>
+    /// <summary>
+    /// One value per response token of every row, computed micro-batch by micro-batch without gradient, each in its own dispose scope.
+    /// With <see cref="UpdateOptions.LengthBucketing"/>, the micro-batches are cut from the rows in order of length
+    /// (<see cref="LengthOrder"/>); the values still come back in the rows' order.
+    /// </summary>
     private float[][] PerResponseToken(IReadOnlyList<(int[] Prompt, int[] Response)> rows, Qwen2Model body, Func<SequenceBatch, Tensor> compute)
     {
-        var result = new List<float[]>(rows.Count);
+        var result = new float[rows.Count][];
         var device = body.Placement().Device;
         using var noGrad = no_grad();
-        foreach (var chunk in rows.Chunk(_options.MicroBatchSize))
+        var order = _options.LengthBucketing ? LengthOrder(rows) : [.. Enumerable.Range(0, rows.Count)];
+        foreach (var chunk in order.Chunk(_options.MicroBatchSize))
         {
             using var scope = NewDisposeScope();
-            var batch = SequenceBatch.Create(chunk, _paddingId, device);
-            result.AddRange(SequenceBatch.Unpack(compute(batch), [.. chunk.Select(r => r.Response.Length)]));
+            var batch = SequenceBatch.Create([.. chunk.Select(i => rows[i])], _paddingId, device);
+            var values = SequenceBatch.Unpack(compute(batch), [.. chunk.Select(i => rows[i].Response.Length)]);
+            for (var k = 0; k < chunk.Length; k++) result[chunk[k]] = values[k];
         }
-        return [.. result];
+        return result;
     }
+
+    /// <summary>The rows' indices ordered by prompt + response length (ties in their given order).</summary>
+    internal static int[] LengthOrder(IReadOnlyList<(int[] Prompt, int[] Response)> rows) =>
+        [.. Enumerable.Range(0, rows.Count).OrderBy(i => rows[i].Prompt.Length + rows[i].Response.Length)];
 
     /// <summary>Runs <see cref="UpdateOptions.Epochs"/> passes over <paramref name="rows"/>.</summary>
     public UpdateMetrics Update(IReadOnlyList<TrainingRow> rows)

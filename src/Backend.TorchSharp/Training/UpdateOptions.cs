@@ -61,6 +61,14 @@ public sealed class UpdateOptions
     public bool ReuseRolloutLogProbs { get; set; }
 
     /// <summary>
+    /// Cut the micro-batches of the passes without gradient (old and reference log-probabilities, the critic's values) from the rows
+    /// ordered by length, so that each pads to a length near its rows' own. A row's values then differ from the default order's only by
+    /// float rounding (the attention's reductions run over another padded length). The gradient pass keeps its shuffled micro-batches:
+    /// their make-up weighs the loss. Default false: the rows' order, as every pinned result was computed.
+    /// </summary>
+    public bool LengthBucketing { get; set; }
+
+    /// <summary>
     /// Truncated importance sampling against the rollout engine (verl's <c>rollout_is_threshold</c>): when set, each token's policy
     /// loss is weighted by min(π_learner / π_rollout, this), from the recomputed old log-probs and the rollout's
     /// (<see cref="Data.RolloutFields.RolloutLogProbs"/>), and the mismatch metrics (<c>mismatch/*</c>) are reported every iteration.

@@ -8,16 +8,19 @@ namespace GiGpoNet.Experiments.Ablations;
 /// Lets overlapping grids train a shared cell once (the paper's tables share their GiGPO cell: the algorithm table, the level
 /// ablation at both levels, ω = 1 in the sweep): a finished run in another grid's folder whose effective configuration
 /// (<see cref="AgentTrainer.ConfigurationFileName"/>) equals a pending cell's is copied into the cell's folder instead of trained.
-/// Settings that say where a run writes or how many threads it uses are not compared (<see cref="IgnoredSettings"/>).
+/// Settings that say where a run writes or how it computes the same result (threads, micro-batch order) are not compared (<see cref="IgnoredSettings"/>).
 /// </summary>
 internal static class AblationReuse
 {
     /// <summary>The file a reused cell's folder gets, naming the run it was copied from.</summary>
     public const string MarkerFileName = "reused_from.txt";
 
-    /// <summary>Settings left out of the comparison: where the run writes, where warm starts are cached, whether it resumes, libtorch's thread count.</summary>
+    /// <summary>
+    /// Settings left out of the comparison: where the run writes, where warm starts are cached, whether it resumes, and how it computes
+    /// what it would compute anyway (libtorch's thread count, length-ordered micro-batches: float rounding apart, the same).
+    /// </summary>
     public static readonly IReadOnlyList<(string Section, string Key)> IgnoredSettings =
-        [("Training", "OutputDirectory"), ("Training", "Resume"), ("WarmStart", "CacheDirectory"), ("Backend", "Threads")];
+        [("Training", "OutputDirectory"), ("Training", "Resume"), ("WarmStart", "CacheDirectory"), ("Backend", "Threads"), ("Update", "LengthBucketing")];
 
     /// <summary>
     /// Prepares the grid folder <paramref name="gridFolder"/> from other grids' folders <paramref name="sourceGridFolders"/>: copies the
