@@ -134,8 +134,8 @@ public sealed class TrainCommandTests : CliTestBase
     [Category("Slow")]
     public void A_run_that_fails_before_its_first_checkpoint_interval_resumes_after_the_warm_start()
     {
-        // Checkpoints every 5 iterations, 3 iterations: before this change, a failure in iteration 1 or 2 left no checkpoint, and the
-        // next start trained the warm start again. Now the warm-started learner is checkpointed as iteration 0, before iteration 1.
+        // Checkpoints every 5 iterations, 3 iterations: without the checkpoint of iteration 0, a failure in iteration 1 or 2 would leave
+        // none, and the next start would train the warm start again.
         string[] Settings(string folder) =>
         [
             .. Tiny("gigpo").Where(a => !a.StartsWith("--Training:OutputDirectory", StringComparison.Ordinal) && !a.StartsWith("--Training:Iterations", StringComparison.Ordinal)),
