@@ -102,6 +102,8 @@ public sealed class GiGpoAdvantageEstimator : IAdvantageEstimator
         var stepAdvantages = new double[rows];
         var stepGroupSizes = new double[rows];
         var advantages = new double[rows];
+        double episodeMagnitude = 0, stepMagnitude = 0;
+        var stepNonzero = 0;
         for (var row = 0; row < rows; row++)
         {
             if (!active[row]) continue;
@@ -112,6 +114,9 @@ public sealed class GiGpoAdvantageEstimator : IAdvantageEstimator
                 : stepMode == AdvantageNormalization.MeanNorm ? stepReturns[row] - moments.Mean
                 : (stepReturns[row] - moments.Mean) / (moments.Std + o.Epsilon);
             advantages[row] = o.EpisodeAdvantageWeight * episodeAdvantages[row] + o.StepAdvantageWeight * stepAdvantages[row];
+            episodeMagnitude += Math.Abs(episodeAdvantages[row]);
+            stepMagnitude += Math.Abs(stepAdvantages[row]);
+            if (stepAdvantages[row] != 0) stepNonzero++;
         }
 
         var metrics = new Dictionary<string, double>
@@ -119,6 +124,10 @@ public sealed class GiGpoAdvantageEstimator : IAdvantageEstimator
             ["step_groups"] = stepMoments.Length,
             ["step_group_size_mean"] = stepMoments.Length == 0 ? 0 : (double)batch.ActiveRowCount / stepMoments.Length,
             ["step_group_singleton_fraction"] = stepMoments.Length == 0 ? 0 : (double)singletons / stepMoments.Length,
+            // Mean |A| of each level over active rows, before the weights, and the share of rows the step level moves.
+            ["episode_adv_abs_mean"] = batch.ActiveRowCount == 0 ? 0 : episodeMagnitude / batch.ActiveRowCount,
+            ["step_adv_abs_mean"] = batch.ActiveRowCount == 0 ? 0 : stepMagnitude / batch.ActiveRowCount,
+            ["step_adv_nonzero_fraction"] = batch.ActiveRowCount == 0 ? 0 : (double)stepNonzero / batch.ActiveRowCount,
         };
         // The paper's histogram of step-group sizes (Fig. 5): the share of step groups in each size bucket.
         foreach (var (name, low, high) in SizeBuckets)

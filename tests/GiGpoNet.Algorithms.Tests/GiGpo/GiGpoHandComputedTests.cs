@@ -33,6 +33,10 @@ public sealed class GiGpoHandComputedTests
         Assert.That(result.Column("episode_adv"), Is.EqualTo(new double[] { 0, 0, 0, 0, 0 }));
         Assert.That(result.Metrics["step_groups"], Is.EqualTo(3));
         Assert.That(result.Metrics["step_group_singleton_fraction"], Is.EqualTo(1.0 / 3).Within(Tolerance));
+        // Per level, over the 5 rows: |A_episode| = 0 everywhere; |A_step| = 1.25 on a.S and b.S; two rows moved by the step level.
+        Assert.That(result.Metrics["episode_adv_abs_mean"], Is.EqualTo(0));
+        Assert.That(result.Metrics["step_adv_abs_mean"], Is.EqualTo(0.5).Within(Tolerance));
+        Assert.That(result.Metrics["step_adv_nonzero_fraction"], Is.EqualTo(0.4).Within(Tolerance));
         Assert.That(result.Metrics["step_group_size_share/1"], Is.EqualTo(1.0 / 3).Within(Tolerance));
         Assert.That(result.Metrics["step_group_size_share/2-5"], Is.EqualTo(2.0 / 3).Within(Tolerance));
         Assert.That(result.Metrics["step_group_size_share/50+"], Is.EqualTo(0));
@@ -147,6 +151,10 @@ public sealed class GiGpoHandComputedTests
         Assert.That(result.Column("step_return"), Is.EqualTo(new[] { 4.9, 10, 5, 10 }).Within(Tolerance));
         Assert.That(result.Column("episode_adv"), Is.EqualTo(new[] { -0.075, 0.025, 0.025, 0.025 }).Within(Tolerance));
         Assert.That(result.RowAdvantages, Is.EqualTo(new[] { -0.125, 0.025, 0.075, 0.025 }).Within(Tolerance));
+        // Per level: |A_episode| (0.075 + 3 × 0.025) / 4 = 0.0375; |A_step| (0.05 + 0.05) / 4 = 0.025, on 2 of the 4 rows.
+        Assert.That(result.Metrics["episode_adv_abs_mean"], Is.EqualTo(0.0375).Within(Tolerance));
+        Assert.That(result.Metrics["step_adv_abs_mean"], Is.EqualTo(0.025).Within(Tolerance));
+        Assert.That(result.Metrics["step_adv_nonzero_fraction"], Is.EqualTo(0.5));
 
         var noPenalty = Estimator(o => o.Gamma = 0.5).Estimate(batch);
         Assert.That(noPenalty.RowAdvantages, Is.All.EqualTo(0));
