@@ -98,6 +98,13 @@ public sealed class AblateCommandTests : CliTestBase
         var first = Path.Combine(Folder, "first");
         var (code, stdout, stderr) = Run("ablate", "--grid", Grid("""{ "name": "algorithm", "key": "Training:Algorithm", "values": ["gigpo"] }"""), "--output", first);
         Assert.That(code, Is.EqualTo(0), stderr + stdout);
+        // Seed 2's file as earlier versions wrote it, with values derived from the settings beside them: still the same configuration.
+        var earlier = Path.Combine(first, "gigpo__seed2", "configuration.json");
+        var document = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(earlier))!;
+        document["Policy"]!["Lora"]!["Enabled"] = false;
+        document["Policy"]!["Lora"]!["Targets"] = new System.Text.Json.Nodes.JsonArray("q_proj", "v_proj");
+        document["Algorithms"]!["gigpo"]!["EffectiveEpisodeMode"] = "MeanNorm";
+        File.WriteAllText(earlier, document.ToJsonString());
 
         // A second grid: its "GiGPO" level (listed second) is the first grid's gigpo cell under another label, computed with length-ordered
         // micro-batches (a setting of how, not what: ignored); its other level differs in one estimator option.

@@ -23,6 +23,13 @@ internal static class AblationReuse
         [("Training", "OutputDirectory"), ("Training", "Resume"), ("WarmStart", "CacheDirectory"), ("Backend", "Threads"), ("Update", "LengthBucketing")];
 
     /// <summary>
+    /// Derived values that earlier versions wrote into <c>configuration.json</c> beside the settings they derive from (<c>*</c>: any
+    /// estimator); left out of the comparison, so that runs written before and after compare equal.
+    /// </summary>
+    private static readonly string[][] DerivedValuesOfEarlierVersions =
+        [["Policy", "Lora", "Enabled"], ["Policy", "Lora", "Targets"], ["Algorithms", "*", "EffectiveEpisodeMode"], ["Algorithms", "*", "EffectiveStepMode"]];
+
+    /// <summary>
     /// Prepares the grid folder <paramref name="gridFolder"/> from other grids' folders <paramref name="sourceGridFolders"/>: copies the
     /// warm starts they cached that it lacks, then, for each of <paramref name="cells"/> (with its effective configuration) that is still
     /// pending, the first finished run with the same effective configuration. With <paramref name="dryRun"/> nothing is copied and the
@@ -102,7 +109,20 @@ internal static class AblationReuse
         var document = JsonNode.Parse(configuration)?.AsObject() ?? throw new InvalidDataException("An effective configuration must be a JSON object.");
         foreach (var (section, key) in IgnoredSettings)
             if (document[section] is JsonObject settings) settings.Remove(key);
+        foreach (var path in DerivedValuesOfEarlierVersions)
+            Remove(document, path);
         return document;
+    }
+
+    private static void Remove(JsonObject node, ReadOnlySpan<string> path)
+    {
+        if (path.Length == 1)
+        {
+            node.Remove(path[0]);
+            return;
+        }
+        foreach (var (name, child) in node.ToList())
+            if ((path[0] == "*" || path[0] == name) && child is JsonObject inner) Remove(inner, path[1..]);
     }
 
     private static void CopyFolder(string source, string destination)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using GiGpoNet.Advantages;
 using GiGpoNet.Backend;
 using GiGpoNet.Backend.Training;
@@ -13,26 +14,42 @@ namespace GiGpoNet.Hosting.Configuration;
 
 /// <summary>
 /// A run's effective configuration: every core section with its defaults filled in, then the chosen estimator's bound options
-/// (defaults included) under <c>Algorithms:&lt;name&gt;</c> and the keys set under <c>Environments:&lt;name&gt;</c>. Enums are written by name.
+/// (defaults included) under <c>Algorithms:&lt;name&gt;</c> and the keys set under <c>Environments:&lt;name&gt;</c>. Enums are written by name,
+/// and only settings that can be set, so the file reads back as a settings file and gives the same run.
 /// </summary>
 internal static class RunConfiguration
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
-    private static readonly JsonSerializerOptions Settings = new() { Converters = { new JsonStringEnumConverter() } };
+    private static readonly JsonSerializerOptions Settings = new()
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter() },
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { LeaveOutComputedProperties } },
+    };
 
     public static string Json(IServiceProvider services, IConfiguration configuration, string estimator, string environment)
     {
-        var document = JsonSerializer.SerializeToNode(new
+        var document = new JsonObject
         {
-            Training = Options<TrainingOptions>(services), Policy = Options<PolicyModelOptions>(services), WarmStart = Options<WarmStartOptions>(services),
-            Rollout = Options<RolloutOptions>(services), Update = Options<UpdateOptions>(services), Backend = Options<BackendOptions>(services),
-        }, Indented)!.AsObject();
-        var estimatorOptions = services.GetKeyedService<AdvantageEstimatorOptions>(estimator) is { } bound
-            ? JsonSerializer.SerializeToNode(bound, bound.GetType(), Settings)!.AsObject()
-            : new JsonObject();
-        document["Algorithms"] = new JsonObject { [estimator] = estimatorOptions };
-        document["Environments"] = new JsonObject { [environment] = SectionKeys(configuration.GetSection($"Environments:{environment}")) };
-        return document.ToJsonString(Indented);
+            ["Training"] = Node(Options<TrainingOptions>(services)),
+            ["Policy"] = Node(Options<PolicyModelOptions>(services)),
+            ["WarmStart"] = Node(Options<WarmStartOptions>(services)),
+            ["Rollout"] = Node(Options<RolloutOptions>(services)),
+            ["Update"] = Node(Options<UpdateOptions>(services)),
+            ["Backend"] = Node(Options<BackendOptions>(services)),
+            ["Algorithms"] = new JsonObject { [estimator] = services.GetKeyedService<AdvantageEstimatorOptions>(estimator) is { } bound ? Node(bound) : new JsonObject() },
+            ["Environments"] = new JsonObject { [environment] = SectionKeys(configuration.GetSection($"Environments:{environment}")) },
+        };
+        return document.ToJsonString(Settings);
+    }
+
+    private static JsonNode Node(object options) => JsonSerializer.SerializeToNode(options, options.GetType(), Settings)!;
+
+    /// <summary>Leaves out properties without a setter (<c>Policy:Lora:Enabled</c>, derived from others), which no settings file can set.</summary>
+    private static void LeaveOutComputedProperties(JsonTypeInfo type)
+    {
+        if (type.Kind != JsonTypeInfoKind.Object) return;
+        for (var i = type.Properties.Count - 1; i >= 0; i--)
+            if (type.Properties[i].Set is null) type.Properties.RemoveAt(i);
     }
 
     private static JsonObject SectionKeys(IConfigurationSection section)
