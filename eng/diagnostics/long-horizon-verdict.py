@@ -2,14 +2,17 @@
 """The pre-registered long-horizon comparison's decision rule and secondary outcomes (docs/preregistration-long-horizon.md),
 computed from the grid's cell folders:
 
-    python3 eng/diagnostics/long-horizon-verdict.py [runs/ablations/gigpo-vs-grpo-household-long]
+    python3 eng/diagnostics/long-horizon-verdict.py [runs/ablations/gigpo-vs-grpo-household-long] [--replays runs/levels]
 
 (default: docs/results/gigpo-vs-grpo-household-long, the finished cells kept in the repository). Only seeds whose two cells have
-finished count. Prints Markdown.
+finished count. Prints Markdown. --replays: a folder of iterations replayed with eng/diagnostics/replay-iteration.sh into
+subfolders named <cell>-from<K>; their per-level advantage metrics are tabled, after checking that every metric the cell
+recorded for that iteration came out equal.
 """
 import json
 import math
 import os
+import re
 import statistics
 import sys
 
@@ -51,8 +54,38 @@ def successful_length(evaluation):
     return (length - HORIZON * (1 - s)) / s
 
 
+def replays(folder, grid):
+    """Per-level advantage metrics of replayed iterations, each checked against the cell's own record of that iteration."""
+    print("\nWhat each level gives the update, in iterations replayed from the cells' checkpoints (mean |A| over active rows, before ω):\n")
+    print("| cell | iteration | training success % | groups with all-equal returns % | episode level | step level | rows the step level moves % |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    names = [n for n in os.listdir(folder) if re.fullmatch(r".+-from\d+", n) and os.path.exists(os.path.join(folder, n, "metrics.jsonl"))]
+    for name in sorted(names, key=lambda n: (n.rsplit("-from", 1)[0], int(n.rsplit("-from", 1)[1]))):
+        path = os.path.join(folder, name, "metrics.jsonl")
+        cell, k = name.rsplit("-from", 1)
+        if not os.path.exists(os.path.join(grid, cell, "metrics.jsonl")):
+            sys.exit(f"{name}: the grid folder {grid} has no cell {cell}; name a replay <cell>-from<K>.")
+        replayed = [json.loads(line) for line in open(path) if '"event":"iteration"' in line and '"env_steps"' in line]
+        original = [json.loads(line) for line in open(os.path.join(grid, cell, "metrics.jsonl"))
+                    if '"event":"iteration"' in line and f'"iteration":{int(k) + 1},' in line and '"env_steps"' in line]
+        if not replayed or not original:
+            continue
+        replayed, original = replayed[-1], original[0]
+        differ = [key for key in original if not key.startswith("time_") and key != "advantage_time_share" and original[key] != replayed.get(key)]
+        if differ:
+            sys.exit(f"{name}: the replay differs from the cell's iteration {int(k) + 1} in {differ}; it is not the same iteration.")
+        print(f"| {cell} | {int(k) + 1} | {100 * replayed['success_rate']:.1f} | {100 * replayed['uniform_group_fraction']:.0f} | "
+              f"{replayed['episode_adv_abs_mean']:.3f} | {replayed['step_adv_abs_mean']:.3f} | {100 * replayed['step_adv_nonzero_fraction']:.1f} |")
+
+
 def main():
-    folder = sys.argv[1] if len(sys.argv) > 1 else "docs/results/gigpo-vs-grpo-household-long"
+    args = sys.argv[1:]
+    replay_folder = None
+    if "--replays" in args:
+        at = args.index("--replays")
+        replay_folder = args[at + 1]
+        del args[at:at + 2]
+    folder = args[0] if args else "docs/results/gigpo-vs-grpo-household-long"
     seeds = []
     for seed in range(1, 9):
         cells = {arm: load(folder, f"{arm}__seed{seed}") for arm in ARMS}
@@ -120,6 +153,8 @@ def main():
                  mean(mean(scale * i[key] for i in its[:10]) for its in cells),
                  mean(mean(scale * i[key] for i in its[-5:]) for its in cells)]
         print(f"| {name} | " + " | ".join(f"{p:.2f}" for p in parts) + " |")
+    if replay_folder:
+        replays(replay_folder, folder)
 
 
 if __name__ == "__main__":

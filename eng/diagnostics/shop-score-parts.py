@@ -81,6 +81,11 @@ def episode_parts(seed, out):
     expected = (1 if row["type_ok"] else 0.1) * (row["attributes_right"] + row["options_right"] + row["price_ok"]) / (len(attributes) + len(options) + 1)
     if abs(expected - row["score"]) > 2e-3:
         sys.exit(f"seed {seed}: the parts give {expected:.3f}, the environment printed {row['score']:.3f}; the page format changed: {row}")
+    # Asked options whose value starts with a letter: the instruction and the item page write it after a space (" silver"), the
+    # action right after "click[" ("silver"), which word-level and GPT-style tokenizers make two tokens; a digit is one token either way.
+    words = [k for k in on_offer if options[k][0].isalpha()]
+    row.update(word_options_on_offer=len(words), word_options_right=sum(chosen.get(k) == options[k] for k in words),
+               word_options_chance=sum(1 / len(offered[k]) for k in words))
     # The same purchase with every asked option that the item offers chosen right.
     row["score_options_right"] = round((1 if row["type_ok"] else 0.1) * (row["attributes_right"] + row["options_on_offer"] + row["price_ok"])
                                        / (len(attributes) + len(options) + 1), 4)
@@ -110,7 +115,7 @@ def main():
     if bought:
         summary.update({key: round(total(key), 2) for key in
                         ["type_ok", "attributes", "attributes_right", "options", "options_chosen", "options_on_offer", "options_right",
-                         "options_chance", "first_value_chosen", "price_ok"]})
+                         "options_chance", "word_options_on_offer", "word_options_right", "word_options_chance", "first_value_chosen", "price_ok"]})
     print(json.dumps({"summary": summary}))
 
 
