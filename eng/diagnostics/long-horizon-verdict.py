@@ -20,15 +20,23 @@ ARMS = ("gigpo_w_std", "grpo")
 HORIZON = 50  # Rollout:MaxSteps of the grid: a household episode that does not succeed runs to it
 
 
+def events(run):
+    return [json.loads(line) for line in open(os.path.join(run, "metrics.jsonl"))]
+
+
+def iterations(run_events):
+    """The RL iterations' events (the warm start's is an "iteration" event too, without env_steps)."""
+    return [e for e in run_events if e.get("event") == "iteration" and "env_steps" in e]
+
+
 def load(folder, cell):
-    path = os.path.join(folder, cell, "metrics.jsonl")
     if not os.path.exists(os.path.join(folder, cell, "summary.json")):
         return None
-    events = [json.loads(line) for line in open(path)]
+    run_events = events(os.path.join(folder, cell))
     return {
-        "evaluations": [e for e in events if e.get("event") == "evaluation"],
-        "iterations": [e for e in events if e.get("event") == "iteration" and "env_steps" in e],
-        "finished": next(e for e in events if e.get("event") == "finished"),
+        "evaluations": [e for e in run_events if e.get("event") == "evaluation"],
+        "iterations": iterations(run_events),
+        "finished": next(e for e in run_events if e.get("event") == "finished"),
     }
 
 
@@ -61,13 +69,11 @@ def replays(folder, grid):
     print("|---|---:|---:|---:|---:|---:|---:|")
     names = [n for n in os.listdir(folder) if re.fullmatch(r".+-from\d+", n) and os.path.exists(os.path.join(folder, n, "metrics.jsonl"))]
     for name in sorted(names, key=lambda n: (n.rsplit("-from", 1)[0], int(n.rsplit("-from", 1)[1]))):
-        path = os.path.join(folder, name, "metrics.jsonl")
         cell, k = name.rsplit("-from", 1)
         if not os.path.exists(os.path.join(grid, cell, "metrics.jsonl")):
             sys.exit(f"{name}: the grid folder {grid} has no cell {cell}; name a replay <cell>-from<K>.")
-        replayed = [json.loads(line) for line in open(path) if '"event":"iteration"' in line and '"env_steps"' in line]
-        original = [json.loads(line) for line in open(os.path.join(grid, cell, "metrics.jsonl"))
-                    if '"event":"iteration"' in line and f'"iteration":{int(k) + 1},' in line and '"env_steps"' in line]
+        replayed = iterations(events(os.path.join(folder, name)))
+        original = [e for e in iterations(events(os.path.join(grid, cell))) if e["iteration"] == int(k) + 1]
         if not replayed or not original:
             continue
         replayed, original = replayed[-1], original[0]

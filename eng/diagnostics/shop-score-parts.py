@@ -28,6 +28,14 @@ def parse_task(task):
     return category, head.split(" and "), options, float(limit)
 
 
+OPTION_KINDS = {"color", "size", "scent", "model"}
+
+
+def webshop_score(type_ok, right, asked):
+    """ShopGoal.Score: type match (1, else 0.1) × the asked parts got right / the asked parts (attributes + options + price)."""
+    return (1 if type_ok else 0.1) * right / asked
+
+
 def parse_item_page(page):
     """Option values per kind, title, price and chosen options of the item page an episode bought from."""
     parts = page.split(" [SEP] ")
@@ -46,9 +54,6 @@ def parse_item_page(page):
             k, v = choice.split(" ", 1)
             chosen[k] = v
     return offered, parts[price_at - 1], float(parts[price_at][len("Price: $"):]), chosen
-
-
-OPTION_KINDS = {"color", "size", "scent", "model"}
 
 
 def play(cli, source, seed, split, extra):
@@ -78,7 +83,8 @@ def episode_parts(seed, out):
         options_chance=sum(1 / len(offered[k]) for k in on_offer),
         first_value_chosen=sum(chosen.get(k) == offered[k][0] for k in options if k in offered and k in chosen),
         price_ok=price <= limit)
-    expected = (1 if row["type_ok"] else 0.1) * (row["attributes_right"] + row["options_right"] + row["price_ok"]) / (len(attributes) + len(options) + 1)
+    asked = len(attributes) + len(options) + 1
+    expected = webshop_score(row["type_ok"], row["attributes_right"] + row["options_right"] + row["price_ok"], asked)
     if abs(expected - row["score"]) > 2e-3:
         sys.exit(f"seed {seed}: the parts give {expected:.3f}, the environment printed {row['score']:.3f}; the page format changed: {row}")
     # Asked options whose value starts with a letter: the instruction and the item page write it after a space (" silver"), the
@@ -87,8 +93,7 @@ def episode_parts(seed, out):
     row.update(word_options_on_offer=len(words), word_options_right=sum(chosen.get(k) == options[k] for k in words),
                word_options_chance=sum(1 / len(offered[k]) for k in words))
     # The same purchase with every asked option that the item offers chosen right.
-    row["score_options_right"] = round((1 if row["type_ok"] else 0.1) * (row["attributes_right"] + row["options_on_offer"] + row["price_ok"])
-                                       / (len(attributes) + len(options) + 1), 4)
+    row["score_options_right"] = round(webshop_score(row["type_ok"], row["attributes_right"] + row["options_on_offer"] + row["price_ok"], asked), 4)
     return row
 
 
