@@ -128,6 +128,9 @@ public sealed class GiGpoAdvantageEstimator : IAdvantageEstimator
             ["episode_adv_abs_mean"] = batch.ActiveRowCount == 0 ? 0 : episodeMagnitude / batch.ActiveRowCount,
             ["step_adv_abs_mean"] = batch.ActiveRowCount == 0 ? 0 : stepMagnitude / batch.ActiveRowCount,
             ["step_adv_nonzero_fraction"] = batch.ActiveRowCount == 0 ? 0 : (double)stepNonzero / batch.ActiveRowCount,
+            // Whether the step level adds to the episode level or repeats it.
+            ["step_adv_within_trajectory_share"] = LevelOverlap.WithinTrajectoryShare(batch, stepAdvantages),
+            ["episode_step_adv_corr"] = LevelOverlap.Correlation(batch, episodeAdvantages, stepAdvantages),
         };
         // The paper's histogram of step-group sizes (Fig. 5): the share of step groups in each size bucket.
         foreach (var (name, low, high) in SizeBuckets)

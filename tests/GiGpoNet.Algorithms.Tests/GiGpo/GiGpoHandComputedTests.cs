@@ -37,9 +37,28 @@ public sealed class GiGpoHandComputedTests
         Assert.That(result.Metrics["episode_adv_abs_mean"], Is.EqualTo(0));
         Assert.That(result.Metrics["step_adv_abs_mean"], Is.EqualTo(0.5).Within(Tolerance));
         Assert.That(result.Metrics["step_adv_nonzero_fraction"], Is.EqualTo(0.4).Within(Tolerance));
+        // Σ A_S² = 2 × 1.25² = 3.125. Around the trajectories' means (a: 0.625, b: -1.25/3): a 2 × 0.625² = 0.78125,
+        // b (1.25 - 1.25/3)² + 2 × (1.25/3)² = 1.0416̅; (0.78125 + 1.0416̅) / 3.125 = 7/12 varies within trajectories.
+        Assert.That(result.Metrics["step_adv_within_trajectory_share"], Is.EqualTo(7.0 / 12).Within(Tolerance));
+        // The episode level is 0 on every row: no correlation to speak of.
+        Assert.That(result.Metrics["episode_step_adv_corr"], Is.EqualTo(0));
         Assert.That(result.Metrics["step_group_size_share/1"], Is.EqualTo(1.0 / 3).Within(Tolerance));
         Assert.That(result.Metrics["step_group_size_share/2-5"], Is.EqualTo(2.0 / 3).Within(Tolerance));
         Assert.That(result.Metrics["step_group_size_share/50+"], Is.EqualTo(0));
+    }
+
+    [Test]
+    public void In_one_step_episodes_from_one_state_the_step_level_repeats_the_episode_level()
+    {
+        // a: S(+10), b: S(0). Episode level: +5, -5. Step group S = {10, 0}: +5, -5, the same values; no trajectory has two steps.
+        var batch = Batches.New()
+            .Trajectory("g", "a", ("S", 10))
+            .Trajectory("g", "b", ("S", 0));
+        var result = Estimator().Estimate(batch.Build());
+
+        Assert.That(result.Column("step_adv"), Is.EqualTo(result.Column("episode_adv")).Within(Tolerance));
+        Assert.That(result.Metrics["episode_step_adv_corr"], Is.EqualTo(1).Within(Tolerance));
+        Assert.That(result.Metrics["step_adv_within_trajectory_share"], Is.EqualTo(0));
     }
 
     [Test]
@@ -155,6 +174,10 @@ public sealed class GiGpoHandComputedTests
         Assert.That(result.Metrics["episode_adv_abs_mean"], Is.EqualTo(0.0375).Within(Tolerance));
         Assert.That(result.Metrics["step_adv_abs_mean"], Is.EqualTo(0.025).Within(Tolerance));
         Assert.That(result.Metrics["step_adv_nonzero_fraction"], Is.EqualTo(0.5));
+        // A_S = (-0.05, 0 | 0.05, 0): around the trajectories' means ±0.025 on every row, 4 × 0.025² = 0.0025 of Σ A_S² = 0.005.
+        Assert.That(result.Metrics["step_adv_within_trajectory_share"], Is.EqualTo(0.5).Within(Tolerance));
+        // Both levels have mean 0: cov 0.075 × 0.05 + 0.025 × 0.05 = 0.005; Σ A_E² = 0.0075, Σ A_S² = 0.005: 0.005 / √(3.75e-5) = √(2/3).
+        Assert.That(result.Metrics["episode_step_adv_corr"], Is.EqualTo(Math.Sqrt(2.0 / 3)).Within(Tolerance));
 
         var noPenalty = Estimator(o => o.Gamma = 0.5).Estimate(batch);
         Assert.That(noPenalty.RowAdvantages, Is.All.EqualTo(0));
