@@ -65,8 +65,10 @@ def successful_length(evaluation):
 def replays(folder, grid):
     """Per-level advantage metrics of replayed iterations, each checked against the cell's own record of that iteration."""
     print("\nWhat each level gives the update, in iterations replayed from the cells' checkpoints (mean |A| over active rows, before ω):\n")
-    print("| cell | iteration | training success % | groups with all-equal returns % | episode level | step level | rows the step level moves % |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| cell | iteration | training success % | groups with all-equal returns % | episode level | step level | rows the step level moves % "
+          "| step level's Σ A² within trajectories % | corr(A_E, A_S) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    shown = []
     names = [n for n in os.listdir(folder) if re.fullmatch(r".+-from\d+", n) and os.path.exists(os.path.join(folder, n, "metrics.jsonl"))]
     for name in sorted(names, key=lambda n: (n.rsplit("-from", 1)[0], int(n.rsplit("-from", 1)[1]))):
         cell, k = name.rsplit("-from", 1)
@@ -80,8 +82,18 @@ def replays(folder, grid):
         differ = [key for key in original if not key.startswith("time_") and key != "advantage_time_share" and original[key] != replayed.get(key)]
         if differ:
             sys.exit(f"{name}: the replay differs from the cell's iteration {int(k) + 1} in {differ}; it is not the same iteration.")
+        within, corr = replayed.get("step_adv_within_trajectory_share"), replayed.get("episode_step_adv_corr")
         print(f"| {cell} | {int(k) + 1} | {100 * replayed['success_rate']:.1f} | {100 * replayed['uniform_group_fraction']:.0f} | "
-              f"{replayed['episode_adv_abs_mean']:.3f} | {replayed['step_adv_abs_mean']:.3f} | {100 * replayed['step_adv_nonzero_fraction']:.1f} |")
+              f"{replayed['episode_adv_abs_mean']:.3f} | {replayed['step_adv_abs_mean']:.3f} | {100 * replayed['step_adv_nonzero_fraction']:.1f} | "
+              f"{'–' if within is None else f'{100 * within:.1f}'} | {'–' if corr is None else f'{corr:+.2f}'} |")
+        shown.append(replayed)
+    overlap = [r for r in shown if "step_adv_within_trajectory_share" in r]
+    if overlap:
+        print(f"\nOver the {len(overlap)} replays with the overlap metrics: the step level's Σ A² within trajectories "
+              f"{100 * statistics.mean(r['step_adv_within_trajectory_share'] for r in overlap):.1f}% on average "
+              f"({100 * min(r['step_adv_within_trajectory_share'] for r in overlap):.1f}–{100 * max(r['step_adv_within_trajectory_share'] for r in overlap):.1f}); "
+              f"corr(A_E, A_S) {statistics.mean(r['episode_step_adv_corr'] for r in overlap):+.2f} "
+              f"({min(r['episode_step_adv_corr'] for r in overlap):+.2f} to {max(r['episode_step_adv_corr'] for r in overlap):+.2f}).")
 
 
 def main():
