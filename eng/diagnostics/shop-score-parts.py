@@ -10,6 +10,7 @@ Every purchase's parts are checked against the score the environment printed, so
 """
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -100,17 +101,19 @@ def episode_parts(seed, out):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--checkpoint", help="a run's checkpoints/<iteration> folder or a warm start's policy folder")
+    source.add_argument("--checkpoint", help="a run's checkpoints/final or checkpoints/iter-<K> folder, or a warm start's policy folder")
     source.add_argument("--expert", action="store_true", help="let the environment's expert play")
     parser.add_argument("--tasks", type=int, default=64, help="validation tasks, seeds 0 to N-1 (default 64)")
     parser.add_argument("--split", default="Validation")
     parser.add_argument("--cli", default="src/Cli/bin/Release/net10.0/gigpo.dll", help="a built gigpo.dll")
     parser.add_argument("extra", nargs="*", help="configuration overrides for gigpo play, after --")
     args = parser.parse_args()
+    # A training checkpoint (iter-<K>) keeps the policy in its policy folder; final and warm-start folders are policies themselves.
+    policy = args.checkpoint and (os.path.join(args.checkpoint, "policy") if os.path.isdir(os.path.join(args.checkpoint, "policy")) else args.checkpoint)
 
     rows = []
     for seed in range(args.tasks):
-        rows.append(episode_parts(seed, play(args.cli, ["--expert"] if args.expert else ["-c", args.checkpoint], seed, args.split, args.extra)))
+        rows.append(episode_parts(seed, play(args.cli, ["--expert"] if args.expert else ["-c", policy], seed, args.split, args.extra)))
         print(json.dumps(rows[-1]), flush=True)
     bought = [r for r in rows if r["bought"]]
     total = lambda key: sum(r[key] for r in bought)
