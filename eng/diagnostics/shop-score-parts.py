@@ -10,7 +10,6 @@ Every purchase's parts are checked against the score the environment printed, so
 """
 import argparse
 import json
-import os
 import re
 import subprocess
 import sys
@@ -108,12 +107,10 @@ def main():
     parser.add_argument("--cli", default="src/Cli/bin/Release/net10.0/gigpo.dll", help="a built gigpo.dll")
     parser.add_argument("extra", nargs="*", help="configuration overrides for gigpo play, after --")
     args = parser.parse_args()
-    # A training checkpoint (iter-<K>) keeps the policy in its policy folder; final and warm-start folders are policies themselves.
-    policy = args.checkpoint and (os.path.join(args.checkpoint, "policy") if os.path.isdir(os.path.join(args.checkpoint, "policy")) else args.checkpoint)
 
     rows = []
     for seed in range(args.tasks):
-        rows.append(episode_parts(seed, play(args.cli, ["--expert"] if args.expert else ["-c", policy], seed, args.split, args.extra)))
+        rows.append(episode_parts(seed, play(args.cli, ["--expert"] if args.expert else ["-c", args.checkpoint], seed, args.split, args.extra)))
         print(json.dumps(rows[-1]), flush=True)
     bought = [r for r in rows if r["bought"]]
     total = lambda key: sum(r[key] for r in bought)

@@ -239,6 +239,33 @@ public sealed class TorchPolicyTests
 public sealed class CheckpointLifecycleTests
 {
     [Test]
+    public void A_training_checkpoint_folder_loads_the_policy_it_holds()
+    {
+        using var scope = NewDisposeScope();
+        var tokenizer = Tokenization.WordLevelTokenizer.Build(["go to fridge 1 open take"], 30);
+        var checkpoint = Path.Combine(Path.GetTempPath(), "gigpo-iter-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using (var original = TinyModels.Create(seed: 22, vocabulary: tokenizer.VocabularySize))
+                Checkpoints.PolicyCheckpoints.Save(original, tokenizer, Path.Combine(checkpoint, "policy"));
+            var backend = new BackendOptions { Device = "cpu" };
+            var (direct, directTokenizer) = Checkpoints.PolicyCheckpoints.Load(Path.Combine(checkpoint, "policy"), backend);
+            var (viaCheckpoint, checkpointTokenizer) = Checkpoints.PolicyCheckpoints.Load(checkpoint, backend);
+            using (direct)
+            using (viaCheckpoint)
+            {
+                Assert.That(checkpointTokenizer.Encode("go to fridge 1"), Is.EqualTo(directTokenizer.Encode("go to fridge 1")));
+                foreach (var (name, tensor) in direct.state_dict())
+                    Assert.That(viaCheckpoint.state_dict()[name].equal(tensor).all().item<bool>(), Is.True, name);
+            }
+        }
+        finally
+        {
+            Directory.Delete(checkpoint, true);
+        }
+    }
+
+    [Test]
     public void A_hugging_face_checkpoint_loads_generates_trains_and_saves_back()
     {
         using var scope = NewDisposeScope();

@@ -13,6 +13,9 @@ public static class PolicyCheckpoints
     /// <summary>The subfolder that holds a policy's LoRA adapter, in PEFT's format, beside its base weights.</summary>
     public const string AdapterFolder = "adapter";
 
+    /// <summary>The subfolder of a training checkpoint (<c>checkpoints/iter-&lt;K&gt;</c>) that holds its policy, beside the optimizer state.</summary>
+    internal const string TrainingCheckpointPolicyFolder = "policy";
+
     /// <summary>Saves the policy's weights (Hugging Face layout) and, for a word-level tokenizer, its vocabulary.</summary>
     public static void Save(Qwen2ForCausalLM model, ITextTokenizer tokenizer, string folder) => Save(model, tokenizer, folder, adapters: null);
 
@@ -31,8 +34,9 @@ public static class PolicyCheckpoints
     }
 
     /// <summary>
-    /// The policy in <paramref name="folder"/>: weights from safetensors, tokenizer from vocabulary.json or tokenizer.json, and the LoRA
-    /// adapter of <see cref="AdapterFolder"/> merged into the weights when there is one.
+    /// The policy in <paramref name="folder"/> (or, for a training checkpoint, in its policy subfolder): weights from safetensors,
+    /// tokenizer from vocabulary.json or tokenizer.json, and the LoRA adapter of <see cref="AdapterFolder"/> merged into the weights
+    /// when there is one.
     /// </summary>
     /// <exception cref="GiGpoNetConfigurationException">The folder is missing or has no tokenizer.</exception>
     public static (Qwen2ForCausalLM Model, ITextTokenizer Tokenizer) Load(string folder, BackendOptions backend)
@@ -44,7 +48,11 @@ public static class PolicyCheckpoints
     private static (Qwen2ForCausalLM Model, ITextTokenizer Tokenizer, int Merged) LoadMerged(string folder, BackendOptions backend)
     {
         if (!Directory.Exists(folder))
-            throw new GiGpoNetConfigurationException($"--checkpoint '{folder}' is not a folder; give a run's checkpoints/final folder or a Hugging Face model folder.");
+            throw new GiGpoNetConfigurationException(
+                $"--checkpoint '{folder}' is not a folder; give a run's checkpoints/final or checkpoints/iter-<K> folder or a Hugging Face model folder.");
+        if (!File.Exists(Path.Combine(folder, VocabularyFile)) && !File.Exists(Path.Combine(folder, "tokenizer.json"))
+            && Directory.Exists(Path.Combine(folder, TrainingCheckpointPolicyFolder)))
+            folder = Path.Combine(folder, TrainingCheckpointPolicyFolder);
         ITextTokenizer tokenizer = File.Exists(Path.Combine(folder, VocabularyFile)) ? WordLevelTokenizer.Load(Path.Combine(folder, VocabularyFile))
             : File.Exists(Path.Combine(folder, "tokenizer.json")) ? HuggingFaceTokenizer.Load(folder)
             : throw new GiGpoNetConfigurationException($"'{folder}' has neither {VocabularyFile} nor tokenizer.json; the policy's tokenizer is needed.");

@@ -97,7 +97,7 @@ internal sealed class TorchLearner(Qwen2ForCausalLM model, ITextTokenizer tokeni
     public void SaveState(string folder)
     {
         var updater = Updater;
-        PolicyCheckpoints.Save(model, tokenizer, Path.Combine(folder, "policy"), _adapters);
+        PolicyCheckpoints.Save(model, tokenizer, Path.Combine(folder, PolicyCheckpoints.TrainingCheckpointPolicyFolder), _adapters);
         if (_reference is not null) HuggingFaceCheckpoint.Save(_reference, Path.Combine(folder, "reference"));
         if (_critic is not null)
         {
@@ -139,8 +139,9 @@ internal sealed class TorchLearner(Qwen2ForCausalLM model, ITextTokenizer tokeni
 
     private void Restore(string folder)
     {
-        HuggingFaceCheckpoint.LoadWeights(model, Path.Combine(folder, "policy"), model.Config.TieWordEmbeddings ? ["lm_head.weight"] : null);
-        _adapters?.LoadWeights(Path.Combine(folder, "policy", PolicyCheckpoints.AdapterFolder));
+        var policy = Path.Combine(folder, PolicyCheckpoints.TrainingCheckpointPolicyFolder);
+        HuggingFaceCheckpoint.LoadWeights(model, policy, model.Config.TieWordEmbeddings ? ["lm_head.weight"] : null);
+        _adapters?.LoadWeights(Path.Combine(policy, PolicyCheckpoints.AdapterFolder));
         if (_reference is not null)
             HuggingFaceCheckpoint.LoadWeights(_reference, Path.Combine(folder, "reference"), _reference.Config.TieWordEmbeddings ? ["lm_head.weight"] : null);
         if (_critic is not null) HuggingFaceCheckpoint.LoadWeights(_critic, Path.Combine(folder, "critic"));
