@@ -89,11 +89,11 @@ def replays(folder, grid):
         shown.append(replayed)
     overlap = [r for r in shown if "step_adv_within_trajectory_share" in r]
     if overlap:
+        share = [100 * r["step_adv_within_trajectory_share"] for r in overlap]
+        corr = [r["episode_step_adv_corr"] for r in overlap]
         print(f"\nOver the {len(overlap)} replays with the overlap metrics: the step level's Σ A² within trajectories "
-              f"{100 * statistics.mean(r['step_adv_within_trajectory_share'] for r in overlap):.1f}% on average "
-              f"({100 * min(r['step_adv_within_trajectory_share'] for r in overlap):.1f}–{100 * max(r['step_adv_within_trajectory_share'] for r in overlap):.1f}); "
-              f"corr(A_E, A_S) {statistics.mean(r['episode_step_adv_corr'] for r in overlap):+.2f} "
-              f"({min(r['episode_step_adv_corr'] for r in overlap):+.2f} to {max(r['episode_step_adv_corr'] for r in overlap):+.2f}).")
+              f"{statistics.mean(share):.1f}% on average ({min(share):.1f}–{max(share):.1f}); "
+              f"corr(A_E, A_S) {statistics.mean(corr):+.2f} ({min(corr):+.2f} to {max(corr):+.2f}).")
 
 
 def main():
