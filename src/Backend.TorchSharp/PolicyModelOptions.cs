@@ -27,6 +27,14 @@ public sealed class PolicyModelOptions
     /// <summary>From scratch: words in the vocabulary besides characters and special tokens. Default 1500.</summary>
     public int VocabularyWords { get; set; } = 1500;
 
+    /// <summary>
+    /// From scratch: one matrix for the input embedding and the output projection, as Qwen2.5-0.5B has, so that a token the policy
+    /// reads and the same token it writes start as one vector. Default false (a separate <c>lm_head</c>). Left out of the effective
+    /// configuration while false, so that runs written before this setting existed compare equal.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool TieWordEmbeddings { get; set; }
+
     /// <summary>Longest prompt accepted, in tokens. Default 1024.</summary>
     public int MaxPromptTokens { get; set; } = 1024;
 
@@ -59,6 +67,9 @@ public sealed class PolicyModelOptions
             if (TokenizerProblem(Path) is { } tokenizer)
                 yield return $"{SectionName}:{nameof(Path)} = '{Path}': {tokenizer} A pretrained policy needs its Hugging Face tokenizer.json.";
         }
+        if (TieWordEmbeddings && !string.IsNullOrWhiteSpace(Path))
+            yield return $"{SectionName}:{nameof(TieWordEmbeddings)} applies to a policy trained from scratch; with {SectionName}:{nameof(Path)}, " +
+                "the model folder's config.json (tie_word_embeddings) decides. Remove one of them.";
         if (Layers < 1 || HiddenSize < 8 || Heads < 1 || KeyValueHeads < 1 || IntermediateSize < 8)
             yield return $"{SectionName}: Layers, HiddenSize, Heads, KeyValueHeads and IntermediateSize must be positive (HiddenSize and IntermediateSize at least 8).";
         if (Heads >= 1 && KeyValueHeads >= 1 && (Heads % KeyValueHeads != 0 || HiddenSize % Heads != 0 || HiddenSize / Heads % 2 != 0))

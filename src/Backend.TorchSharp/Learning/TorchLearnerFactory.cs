@@ -64,7 +64,7 @@ public sealed class TorchLearnerFactory(BackendOptions backend, PolicyModelOptio
         {
             VocabSize = tokenizer.VocabularySize, HiddenSize = policy.HiddenSize, IntermediateSize = policy.IntermediateSize,
             NumHiddenLayers = policy.Layers, NumAttentionHeads = policy.Heads, NumKeyValueHeads = policy.KeyValueHeads,
-            MaxPositionEmbeddings = policy.MaxPromptTokens + maxResponseTokens,
+            MaxPositionEmbeddings = policy.MaxPromptTokens + maxResponseTokens, TieWordEmbeddings = policy.TieWordEmbeddings,
         });
         model.to(dtype).to(device);
         return (model, tokenizer);
