@@ -35,6 +35,14 @@ public sealed class PolicyModelOptions
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public bool TieWordEmbeddings { get; set; }
 
+    /// <summary>
+    /// From scratch: the word-level tokenizer cuts a space apart from the word after it, so that a word has one id wherever it
+    /// stands (<see cref="Tokenization.WordLevelTokenizer.SpacesApart"/>); prompts grow by about a token a word. Default false.
+    /// Left out of the effective configuration while false.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool SpacesApart { get; set; }
+
     /// <summary>Longest prompt accepted, in tokens. Default 1024.</summary>
     public int MaxPromptTokens { get; set; } = 1024;
 
@@ -70,6 +78,9 @@ public sealed class PolicyModelOptions
         if (TieWordEmbeddings && !string.IsNullOrWhiteSpace(Path))
             yield return $"{SectionName}:{nameof(TieWordEmbeddings)} applies to a policy trained from scratch; with {SectionName}:{nameof(Path)}, " +
                 "the model folder's config.json (tie_word_embeddings) decides. Remove one of them.";
+        if (SpacesApart && !string.IsNullOrWhiteSpace(Path))
+            yield return $"{SectionName}:{nameof(SpacesApart)} applies to a policy trained from scratch; with {SectionName}:{nameof(Path)}, " +
+                "the model folder's tokenizer.json decides. Remove one of them.";
         if (Layers < 1 || HiddenSize < 8 || Heads < 1 || KeyValueHeads < 1 || IntermediateSize < 8)
             yield return $"{SectionName}: Layers, HiddenSize, Heads, KeyValueHeads and IntermediateSize must be positive (HiddenSize and IntermediateSize at least 8).";
         if (Heads >= 1 && KeyValueHeads >= 1 && (Heads % KeyValueHeads != 0 || HiddenSize % Heads != 0 || HiddenSize / Heads % 2 != 0))

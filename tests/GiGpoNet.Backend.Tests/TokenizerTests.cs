@@ -157,4 +157,37 @@ public sealed class WordLevelTokenizerTests
         Assert.That(WordLevelTokenizer.Load(path).Encode("a c b"), Is.EqualTo(first.Encode("a c b")));
         File.Delete(path);
     }
+
+    [Test]
+    public void With_spaces_apart_a_word_has_one_id_wherever_it_stands_and_the_mode_survives_saving()
+    {
+        string[] corpus = ["i need a t-shirt with color: silver", "click[silver]", "[SEP] silver [SEP] black"];
+        var joined = WordLevelTokenizer.Build(corpus, 50);
+        var apart = WordLevelTokenizer.Build(corpus, 50, spacesApart: true);
+        Assert.That(joined.Encode(" silver").Single(), Is.Not.EqualTo(joined.Encode("silver").Single()), "by default the space joins the word");
+        var silver = apart.Encode("silver").Single();
+        var space = apart.Encode(" ").Single();
+        Assert.That(apart.Encode(" silver"), Is.EqualTo(new[] { space, silver }));
+        Assert.That(apart.Encode("click[silver]"), Does.Contain(silver));
+        const string text = "<|im_start|>user\ncolor: silver, and size: x-large<|im_end|>\n<action>click[silver]</action>";
+        Assert.That(apart.Decode(apart.Encode(text)), Is.EqualTo(text));
+
+        var path = Path.GetTempFileName();
+        try
+        {
+            apart.Save(path);
+            var loaded = WordLevelTokenizer.Load(path);
+            Assert.That(loaded.SpacesApart, Is.True);
+            Assert.That(loaded.Encode(text), Is.EqualTo(apart.Encode(text)));
+            joined.Save(path);
+            Assert.That(File.ReadAllText(path), Does.StartWith("["), "the default mode keeps the plain array earlier policies saved");
+            Assert.That(WordLevelTokenizer.Load(path).SpacesApart, Is.False);
+            File.WriteAllText(path, "{\"words\": []}");
+            Assert.That(() => WordLevelTokenizer.Load(path), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("\"tokens\" array"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

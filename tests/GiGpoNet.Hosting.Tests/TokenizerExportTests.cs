@@ -45,12 +45,13 @@ public sealed class TokenizerExportTests
         return texts;
     }
 
-    [Test]
-    public async Task The_exported_tokenizer_json_gives_the_word_level_ids_and_decodes_back()
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task The_exported_tokenizer_json_gives_the_word_level_ids_and_decodes_back(bool spacesApart)
     {
         var texts = await Texts();
         // The vocabulary from half of the texts, so that the other half holds words it lacks (spelled character by character).
-        var words = WordLevelTokenizer.Build(texts.Where((_, i) => i % 2 == 0), maxWords: 300);
+        var words = WordLevelTokenizer.Build(texts.Where((_, i) => i % 2 == 0), maxWords: 300, spacesApart);
         var folder = Path.Combine(Path.GetTempPath(), "gigpo-tokenizer-" + Guid.NewGuid().ToString("N"));
         try
         {

@@ -59,7 +59,7 @@ public sealed class TorchLearnerFactory(BackendOptions backend, PolicyModelOptio
         var device = backend.ResolveDevice();
         if (!string.IsNullOrWhiteSpace(policy.Path))
             return (HuggingFaceCheckpoint.LoadCausalLM(policy.Path, dtype, device), HuggingFaceTokenizer.Load(policy.Path));
-        var tokenizer = WordLevelTokenizer.Build(corpus, policy.VocabularyWords);
+        var tokenizer = WordLevelTokenizer.Build(corpus, policy.VocabularyWords, policy.SpacesApart);
         var model = new Qwen2ForCausalLM(new Qwen2Config
         {
             VocabSize = tokenizer.VocabularySize, HiddenSize = policy.HiddenSize, IntermediateSize = policy.IntermediateSize,

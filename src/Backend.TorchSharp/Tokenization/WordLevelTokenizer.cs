@@ -9,7 +9,8 @@ namespace GiGpoNet.Backend.Tokenization;
 /// do, which halves the sequence length) from a vocabulary built on a corpus (the environment's texts), single characters for
 /// everything else that is printable ASCII, and one token per other whitespace character, so that decoding gives back the text exactly. Special tokens (<c>&lt;|im_start|&gt;</c>,
 /// <c>&lt;action&gt;</c>, ...) are single ids. Other characters
-/// become <c>&lt;unk&gt;</c>.
+/// become <c>&lt;unk&gt;</c>. With <see cref="SpacesApart"/>, a space is a token of its own and a word has one id wherever it
+/// stands (" silver" in a sentence and "silver" after <c>click[</c>), at the cost of longer sequences.
 /// </summary>
 public sealed partial class WordLevelTokenizer : ITextTokenizer
 {
@@ -21,15 +22,26 @@ public sealed partial class WordLevelTokenizer : ITextTokenizer
     private readonly Dictionary<string, int> _ids;
     private readonly ImChatTemplate _template = new(defaultSystemPrompt: null);
 
-    private WordLevelTokenizer(IEnumerable<string> tokens)
+    private WordLevelTokenizer(IEnumerable<string> tokens, bool spacesApart)
     {
+        SpacesApart = spacesApart;
         _tokens = [.. tokens];
         _ids = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < _tokens.Length; i++) _ids.TryAdd(_tokens[i], i);
     }
 
     [GeneratedRegex(@"<\|[a-z_]+\|>|</?(?:think|action)>| ?[A-Za-z]+|\s|.", RegexOptions.Singleline)]
-    private static partial Regex Pieces();
+    private static partial Regex WordsWithTheirSpace();
+
+    [GeneratedRegex(@"<\|[a-z_]+\|>|</?(?:think|action)>|[A-Za-z]+|\s|.", RegexOptions.Singleline)]
+    private static partial Regex WordsAndSpacesApart();
+
+    private Regex Pieces() => Pieces(SpacesApart);
+
+    private static Regex Pieces(bool spacesApart) => spacesApart ? WordsAndSpacesApart() : WordsWithTheirSpace();
+
+    /// <summary>Whether a space is a token of its own rather than part of the word after it.</summary>
+    public bool SpacesApart { get; }
 
     /// <inheritdoc />
     public int VocabularySize => _tokens.Length;
@@ -47,25 +59,48 @@ public sealed partial class WordLevelTokenizer : ITextTokenizer
     /// A vocabulary of the special tokens, printable ASCII characters, whitespace, and the <paramref name="maxWords"/> most frequent words
     /// of <paramref name="corpus"/> (ties broken alphabetically, so the same corpus always gives the same ids).
     /// </summary>
-    public static WordLevelTokenizer Build(IEnumerable<string> corpus, int maxWords)
+    public static WordLevelTokenizer Build(IEnumerable<string> corpus, int maxWords) => Build(corpus, maxWords, spacesApart: false);
+
+    /// <summary>
+    /// As <see cref="Build(IEnumerable{string}, int)"/>; with <paramref name="spacesApart"/>, words are counted and cut without the space
+    /// before them (see <see cref="SpacesApart"/>).
+    /// </summary>
+    public static WordLevelTokenizer Build(IEnumerable<string> corpus, int maxWords, bool spacesApart)
     {
         ArgumentNullException.ThrowIfNull(corpus);
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var text in corpus)
-            foreach (Match piece in Pieces().Matches(text))
+            foreach (Match piece in Pieces(spacesApart).Matches(text))
                 if (piece.Length > 1 && char.IsAsciiLetter(piece.Value[^1]))
                     counts[piece.Value] = counts.GetValueOrDefault(piece.Value) + 1;
         var characters = Enumerable.Range(32, 95).Select(c => ((char)c).ToString()).Concat(["\n", "\t"]);
         var words = counts.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Take(Math.Max(0, maxWords)).Select(p => p.Key);
-        return new WordLevelTokenizer(SpecialTokens.Concat(characters).Concat(words));
+        return new WordLevelTokenizer(SpecialTokens.Concat(characters).Concat(words), spacesApart);
     }
 
     /// <summary>Reads a vocabulary saved by <see cref="Save"/>.</summary>
-    public static WordLevelTokenizer Load(string path) =>
-        new(JsonSerializer.Deserialize<string[]>(File.ReadAllText(path)) ?? throw new InvalidDataException($"'{path}' is not a JSON array of tokens."));
+    public static WordLevelTokenizer Load(string path)
+    {
+        var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path));
+        var (tokens, spacesApart) = root switch
+        {
+            System.Text.Json.Nodes.JsonArray array => (array, false),
+            System.Text.Json.Nodes.JsonObject o when o[TokensKey] is System.Text.Json.Nodes.JsonArray array => (array, o[SpacesApartKey]?.GetValue<bool>() ?? false),
+            _ => throw new InvalidDataException($"'{path}' is neither a JSON array of tokens nor an object with a \"{TokensKey}\" array."),
+        };
+        return new(tokens.Select(t => t?.GetValue<string>() ?? throw new InvalidDataException($"'{path}' holds a null token.")), spacesApart);
+    }
 
-    /// <summary>Writes the vocabulary (a JSON array of tokens, index = id).</summary>
-    public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(_tokens));
+    private const string TokensKey = "tokens";
+    private const string SpacesApartKey = "spaces_apart";
+
+    /// <summary>
+    /// Writes the vocabulary: a JSON array of tokens (index = id), or, with <see cref="SpacesApart"/>, an object holding that array
+    /// under <c>"tokens"</c> and <c>"spaces_apart": true</c>.
+    /// </summary>
+    public void Save(string path) => File.WriteAllText(path, SpacesApart
+        ? JsonSerializer.Serialize(new Dictionary<string, object> { [SpacesApartKey] = true, [TokensKey] = _tokens })
+        : JsonSerializer.Serialize(_tokens));
 
     /// <summary>
     /// Writes the tokenizer in Hugging Face's format into <paramref name="folder"/>: a <c>tokenizer.json</c> (the tokenizers library's
@@ -81,8 +116,10 @@ public sealed partial class WordLevelTokenizer : ITextTokenizer
         var bare = words.Where(w => w[0] != ' ').ToList();
         var spaced = words.Where(w => w[0] == ' ').Select(w => w[1..]).ToList();
         var alternatives = new List<string>();
-        // A bare word starts where this tokenizer's pieces do: after neither a letter nor a space (a space before letters joins them).
-        if (bare.Count > 0) alternatives.Add($"(?<![A-Za-z ])(?:{string.Join('|', bare)})(?![A-Za-z])");
+        // A bare word starts where this tokenizer's pieces do: after neither a letter nor, unless spaces stand apart, a space (which
+        // would join the letters after it).
+        var notBefore = SpacesApart ? "A-Za-z" : "A-Za-z ";
+        if (bare.Count > 0) alternatives.Add($"(?<![{notBefore}])(?:{string.Join('|', bare)})(?![A-Za-z])");
         if (spaced.Count > 0) alternatives.Add($" (?:{string.Join('|', spaced)})(?![A-Za-z])");
         alternatives.Add(@"\s");
         alternatives.Add(".");
