@@ -5,6 +5,7 @@ using GiGpoNet.Backend.Tests.HuggingFace;
 using GiGpoNet.Backend.Training;
 using GiGpoNet.Learning;
 using GiGpoNet.Policies;
+using TorchSharp;
 
 namespace GiGpoNet.Backend.Tests;
 
@@ -55,6 +56,15 @@ public sealed class FromScratchPolicyTests
         Assert.That(names.Contains("lm_head.weight"), Is.EqualTo(!tied));
 
         Assert.That(File.ReadAllText(Path.Combine(policy, PolicyCheckpoints.VocabularyFile)).Contains("\"spaces_apart\":true"), Is.EqualTo(spacesApart));
+
+        using (var scope = torch.NewDisposeScope())
+        {
+            // Tied, the shared matrix starts as an untied lm_head (uniform in ±1/√32), not at nn.Embedding's N(0, 1).
+            var embedding = SafeTensors.Load(Directory.GetFiles(policy, "*.safetensors").Single())["model.embed_tokens.weight"];
+            var (largest, std) = (embedding.abs().max().item<float>(), embedding.std().item<float>());
+            Assert.That(largest, tied ? Is.LessThanOrEqualTo(1 / Math.Sqrt(32)) : Is.GreaterThan(2));
+            Assert.That(std, tied ? Is.EqualTo(1 / Math.Sqrt(3 * 32)).Within(0.01) : Is.EqualTo(1).Within(0.1));
+        }
 
         // Loading takes the saved config and vocabulary, whatever the factory's own options say.
         using var loaded = Factory(!tied, !spacesApart).Create(new LearnerStart(policy, [], Seed: 3));
