@@ -28,18 +28,23 @@ public sealed class EnvironmentDefaultsTests : CliTestBase
     }
 
     [Test]
-    public void The_repositorys_shop_defaults_give_a_run_the_graded_reward_and_the_shop_grid_keeps_the_success_reward()
+    public void The_repositorys_shop_defaults_give_a_run_its_settings_and_the_shop_grid_keeps_those_it_was_measured_with()
     {
         var run = Path.Combine(Folder, "shop");
         var (code, stdout, stderr) = Run("train", "--settings", Path.Combine(RepositoryFiles.Root, "appsettings.json"), "--Training:Environment=shop",
             "--WarmStart:Episodes=0", "--Training:Iterations=0", "--Training:EvaluationTasks=2", $"--Training:OutputDirectory={run}");
         Assert.That(code, Is.EqualTo(0), stderr + stdout);
-        var shop = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "configuration.json"))).RootElement
-            .GetProperty("Environments").GetProperty("shop");
-        Assert.That((shop.GetProperty("Reward").GetString(), shop.GetProperty("Search").GetString()), Is.EqualTo(("Score", "Instruction")));
+        using var configuration = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "configuration.json")));
+        var (shop, policy) = (configuration.RootElement.GetProperty("Environments").GetProperty("shop"), configuration.RootElement.GetProperty("Policy"));
+        Assert.That((shop.GetProperty("Reward").GetString(), shop.GetProperty("Search").GetString(), shop.GetProperty("Titles").GetString()),
+            Is.EqualTo(("Score", "Instruction", "Full")));
+        Assert.That((policy.GetProperty("TieWordEmbeddings").GetBoolean(), policy.GetProperty("SpacesApart").GetBoolean()), Is.EqualTo((true, true)));
+        Assert.That(configuration.RootElement.GetProperty("Rollout").GetProperty("HistoryLength").GetInt32(), Is.EqualTo(0));
 
         var grid = File.ReadAllText(Path.Combine(RepositoryFiles.Root, "samples", "ablations", "algorithms-shop.json"));
         Assert.That(grid, Does.Contain("\"Environments:shop:Reward\": \"Success\""), "the table in docs/results.md was measured with the success reward");
+        Assert.That(grid, Does.Contain("\"Environments:shop:Titles\": \"Short\"").And.Contain("\"Rollout:HistoryLength\": 1")
+            .And.Contain("\"Policy:SpacesApart\": false").And.Contain("\"Policy:TieWordEmbeddings\": false"), "and with appsettings.json's titles, history and policy");
     }
 
     [Test]
