@@ -29,8 +29,9 @@ public sealed class PolicyModelOptions
 
     /// <summary>
     /// From scratch: one matrix for the input embedding and the output projection, as Qwen2.5-0.5B has, so that a token the policy
-    /// reads and the same token it writes start as one vector. Default false (a separate <c>lm_head</c>). Left out of the effective
-    /// configuration while false, so that runs written before this setting existed compare equal.
+    /// reads and the same token it writes are one vector; it starts as an untied <c>lm_head</c> does. Default false (a separate
+    /// <c>lm_head</c>). Left out of the effective configuration while false, so that runs written before this setting existed
+    /// compare equal.
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public bool TieWordEmbeddings { get; set; }
