@@ -76,12 +76,15 @@ public sealed class PolicyModelOptions
             if (TokenizerProblem(Path) is { } tokenizer)
                 yield return $"{SectionName}:{nameof(Path)} = '{Path}': {tokenizer} A pretrained policy needs its Hugging Face tokenizer.json.";
         }
-        if (TieWordEmbeddings && !string.IsNullOrWhiteSpace(Path))
-            yield return $"{SectionName}:{nameof(TieWordEmbeddings)} applies to a policy trained from scratch; with {SectionName}:{nameof(Path)}, " +
-                "the model folder's config.json (tie_word_embeddings) decides. Remove one of them.";
-        if (SpacesApart && !string.IsNullOrWhiteSpace(Path))
-            yield return $"{SectionName}:{nameof(SpacesApart)} applies to a policy trained from scratch; with {SectionName}:{nameof(Path)}, " +
-                "the model folder's tokenizer.json decides. Remove one of them.";
+        foreach (var (setting, on, decidedBy) in new[]
+                 {
+                     (nameof(TieWordEmbeddings), TieWordEmbeddings, "config.json (tie_word_embeddings)"), (nameof(SpacesApart), SpacesApart, "tokenizer.json"),
+                 })
+        {
+            if (on && !string.IsNullOrWhiteSpace(Path))
+                yield return $"{SectionName}:{setting} applies to a policy trained from scratch; with {SectionName}:{nameof(Path)}, " +
+                    $"the model folder's {decidedBy} decides. Remove one of them.";
+        }
         if (Layers < 1 || HiddenSize < 8 || Heads < 1 || KeyValueHeads < 1 || IntermediateSize < 8)
             yield return $"{SectionName}: Layers, HiddenSize, Heads, KeyValueHeads and IntermediateSize must be positive (HiddenSize and IntermediateSize at least 8).";
         if (Heads >= 1 && KeyValueHeads >= 1 && (Heads % KeyValueHeads != 0 || HiddenSize % Heads != 0 || HiddenSize / Heads % 2 != 0))

@@ -57,9 +57,9 @@ public sealed class TorchLearnerFactory(BackendOptions backend, PolicyModelOptio
     /// nn.Embedding's N(0, 1) rows would make the tied output's first logits about √hidden wide (an SFT loss of 12 where an untied
     /// model starts at 2 on shop); the shared matrix starts where an untied lm_head does, uniform in ±1/√hidden.
     /// </summary>
-    private static void StartSharedMatrixAsAnOutputLayer(Qwen2ForCausalLM model, int hiddenSize)
+    private static void StartSharedMatrixAsAnOutputLayer(Qwen2ForCausalLM model)
     {
-        var bound = 1 / Math.Sqrt(hiddenSize);
+        var bound = 1 / Math.Sqrt(model.Config.HiddenSize);
         using var noGrad = torch.no_grad();
         torch.nn.init.uniform_(model.Body.EmbeddingWeight, -bound, bound);
     }
@@ -77,7 +77,7 @@ public sealed class TorchLearnerFactory(BackendOptions backend, PolicyModelOptio
             NumHiddenLayers = policy.Layers, NumAttentionHeads = policy.Heads, NumKeyValueHeads = policy.KeyValueHeads,
             MaxPositionEmbeddings = policy.MaxPromptTokens + maxResponseTokens, TieWordEmbeddings = policy.TieWordEmbeddings,
         });
-        if (policy.TieWordEmbeddings) StartSharedMatrixAsAnOutputLayer(model, policy.HiddenSize);
+        if (policy.TieWordEmbeddings) StartSharedMatrixAsAnOutputLayer(model);
         model.to(dtype).to(device);
         return (model, tokenizer);
     }
