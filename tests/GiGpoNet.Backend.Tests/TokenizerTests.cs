@@ -184,6 +184,10 @@ public sealed class WordLevelTokenizerTests
             Assert.That(WordLevelTokenizer.Load(path).SpacesApart, Is.False);
             File.WriteAllText(path, "{\"words\": []}");
             Assert.That(() => WordLevelTokenizer.Load(path), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("\"tokens\" array"));
+            File.WriteAllText(path, "{\"spaces_apart\": \"yes\", \"tokens\": [\"a\"]}");
+            Assert.That(() => WordLevelTokenizer.Load(path), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("\"spaces_apart\" is \"yes\""));
+            File.WriteAllText(path, "[\"a\", 7]");
+            Assert.That(() => WordLevelTokenizer.Load(path), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("token 1 is 7, not a string"));
         }
         finally
         {

@@ -79,16 +79,24 @@ public sealed partial class WordLevelTokenizer : ITextTokenizer
     }
 
     /// <summary>Reads a vocabulary saved by <see cref="Save"/>.</summary>
+    /// <exception cref="InvalidDataException">The file is not a vocabulary <see cref="Save"/> writes; the message names what is wrong.</exception>
     public static WordLevelTokenizer Load(string path)
     {
         var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path));
         var (tokens, spacesApart) = root switch
         {
             System.Text.Json.Nodes.JsonArray array => (array, false),
-            System.Text.Json.Nodes.JsonObject o when o[TokensKey] is System.Text.Json.Nodes.JsonArray array => (array, o[SpacesApartKey]?.GetValue<bool>() ?? false),
+            System.Text.Json.Nodes.JsonObject o when o[TokensKey] is System.Text.Json.Nodes.JsonArray array => (array, o[SpacesApartKey] switch
+            {
+                null => false,
+                System.Text.Json.Nodes.JsonValue v when v.TryGetValue<bool>(out var apart) => apart,
+                var other => throw new InvalidDataException(
+                    $"'{path}': \"{SpacesApartKey}\" is {other.ToJsonString()}; it must be true or false (or left out, for false)."),
+            }),
             _ => throw new InvalidDataException($"'{path}' is neither a JSON array of tokens nor an object with a \"{TokensKey}\" array."),
         };
-        return new(tokens.Select(t => t?.GetValue<string>() ?? throw new InvalidDataException($"'{path}' holds a null token.")), spacesApart);
+        return new(tokens.Select((t, id) => t is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var token) ? token
+            : throw new InvalidDataException($"'{path}': token {id} is {t?.ToJsonString() ?? "null"}, not a string; every token must be one.")), spacesApart);
     }
 
     private const string TokensKey = "tokens";
