@@ -49,7 +49,7 @@ public sealed class AgentTrainer(
         var warm = new WarmStartOutcome { Success = resumed?.WarmStartSuccess ?? double.NaN };
         try
         {
-            if (resumeFrom is not null) warm.Learner = learners.Create(new LearnerStart(Path.Combine(resumeFrom, "policy"), [], training.Seed));
+            if (resumeFrom is not null) warm.Learner = learners.Create(new LearnerStart(resumeFrom, [], training.Seed));
             else await foreach (var e in warmStart.RunAsync(warm, cancellationToken).ConfigureAwait(false)) yield return Record(recorder, e);
             learner = warm.Learner ?? throw new InvalidOperationException($"{warmStart.GetType().Name} finished without creating a learner.");
         }

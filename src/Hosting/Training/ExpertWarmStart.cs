@@ -40,7 +40,7 @@ internal sealed class ExpertWarmStart(
         if (turn is not null) cached = WarmStartCache.TryLoadMetrics(entry!);
 
         var corpus = demonstrations.SelectMany(d => new[] { d.Prompt, d.Response }).Append(environment.Description.AgentRole).ToList();
-        var learner = outcome.Learner = learners.Create(new LearnerStart(cached is not null ? Path.Combine(entry!, "policy") : null, corpus, training.Seed));
+        var learner = outcome.Learner = learners.Create(new LearnerStart(cached is not null ? WarmStartCache.PolicyFolder(entry!) : null, corpus, training.Seed));
         if (cached is not null)
         {
             outcome.Success = cached[MetricNames.SuccessRate];

@@ -18,6 +18,9 @@ internal static class WarmStartCache
 {
     private const string MetricsFile = "warm_start.json";
 
+    /// <summary>The folder of an entry that holds its policy.</summary>
+    public static string PolicyFolder(string entry) => Path.Combine(entry, "policy");
+
     public static string Key(IEnumerable<Demonstration> demonstrations, params object[] settings)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -43,7 +46,7 @@ internal static class WarmStartCache
     public static Dictionary<string, double>? TryLoadMetrics(string entry)
     {
         var path = Path.Combine(entry, MetricsFile);
-        if (!File.Exists(path) || !File.Exists(Path.Combine(entry, "policy", "model.safetensors"))) return null;
+        if (!File.Exists(path) || !File.Exists(Path.Combine(PolicyFolder(entry), "model.safetensors"))) return null;
         try
         {
             return JsonSerializer.Deserialize<Dictionary<string, double>>(File.ReadAllText(path));
@@ -64,7 +67,7 @@ internal static class WarmStartCache
         {
             StagedFolder.Write(entry, temporary =>
             {
-                savePolicy(Path.Combine(temporary, "policy"));
+                savePolicy(PolicyFolder(temporary));
                 File.WriteAllText(Path.Combine(temporary, MetricsFile), JsonSerializer.Serialize(metrics));
             }, replace: false);
             return null;

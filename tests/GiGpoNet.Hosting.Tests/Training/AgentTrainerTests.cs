@@ -64,7 +64,7 @@ public sealed class AgentTrainerTests
         Assert.That(warmStart.Runs, Is.Zero);
         Assert.That(_recorders.ResumedAfter, Is.EqualTo(2));
         var learner = _learners.Created.Single();
-        Assert.That(learner.StartedFrom, Is.EqualTo(Path.Combine("/runs/x/checkpoints/iter-000002", "policy")));
+        Assert.That(learner.StartedFrom, Is.EqualTo("/runs/x/checkpoints/iter-000002"));
         Assert.That(learner.Started, Is.EqualTo(new GiGpoNet.Learning.ReinforcementStart(false, "/runs/x/checkpoints/iter-000002", null)),
             "a resumed run keeps the random stream its checkpoint restores");
         Assert.That(_step.Iterations, Is.EqualTo(new[] { 3 }));
