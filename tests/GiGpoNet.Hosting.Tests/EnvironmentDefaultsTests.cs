@@ -48,6 +48,19 @@ public sealed class EnvironmentDefaultsTests : CliTestBase
     }
 
     [Test]
+    public void The_tied_shop_grid_pins_the_settings_a_shop_run_has_by_default()
+    {
+        var defaults = GiGpoNetConfiguration.Create(["--Training:Environment=shop"], Path.Combine(RepositoryFiles.Root, "appsettings.json"));
+        var grid = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryFiles.Root, "samples", "ablations", "algorithms-shop-tied.json")),
+            documentOptions: new() { CommentHandling = System.Text.Json.JsonCommentHandling.Skip })!;
+        var pinned = grid["base"]!.AsObject();
+        Assert.That(pinned.Select(p => p.Key), Does.Contain("Policy:TieWordEmbeddings").And.Contain("Environments:shop:Titles"));
+        foreach (var (key, value) in pinned)
+            // A key no settings file names has its option's default, false for the booleans pinned here.
+            Assert.That(defaults[key] ?? "false", Is.EqualTo(value!.ToString()).IgnoreCase, $"{key}: the grid's table was measured with shop's defaults");
+    }
+
+    [Test]
     public void A_defaults_file_that_is_not_json_is_refused_naming_it()
     {
         var settings = Settings("search");
