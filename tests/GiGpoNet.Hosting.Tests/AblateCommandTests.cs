@@ -171,8 +171,7 @@ public sealed class AblateCommandTests : CliTestBase
     [Test]
     public void Every_shipped_grid_is_valid_in_every_cell()
     {
-        var root = Path.GetFullPath(Path.Combine(TestContext.CurrentContext.TestDirectory, "..", "..", "..", "..", ".."));
-        var grids = Directory.GetFiles(Path.Combine(root, "samples", "ablations"), "*.json");
+        var grids = Directory.GetFiles(Path.Combine(RepositoryFiles.Root, "samples", "ablations"), "*.json");
         Assert.That(grids, Has.Length.GreaterThanOrEqualTo(6));
         foreach (var grid in grids)
         {
