@@ -44,6 +44,16 @@ public sealed class PolicyModelOptions
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public bool SpacesApart { get; set; }
 
+    /// <summary>
+    /// From scratch: a word's token with the space before it (" silver") starts as the space's row plus the bare word's row
+    /// ("silver"), scaled by 1/√2 to keep its size, instead of a row of its own, so that the word a policy reads in a sentence and the
+    /// word it writes after <c>click[</c> start out alike. Only the start:
+    /// the rows train apart. Nothing to compose with <see cref="SpacesApart"/>. Default false. Left out of the effective configuration
+    /// while false.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool ComposeSpacedWords { get; set; }
+
     /// <summary>Longest prompt accepted, in tokens. Default 1024.</summary>
     public int MaxPromptTokens { get; set; } = 1024;
 
@@ -79,12 +89,16 @@ public sealed class PolicyModelOptions
         foreach (var (setting, on, decidedBy) in new[]
                  {
                      (nameof(TieWordEmbeddings), TieWordEmbeddings, "config.json (tie_word_embeddings)"), (nameof(SpacesApart), SpacesApart, "tokenizer.json"),
+                     (nameof(ComposeSpacedWords), ComposeSpacedWords, "model.safetensors"),
                  })
         {
             if (on && !string.IsNullOrWhiteSpace(Path))
                 yield return $"{SectionName}:{setting} applies to a policy trained from scratch; with {SectionName}:{nameof(Path)}, " +
                     $"the model folder's {decidedBy} decides. Remove one of them.";
         }
+        if (ComposeSpacedWords && SpacesApart)
+            yield return $"{SectionName}:{nameof(ComposeSpacedWords)} has nothing to compose with {SectionName}:{nameof(SpacesApart)}, whose words " +
+                "never carry a space; remove one of them.";
         if (Layers < 1 || HiddenSize < 8 || Heads < 1 || KeyValueHeads < 1 || IntermediateSize < 8)
             yield return $"{SectionName}: Layers, HiddenSize, Heads, KeyValueHeads and IntermediateSize must be positive (HiddenSize and IntermediateSize at least 8).";
         if (Heads >= 1 && KeyValueHeads >= 1 && (Heads % KeyValueHeads != 0 || HiddenSize % Heads != 0 || HiddenSize / Heads % 2 != 0))

@@ -11,7 +11,8 @@ namespace GiGpoNet.Backend.Tests;
 
 /// <summary>
 /// The from-scratch policy's shape options: <see cref="PolicyModelOptions.TieWordEmbeddings"/> (one matrix for reading and writing
-/// tokens) and <see cref="PolicyModelOptions.SpacesApart"/> (a word has one id wherever it stands).
+/// tokens), <see cref="PolicyModelOptions.SpacesApart"/> (a word has one id wherever it stands) and
+/// <see cref="PolicyModelOptions.ComposeSpacedWords"/> (" apple" starts from the space and "apple").
 /// </summary>
 public sealed class FromScratchPolicyTests
 {
@@ -24,11 +25,11 @@ public sealed class FromScratchPolicyTests
     [TearDown]
     public void RemoveFolder() => Directory.Delete(_folder, recursive: true);
 
-    private static TorchLearnerFactory Factory(bool tied, bool spacesApart = false) => new(new BackendOptions { Device = "cpu" },
+    private static TorchLearnerFactory Factory(bool tied, bool spacesApart = false, bool compose = false) => new(new BackendOptions { Device = "cpu" },
         new PolicyModelOptions
         {
             Layers = 1, HiddenSize = 32, Heads = 2, KeyValueHeads = 1, IntermediateSize = 64, VocabularyWords = 40, TieWordEmbeddings = tied,
-            SpacesApart = spacesApart,
+            SpacesApart = spacesApart, ComposeSpacedWords = compose,
         },
         new UpdateOptions(), maxResponseTokens: 8);
 
@@ -72,20 +73,67 @@ public sealed class FromScratchPolicyTests
         Assert.That(Generate(loaded), Is.EqualTo(before));
     }
 
-    [Test]
-    public void Both_are_refused_for_a_pretrained_folder_whose_files_decide()
+    [TestCase(true)]
+    [TestCase(false)]
+    public void Composed_spaced_words_start_as_the_space_plus_the_bare_word_and_nothing_else_changes(bool tied)
     {
-        var problems = new PolicyModelOptions { Path = _folder, TieWordEmbeddings = true, SpacesApart = true }.Validate().ToList();
+        // " apple" and " table" (in sentences) and "apple" and "table" (after "click[") are both in the vocabulary; " fridge" is not.
+        string[] corpus = ["take the apple from the table", "click[apple]", "click[table]", "go to the fridge"];
+        Dictionary<string, float[]> Weights(bool compose, string name)
+        {
+            using (var learner = Factory(tied, compose: compose).Create(new LearnerStart(null, corpus, Seed: 3)))
+                learner.SavePolicy(Path.Combine(_folder, name));
+            using var scope = torch.NewDisposeScope();
+            return SafeTensors.Load(Directory.GetFiles(Path.Combine(_folder, name), "*.safetensors").Single())
+                .ToDictionary(p => p.Key, p => p.Value.to_type(torch.ScalarType.Float32).data<float>().ToArray());
+        }
+
+        var (plain, composed) = (Weights(compose: false, "plain"), Weights(compose: true, "composed"));
+        var tokenizer = Tokenization.WordLevelTokenizer.Load(Path.Combine(_folder, "composed", PolicyCheckpoints.VocabularyFile));
+        var words = tokenizer.SpacedWords().ToList();
+        Assert.That(words.Select(w => tokenizer.Decode([w.Spaced]) + "|" + tokenizer.Decode([w.Bare])), Is.EquivalentTo(new[] { " apple|apple", " table|table" }));
+
+        const int hidden = 32;
+        var (before, after) = (plain["model.embed_tokens.weight"], composed["model.embed_tokens.weight"]);
+        float[] Row(float[] matrix, int id) => matrix[(id * hidden)..((id + 1) * hidden)];
+        foreach (var (spaced, space, bare) in words)
+        {
+            var expected = Row(before, space).Zip(Row(before, bare), (a, b) => (a + b) / Math.Sqrt(2));
+            Assert.That(Row(after, spaced), Is.EqualTo(expected).Within(1e-6), tokenizer.Decode([spaced]));
+            Assert.That(Row(after, spaced), Is.Not.EqualTo(Row(before, spaced)), "the row was replaced");
+        }
+
+        var others = Enumerable.Range(0, tokenizer.VocabularySize).Except(words.Select(w => w.Spaced));
+        Assert.That(others.Select(id => Row(after, id)), Is.EqualTo(others.Select(id => Row(before, id))), "every other row as without the option");
+        Assert.That(composed.Keys, Is.EquivalentTo(plain.Keys));
+        foreach (var name in plain.Keys.Where(n => n != "model.embed_tokens.weight"))
+            Assert.That(composed[name], Is.EqualTo(plain[name]), name);
+    }
+
+    [Test]
+    public void They_are_refused_for_a_pretrained_folder_whose_files_decide()
+    {
+        var problems = new PolicyModelOptions { Path = _folder, TieWordEmbeddings = true, SpacesApart = true, ComposeSpacedWords = true }.Validate().ToList();
         Assert.That(problems, Has.Some.StartsWith("Policy:TieWordEmbeddings applies to a policy trained from scratch").And.Contains("tie_word_embeddings"));
         Assert.That(problems, Has.Some.StartsWith("Policy:SpacesApart applies to a policy trained from scratch").And.Contains("tokenizer.json"));
+        Assert.That(problems, Has.Some.StartsWith("Policy:ComposeSpacedWords applies to a policy trained from scratch"));
+    }
+
+    [Test]
+    public void Composed_spaced_words_are_refused_with_spaces_apart()
+    {
+        Assert.That(new PolicyModelOptions { ComposeSpacedWords = true }.Validate(), Is.Empty);
+        Assert.That(new PolicyModelOptions { ComposeSpacedWords = true, SpacesApart = true }.Validate(),
+            Has.Some.StartsWith("Policy:ComposeSpacedWords has nothing to compose with Policy:SpacesApart"));
     }
 
     [Test]
     public void The_effective_configuration_names_them_only_when_they_are_on()
     {
         var defaults = JsonSerializer.Serialize(new PolicyModelOptions());
-        Assert.That(defaults, Does.Not.Contain(nameof(PolicyModelOptions.TieWordEmbeddings)).And.Not.Contain(nameof(PolicyModelOptions.SpacesApart)));
-        Assert.That(JsonSerializer.Serialize(new PolicyModelOptions { TieWordEmbeddings = true, SpacesApart = true }),
-            Does.Contain("\"TieWordEmbeddings\":true").And.Contain("\"SpacesApart\":true"));
+        Assert.That(defaults, Does.Not.Contain(nameof(PolicyModelOptions.TieWordEmbeddings)).And.Not.Contain(nameof(PolicyModelOptions.SpacesApart))
+            .And.Not.Contain(nameof(PolicyModelOptions.ComposeSpacedWords)));
+        Assert.That(JsonSerializer.Serialize(new PolicyModelOptions { TieWordEmbeddings = true, SpacesApart = true, ComposeSpacedWords = true }),
+            Does.Contain("\"TieWordEmbeddings\":true").And.Contain("\"SpacesApart\":true").And.Contain("\"ComposeSpacedWords\":true"));
     }
 }

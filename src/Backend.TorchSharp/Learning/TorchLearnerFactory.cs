@@ -64,6 +64,24 @@ public sealed class TorchLearnerFactory(BackendOptions backend, PolicyModelOptio
         torch.nn.init.uniform_(model.Body.EmbeddingWeight, -bound, bound);
     }
 
+    /// <summary>
+    /// Each spaced word's row (" silver") becomes (space + bare word) / √2 of the rows as initialized (see
+    /// <see cref="PolicyModelOptions.ComposeSpacedWords"/>); rows of two independent draws keep their spread so.
+    /// </summary>
+    private static void ComposeSpacedWordRows(Qwen2ForCausalLM model, WordLevelTokenizer tokenizer)
+    {
+        var words = tokenizer.SpacedWords().ToArray();
+        if (words.Length == 0) return;
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        using var scale = (1 / Math.Sqrt(2)).ToScalar(); // held until the call returns (see HeldScalars)
+        var embedding = model.Body.EmbeddingWeight;
+        var spaced = torch.tensor(words.Select(w => (long)w.Spaced).ToArray());
+        var parts = embedding.index_select(0, torch.tensor(words.Select(w => (long)w.Space).ToArray()))
+            .add(embedding.index_select(0, torch.tensor(words.Select(w => (long)w.Bare).ToArray())), HeldScalars.One);
+        embedding.index_copy_(0, spaced, parts.mul(scale));
+    }
+
     private (Qwen2ForCausalLM, ITextTokenizer) CreatePolicy(IReadOnlyList<string> corpus)
     {
         var dtype = backend.ResolveDtype();
@@ -78,6 +96,7 @@ public sealed class TorchLearnerFactory(BackendOptions backend, PolicyModelOptio
             MaxPositionEmbeddings = policy.MaxPromptTokens + maxResponseTokens, TieWordEmbeddings = policy.TieWordEmbeddings,
         });
         if (policy.TieWordEmbeddings) StartSharedMatrixAsAnOutputLayer(model);
+        if (policy.ComposeSpacedWords) ComposeSpacedWordRows(model, tokenizer);
         model.to(dtype).to(device);
         return (model, tokenizer);
     }

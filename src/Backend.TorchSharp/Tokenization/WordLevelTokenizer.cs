@@ -43,6 +43,18 @@ public sealed partial class WordLevelTokenizer : ITextTokenizer
     /// <summary>Whether a space is a token of its own rather than part of the word after it.</summary>
     public bool SpacesApart { get; }
 
+    /// <summary>
+    /// The words that stand in the vocabulary both with the space before them and without it: the id of " silver", of the space, and
+    /// of "silver", in id order. Empty with <see cref="SpacesApart"/>.
+    /// </summary>
+    internal IEnumerable<(int Spaced, int Space, int Bare)> SpacedWords()
+    {
+        if (!_ids.TryGetValue(" ", out var space)) yield break;
+        for (var id = 0; id < _tokens.Length; id++)
+            if (_tokens[id] is [' ', _, ..] token && char.IsAsciiLetter(token[^1]) && _ids.TryGetValue(token[1..], out var bare))
+                yield return (id, space, bare);
+    }
+
     /// <inheritdoc />
     public int VocabularySize => _tokens.Length;
 
