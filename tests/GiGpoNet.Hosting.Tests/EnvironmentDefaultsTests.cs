@@ -40,22 +40,26 @@ public sealed class EnvironmentDefaultsTests : CliTestBase
         var (shop, policy) = (configuration.RootElement.GetProperty("Environments").GetProperty("shop"), configuration.RootElement.GetProperty("Policy"));
         Assert.That((shop.GetProperty("Reward").GetString(), shop.GetProperty("Search").GetString(), shop.GetProperty("Titles").GetString()),
             Is.EqualTo(("Score", "Instruction", "Full")));
-        Assert.That((policy.GetProperty("TieWordEmbeddings").GetBoolean(), policy.TryGetProperty("SpacesApart", out _)), Is.EqualTo((true, false)));
+        Assert.That((policy.GetProperty("TieWordEmbeddings").GetBoolean(), policy.TryGetProperty("SpacesApart", out _), policy.GetProperty("ComposeSpacedWords").GetBoolean()),
+            Is.EqualTo((true, false, true)));
         Assert.That(configuration.RootElement.GetProperty("Rollout").GetProperty("HistoryLength").GetInt32(), Is.EqualTo(0));
 
         var grid = File.ReadAllText(Path.Combine(RepositoryFiles.Root, "samples", "ablations", "algorithms-shop.json"));
         Assert.That(grid, Does.Contain("\"Environments:shop:Reward\": \"Success\""), "the table in docs/results.md was measured with the success reward");
         Assert.That(grid, Does.Contain("\"Environments:shop:Titles\": \"Short\"").And.Contain("\"Rollout:HistoryLength\": 1")
-            .And.Contain("\"Policy:SpacesApart\": false").And.Contain("\"Policy:TieWordEmbeddings\": false"), "and with appsettings.json's titles, history and policy");
+            .And.Contain("\"Policy:SpacesApart\": false").And.Contain("\"Policy:TieWordEmbeddings\": false").And.Contain("\"Policy:ComposeSpacedWords\": false"),
+            "and with appsettings.json's titles, history and policy");
     }
 
     [Test]
-    public void The_tied_shop_grid_pins_the_settings_a_shop_run_has_by_default()
+    public void The_tied_shop_grid_pins_the_settings_a_shop_run_has_by_default_but_the_composed_spaced_words_that_came_after_it()
     {
         var defaults = GiGpoNetConfiguration.Create(["--Training:Environment=shop"], Path.Combine(RepositoryFiles.Root, "appsettings.json"));
         var pinned = ShippedGrid("algorithms-shop-tied.json").Base;
         Assert.That(pinned.Keys, Does.Contain("Policy:TieWordEmbeddings").And.Contain("Environments:shop:Titles"));
-        foreach (var (key, value) in pinned)
+        Assert.That((pinned["Policy:ComposeSpacedWords"], defaults["Policy:ComposeSpacedWords"]), Is.EqualTo(("false", "true")).IgnoreCase,
+            "the grid's table was measured before shop's defaults composed spaced words");
+        foreach (var (key, value) in pinned.Where(p => p.Key != "Policy:ComposeSpacedWords"))
             // A key no settings file names has its option's default, false for the booleans pinned here.
             Assert.That(defaults[key] ?? "false", Is.EqualTo(value).IgnoreCase, $"{key}: the grid's table was measured with shop's defaults");
     }
