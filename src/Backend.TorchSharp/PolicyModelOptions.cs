@@ -47,9 +47,8 @@ public sealed class PolicyModelOptions
     /// <summary>
     /// From scratch: a word's token with the space before it (" silver") starts as the space's row plus the bare word's row
     /// ("silver"), scaled by 1/√2 to keep its size, instead of a row of its own, so that the word a policy reads in a sentence and the
-    /// word it writes after <c>click[</c> start out alike. Only the start:
-    /// the rows train apart. Nothing to compose with <see cref="SpacesApart"/>. Default false. Left out of the effective configuration
-    /// while false.
+    /// word it writes after <c>click[</c> start out alike; from there the rows train apart. Applies to words the vocabulary holds both
+    /// ways; nothing to compose with <see cref="SpacesApart"/>. Default false. Left out of the effective configuration while false.
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public bool ComposeSpacedWords { get; set; }
