@@ -7,6 +7,9 @@ into its parts (type match, asked attributes, asked options, price), as ShopGoal
 
 Arguments after `--` go to `gigpo play` (configuration overrides). Each episode's parts are printed as a JSON line, then the totals.
 Every purchase's parts are checked against the score the environment printed, so a change in the page format fails loudly.
+Beside each part is what chance gives: for the options, choosing uniformly among the values the bought item offers; for the price,
+a shopper blind to prices, choosing among the listed results with the asked category and attributes (`price_chance`), or taking
+the first of them on the first page (`first_match_price_ok`).
 """
 import argparse
 import json
@@ -56,6 +59,17 @@ def parse_item_page(page):
     return offered, parts[price_at - 1], float(parts[price_at][len("Price: $"):]), chosen
 
 
+def listed(page):
+    """(title, price) of each result on a results page, in the order listed."""
+    parts = page.split(" [SEP] ")
+    return [(parts[i + 1], float(parts[i + 2][1:])) for i in range(len(parts) - 2)
+            if re.fullmatch(r"B0[0-9A-Z]{8}", parts[i]) and parts[i + 2].startswith("$")]
+
+
+def results_pages(pages):
+    return [listed(p) for p in pages if re.match(r"Back to Search \[SEP\] Page \d+ ", p)]
+
+
 def play(cli, source, seed, split, extra):
     command = ["dotnet", cli, "play", *source, "--seed", str(seed), "--split", split, "--Training:Environment=shop", *extra]
     run = subprocess.run(command, capture_output=True, text=True)
@@ -70,6 +84,13 @@ def episode_parts(seed, out):
     score = re.search(r"Your score \(min 0\.0, max 1\.0\) \[SEP\] ([\d.]+)", out)
     row = {"seed": seed, "steps": len(pages), "bought": bool(score), "score": float(score.group(1)) if score else 0.0,
            "attributes": len(attributes), "options": len(options)}
+    # A price-blind shopper: the first result on the first page whose title has the asked category and every asked attribute.
+    # Whether its price is within the limit tells how often a policy that never reads prices would buy within the limit.
+    seen = results_pages(pages)
+    fits = lambda r: f" {category} " in f"{r[0]} " and all(a in r[0] for a in attributes)
+    match = next((r for r in seen[0] if fits(r)), None) if seen else None
+    if match is not None:
+        row["first_match_price_ok"] = match[1] <= limit
     if not score:
         return row
     offered, title, price, chosen = parse_item_page([p for p in pages if p.endswith("Buy Now")][-1])
@@ -83,6 +104,14 @@ def episode_parts(seed, out):
         options_chance=sum(1 / len(offered[k]) for k in on_offer),
         first_value_chosen=sum(chosen.get(k) == offered[k][0] for k in options if k in offered and k in chosen),
         price_ok=price <= limit)
+    if match is not None:
+        row["bought_first_match"] = (title, price) == match
+    # The price a shopper blind to prices gets right by chance: the share within the limit of the results, on the page the bought
+    # item was listed on (the last such page seen), that have the asked category and attributes.
+    source = next((page for page in reversed(seen) if (title, price) in page), None)
+    matches = [r for r in source or [] if fits(r)]
+    if matches:
+        row["price_chance"] = sum(r[1] <= limit for r in matches) / len(matches)
     asked = len(attributes) + len(options) + 1
     expected = webshop_score(row["type_ok"], row["attributes_right"] + row["options_right"] + row["price_ok"], asked)
     if abs(expected - row["score"]) > 2e-3:
@@ -94,6 +123,8 @@ def episode_parts(seed, out):
                word_options_chance=sum(1 / len(offered[k]) for k in words))
     # The same purchase with every asked option that the item offers chosen right.
     row["score_options_right"] = round(webshop_score(row["type_ok"], row["attributes_right"] + row["options_on_offer"] + row["price_ok"], asked), 4)
+    # The same purchase had its price been within the limit.
+    row["score_price_right"] = round(webshop_score(row["type_ok"], row["attributes_right"] + row["options_right"] + 1, asked), 4)
     return row
 
 
@@ -116,11 +147,20 @@ def main():
     total = lambda key: sum(r[key] for r in bought)
     summary = {"episodes": len(rows), "bought": len(bought), "mean_score": round(sum(r["score"] for r in rows) / len(rows), 4),
                "mean_score_options_right": round(sum(r.get("score_options_right", 0) for r in rows) / len(rows), 4),
+               "mean_score_price_right": round(sum(r.get("score_price_right", 0) for r in rows) / len(rows), 4),
                "success": sum(r["score"] >= 1 - 1e-9 for r in rows), "mean_steps": round(sum(r["steps"] for r in rows) / len(rows), 2)}
     if bought:
         summary.update({key: round(total(key), 2) for key in
                         ["type_ok", "attributes", "attributes_right", "options", "options_chosen", "options_on_offer", "options_right",
                          "options_chance", "word_options_on_offer", "word_options_right", "word_options_chance", "first_value_chosen", "price_ok"]})
+        # Where reading the price matters: the first matching result is over the limit. A price-blind policy buys over it there.
+        over = [r for r in bought if r.get("first_match_price_ok") is False]
+        summary.update(first_match_price_ok=sum(r.get("first_match_price_ok") is True for r in bought),
+                       bought_first_match=sum(r.get("bought_first_match") is True for r in bought),
+                       first_match_over_limit=len(over), price_ok_where_first_match_over=sum(r["price_ok"] for r in over),
+                       price_chance=round(sum(r.get("price_chance", 0) for r in bought), 2),
+                       price_judged=sum("price_chance" in r for r in bought),
+                       price_ok_judged=sum(r["price_ok"] for r in bought if "price_chance" in r))
     print(json.dumps({"summary": summary}))
 
 
