@@ -67,6 +67,7 @@ def listed(page):
 
 
 def results_pages(pages):
+    """The results pages an episode saw, in order, each as `listed` gives it."""
     return [listed(p) for p in pages if re.match(r"Back to Search \[SEP\] Page \d+ ", p)]
 
 
