@@ -34,6 +34,11 @@ def parse_task(task):
 OPTION_KINDS = {"color", "size", "scent", "model"}
 
 
+def names_category(title, category):
+    """Whether a product title names the category (titles end with it, or with it and " for <audience>")."""
+    return f" {category} " in f"{title} "
+
+
 def webshop_score(type_ok, right, asked):
     """ShopGoal.Score: type match (1, else 0.1) × the asked parts got right / the asked parts (attributes + options + price)."""
     return (1 if type_ok else 0.1) * right / asked
@@ -88,7 +93,7 @@ def episode_parts(seed, out):
     # A price-blind shopper: the first result on the first page whose title has the asked category and every asked attribute.
     # Whether its price is within the limit tells how often a policy that never reads prices would buy within the limit.
     seen = results_pages(pages)
-    fits = lambda r: f" {category} " in f"{r[0]} " and all(a in r[0] for a in attributes)
+    fits = lambda r: names_category(r[0], category) and all(a in r[0] for a in attributes)
     match = next((r for r in seen[0] if fits(r)), None) if seen else None
     if match is not None:
         row["first_match_price_ok"] = match[1] <= limit
@@ -97,7 +102,7 @@ def episode_parts(seed, out):
     offered, title, price, chosen = parse_item_page([p for p in pages if p.endswith("Buy Now")][-1])
     on_offer = [k for k, v in options.items() if v in offered.get(k, [])]
     row.update(
-        type_ok=title.endswith(" " + category) or f" {category} " in title,
+        type_ok=names_category(title, category),
         attributes_right=sum(a in title for a in attributes),
         options_chosen=sum(k in chosen for k in options),
         options_on_offer=len(on_offer),
