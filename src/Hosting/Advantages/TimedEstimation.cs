@@ -24,7 +24,20 @@ internal sealed class TimedEstimation(IAdvantageEstimator estimator)
         }
         finally
         {
-            if (region && System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion) GC.EndNoGCRegion();
+            if (region) EndNoGcRegion();
+        }
+    }
+
+    private static void EndNoGcRegion()
+    {
+        // A collection another thread induces (Backend:GcStress does so without pause) ends the region at any moment, between a
+        // look at GCSettings.LatencyMode and this call included; then there is nothing left to end.
+        try
+        {
+            GC.EndNoGCRegion();
+        }
+        catch (InvalidOperationException)
+        {
         }
     }
 
