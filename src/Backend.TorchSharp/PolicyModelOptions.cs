@@ -53,6 +53,16 @@ public sealed class PolicyModelOptions
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public bool ComposeSpacedWords { get; set; }
 
+    /// <summary>
+    /// From scratch: every run of up to three digits is one token ("108", "05"; longer runs are cut every three digits), and the
+    /// rows of these tokens start ordered by the number's value: a row of its own plus a shared row plus ln(1 + value) / ln(1000)
+    /// times a second shared direction, so that comparing two numbers (a price against a limit) starts as comparing two vectors
+    /// along one direction instead of two strings of digits. Adds 1,100 tokens ("00" to "999"). Default false. Left out of the
+    /// effective configuration while false.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool NumberTokens { get; set; }
+
     /// <summary>Longest prompt accepted, in tokens. Default 1024.</summary>
     public int MaxPromptTokens { get; set; } = 1024;
 
@@ -88,7 +98,7 @@ public sealed class PolicyModelOptions
         foreach (var (setting, on, decidedBy) in new[]
                  {
                      (nameof(TieWordEmbeddings), TieWordEmbeddings, "config.json (tie_word_embeddings)"), (nameof(SpacesApart), SpacesApart, "tokenizer.json"),
-                     (nameof(ComposeSpacedWords), ComposeSpacedWords, "model.safetensors"),
+                     (nameof(ComposeSpacedWords), ComposeSpacedWords, "model.safetensors"), (nameof(NumberTokens), NumberTokens, "tokenizer.json"),
                  })
         {
             if (on && !string.IsNullOrWhiteSpace(Path))

@@ -194,4 +194,32 @@ public sealed class WordLevelTokenizerTests
             File.Delete(path);
         }
     }
+
+    [Test]
+    public void Number_tokens_cut_digits_into_runs_of_three_and_leave_every_other_id_as_it_was()
+    {
+        string[] corpus = ["i need a coffee in size 12 oz, and price lower than 47.00 dollars", "click[12 oz]", "$108.84 [SEP] coffee"];
+        var plain = WordLevelTokenizer.Build(corpus, 50);
+        var numbers = WordLevelTokenizer.Build(corpus, 50, spacesApart: false, numberTokens: true);
+        Assert.That(numbers.VocabularySize, Is.EqualTo(plain.VocabularySize + 1100), "every run of two or three digits, after the words");
+        string[] Pieces(WordLevelTokenizer tokenizer, string text) => [.. tokenizer.Encode(text).Select(id => tokenizer.Decode([id]))];
+        Assert.That(Pieces(numbers, "$108.84 in size 1234, 05 7"), Is.EqualTo(new[] { "$", "108", ".", "84", " in", " size", " ", "123", "4", ",", " ", "05", " ", "7" }));
+        Assert.That(Pieces(plain, "$108.84"), Is.EqualTo(new[] { "$", "1", "0", "8", ".", "8", "4" }), "without number tokens, digits stay characters");
+        const string text = "<|im_start|>user\nprice lower than 47.00 dollars: coffee, 12 oz, $108.84<|im_end|>\n<action>click[12 oz]</action>";
+        Assert.That(numbers.Decode(numbers.Encode(text)), Is.EqualTo(text));
+        var digitsApart = plain.Encode(text);
+        Assert.That(numbers.Encode(text).Where(id => id < plain.VocabularySize), Is.EqualTo(digitsApart.Where(id => !plain.Decode([id]).All(char.IsAsciiDigit))),
+            "the words and characters keep their ids");
+
+        var path = Path.GetTempFileName();
+        try
+        {
+            numbers.Save(path);
+            Assert.That(WordLevelTokenizer.Load(path).Encode(text), Is.EqualTo(numbers.Encode(text)), "the runs are tokens of the saved vocabulary");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

@@ -45,13 +45,15 @@ public sealed class TokenizerExportTests
         return texts;
     }
 
-    [TestCase(false)]
-    [TestCase(true)]
-    public async Task The_exported_tokenizer_json_gives_the_word_level_ids_and_decodes_back(bool spacesApart)
+    [TestCase(false, false)]
+    [TestCase(true, false)]
+    [TestCase(false, true)]
+    public async Task The_exported_tokenizer_json_gives_the_word_level_ids_and_decodes_back(bool spacesApart, bool numberTokens)
     {
         var texts = await Texts();
         // The vocabulary from half of the texts, so that the other half holds words it lacks (spelled character by character).
-        var words = WordLevelTokenizer.Build(texts.Where((_, i) => i % 2 == 0), maxWords: 300, spacesApart);
+        var words = WordLevelTokenizer.Build(texts.Where((_, i) => i % 2 == 0), maxWords: 300, spacesApart, numberTokens);
+        var runsOfDigits = 0;
         var folder = Path.Combine(Path.GetTempPath(), "gigpo-tokenizer-" + Guid.NewGuid().ToString("N"));
         try
         {
@@ -70,8 +72,10 @@ public sealed class TokenizerExportTests
                 Assert.That(exported.Decode(ids), Is.EqualTo(words.Decode(ids)));
                 characterSpelled += ids.Count(id => id > WordLevelTokenizer.SpecialTokens.Length && id < WordLevelTokenizer.SpecialTokens.Length + 97 &&
                                                     char.IsAsciiLetter(words.Decode([id])[0]));
+                runsOfDigits += ids.Count(id => words.Decode([id]) is { Length: > 1 } token && token.All(char.IsAsciiDigit));
             }
             Assert.That(characterSpelled, Is.GreaterThan(100), "the texts hold words outside the vocabulary");
+            Assert.That(runsOfDigits, numberTokens ? Is.GreaterThan(100) : Is.Zero, "the shop's prices are runs of digits");
         }
         finally
         {

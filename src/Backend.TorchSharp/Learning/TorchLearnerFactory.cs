@@ -82,13 +82,34 @@ public sealed class TorchLearnerFactory(BackendOptions backend, PolicyModelOptio
         embedding.index_copy_(0, spaced, parts.mul(scale));
     }
 
+    /// <summary>
+    /// Each number token's row becomes (own row + a + (2t − 1)·b) / √3 with t = ln(1 + value) / ln(1000) and a, b drawn as the rows
+    /// are (see <see cref="PolicyModelOptions.NumberTokens"/>): a marks a number, b orders numbers by value, and the own row tells
+    /// them apart. "05" and "5" share their value and differ in their own rows only.
+    /// </summary>
+    private static void OrderNumberRows(Qwen2ForCausalLM model, WordLevelTokenizer tokenizer)
+    {
+        var numbers = tokenizer.NumberIds().OrderBy(n => n.Id).ToArray();
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var embedding = model.Body.EmbeddingWeight;
+        var spread = embedding.std().item<float>();
+        using var third = (1 / Math.Sqrt(3)).ToScalar(); // held until the call returns (see HeldScalars)
+        using var rowSpread = ((double)spread).ToScalar();
+        var shared = torch.randn(2, embedding.shape[1], dtype: embedding.dtype).mul(rowSpread);
+        var order = torch.tensor(numbers.Select(n => (float)(2 * Math.Log(1 + n.Value) / Math.Log(1000) - 1)).ToArray()).to(embedding.dtype).unsqueeze(1);
+        var ids = torch.tensor(numbers.Select(n => (long)n.Id).ToArray());
+        var rows = embedding.index_select(0, ids).add(shared[0], HeldScalars.One).add(order.mul(shared[1]), HeldScalars.One);
+        embedding.index_copy_(0, ids, rows.mul(third));
+    }
+
     private (Qwen2ForCausalLM, ITextTokenizer) CreatePolicy(IReadOnlyList<string> corpus)
     {
         var dtype = backend.ResolveDtype();
         var device = backend.ResolveDevice();
         if (!string.IsNullOrWhiteSpace(policy.Path))
             return (HuggingFaceCheckpoint.LoadCausalLM(policy.Path, dtype, device), HuggingFaceTokenizer.Load(policy.Path));
-        var tokenizer = WordLevelTokenizer.Build(corpus, policy.VocabularyWords, policy.SpacesApart);
+        var tokenizer = WordLevelTokenizer.Build(corpus, policy.VocabularyWords, policy.SpacesApart, policy.NumberTokens);
         var model = new Qwen2ForCausalLM(new Qwen2Config
         {
             VocabSize = tokenizer.VocabularySize, HiddenSize = policy.HiddenSize, IntermediateSize = policy.IntermediateSize,
@@ -97,6 +118,7 @@ public sealed class TorchLearnerFactory(BackendOptions backend, PolicyModelOptio
         });
         if (policy.TieWordEmbeddings) StartSharedMatrixAsAnOutputLayer(model);
         if (policy.ComposeSpacedWords) ComposeSpacedWordRows(model, tokenizer);
+        if (policy.NumberTokens) OrderNumberRows(model, tokenizer);
         model.to(dtype).to(device);
         return (model, tokenizer);
     }

@@ -9,7 +9,8 @@ namespace GiGpoNet.Backend.Tokenization;
 /// do, which halves the sequence length) from a vocabulary built on a corpus (the environment's texts), single characters for
 /// everything else that is printable ASCII, and one token per other whitespace character, so that decoding gives back the text exactly. Special tokens (<c>&lt;|im_start|&gt;</c>,
 /// <c>&lt;action&gt;</c>, ...) are single ids. Other characters
-/// become <c>&lt;unk&gt;</c>. With <see cref="SpacesApart"/>, a space is a token of its own and a word has one id wherever it
+/// become <c>&lt;unk&gt;</c>. A vocabulary built with number tokens holds every run of two or three digits as well, and cuts digits
+/// into runs of up to three; without them, digits are characters. With <see cref="SpacesApart"/>, a space is a token of its own and a word has one id wherever it
 /// stands (" silver" in a sentence and "silver" after <c>click[</c>), at the cost of longer sequences.
 /// </summary>
 public sealed partial class WordLevelTokenizer : ITextTokenizer
@@ -30,11 +31,28 @@ public sealed partial class WordLevelTokenizer : ITextTokenizer
         for (var i = 0; i < _tokens.Length; i++) _ids.TryAdd(_tokens[i], i);
     }
 
-    [GeneratedRegex(@"<\|[a-z_]+\|>|</?(?:think|action)>| ?[A-Za-z]+|\s|.", RegexOptions.Singleline)]
+    // A run of digits is one piece; a vocabulary without number tokens does not hold it, so its digits fall back to characters (Encode).
+    [GeneratedRegex(@"<\|[a-z_]+\|>|</?(?:think|action)>| ?[A-Za-z]+|[0-9]{1,3}|\s|.", RegexOptions.Singleline)]
     private static partial Regex WordsWithTheirSpace();
 
-    [GeneratedRegex(@"<\|[a-z_]+\|>|</?(?:think|action)>|[A-Za-z]+|\s|.", RegexOptions.Singleline)]
+    [GeneratedRegex(@"<\|[a-z_]+\|>|</?(?:think|action)>|[A-Za-z]+|[0-9]{1,3}|\s|.", RegexOptions.Singleline)]
     private static partial Regex WordsAndSpacesApart();
+
+    /// <summary>The number tokens of <see cref="Build(IEnumerable{string}, int, bool, bool)"/>: every run of two or three digits.</summary>
+    private static IEnumerable<string> NumberRuns() =>
+        Enumerable.Range(0, 100).Select(n => n.ToString("00", System.Globalization.CultureInfo.InvariantCulture))
+            .Concat(Enumerable.Range(0, 1000).Select(n => n.ToString("000", System.Globalization.CultureInfo.InvariantCulture)));
+
+    /// <summary>Whether the vocabulary holds every run of two or three digits (a number is then at most one token per three digits).</summary>
+    internal bool HasNumberTokens => _ids.ContainsKey("000");
+
+    /// <summary>The ids of the numbers' tokens (the digits, and with <see cref="HasNumberTokens"/> the runs of two and three) with their values.</summary>
+    internal IEnumerable<(int Id, int Value)> NumberIds()
+    {
+        foreach (var (token, id) in _ids)
+            if (token.Length is >= 1 and <= 3 && token.All(char.IsAsciiDigit))
+                yield return (id, int.Parse(token, System.Globalization.CultureInfo.InvariantCulture));
+    }
 
     private Regex Pieces() => Pieces(SpacesApart);
 
@@ -77,7 +95,13 @@ public sealed partial class WordLevelTokenizer : ITextTokenizer
     /// As <see cref="Build(IEnumerable{string}, int)"/>; with <paramref name="spacesApart"/>, words are counted and cut without the space
     /// before them (see <see cref="SpacesApart"/>).
     /// </summary>
-    public static WordLevelTokenizer Build(IEnumerable<string> corpus, int maxWords, bool spacesApart)
+    public static WordLevelTokenizer Build(IEnumerable<string> corpus, int maxWords, bool spacesApart) => Build(corpus, maxWords, spacesApart, numberTokens: false);
+
+    /// <summary>
+    /// As <see cref="Build(IEnumerable{string}, int, bool)"/>; with <paramref name="numberTokens"/>, every run of two or three digits
+    /// follows the words, so that the words keep their ids.
+    /// </summary>
+    public static WordLevelTokenizer Build(IEnumerable<string> corpus, int maxWords, bool spacesApart, bool numberTokens)
     {
         ArgumentNullException.ThrowIfNull(corpus);
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -87,7 +111,8 @@ public sealed partial class WordLevelTokenizer : ITextTokenizer
                     counts[piece.Value] = counts.GetValueOrDefault(piece.Value) + 1;
         var characters = Enumerable.Range(32, 95).Select(c => ((char)c).ToString()).Concat(["\n", "\t"]);
         var words = counts.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Take(Math.Max(0, maxWords)).Select(p => p.Key);
-        return new WordLevelTokenizer(SpecialTokens.Concat(characters).Concat(words), spacesApart);
+        var numbers = numberTokens ? NumberRuns() : [];
+        return new WordLevelTokenizer(SpecialTokens.Concat(characters).Concat(words).Concat(numbers), spacesApart);
     }
 
     /// <summary>Reads a vocabulary saved by <see cref="Save"/>.</summary>
@@ -125,7 +150,7 @@ public sealed partial class WordLevelTokenizer : ITextTokenizer
     /// <summary>
     /// Writes the tokenizer in Hugging Face's format into <paramref name="folder"/>: a <c>tokenizer.json</c> (the tokenizers library's
     /// <c>WordLevel</c> model, the special tokens as added tokens, and a <c>Split</c> pre-tokenizer whose regex cuts text exactly as
-    /// this tokenizer does: a known word whole, anything else character by character) and a <c>tokenizer_config.json</c> with the
+    /// this tokenizer does: a known word whole, with number tokens a run of up to three digits, anything else character by character) and a <c>tokenizer_config.json</c> with the
     /// ChatML chat template, so that transformers, vLLM and <see cref="HuggingFaceTokenizer"/> give the same ids. (Text holding
     /// <c>&lt;|name|&gt;</c> markers that are not special tokens is the one case they cut differently.)
     /// </summary>
@@ -141,6 +166,7 @@ public sealed partial class WordLevelTokenizer : ITextTokenizer
         var notBefore = SpacesApart ? "A-Za-z" : "A-Za-z ";
         if (bare.Count > 0) alternatives.Add($"(?<![{notBefore}])(?:{string.Join('|', bare)})(?![A-Za-z])");
         if (spaced.Count > 0) alternatives.Add($" (?:{string.Join('|', spaced)})(?![A-Za-z])");
+        if (HasNumberTokens) alternatives.Add("[0-9]{1,3}");
         alternatives.Add(@"\s");
         alternatives.Add(".");
         var tokenizer = new System.Text.Json.Nodes.JsonObject
