@@ -55,9 +55,9 @@ public sealed class PolicyModelOptions
 
     /// <summary>
     /// From scratch: every run of up to three digits is one token ("108", "05"; longer runs are cut every three digits), and the
-    /// rows of these tokens start ordered by the number's value: a row of its own plus a shared row plus ln(1 + value) / ln(1000)
-    /// times a second shared direction, so that comparing two numbers (a price against a limit) starts as comparing two vectors
-    /// along one direction instead of two strings of digits. Adds 1,100 tokens ("00" to "999"). Default false. Left out of the
+    /// rows of these tokens start ordered by the number's value: (a row of its own + a shared row + (2t − 1) times a second shared
+    /// row) / √3, with t = ln(1 + value) / ln(1000), so that comparing two numbers (a price against a limit) starts as comparing two
+    /// vectors along one direction instead of two strings of digits. Adds 1,100 tokens ("00" to "999"). Default false. Left out of the
     /// effective configuration while false.
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
