@@ -10,8 +10,9 @@ namespace GiGpoNet.Backend.Tokenization;
 /// everything else that is printable ASCII, and one token per other whitespace character, so that decoding gives back the text exactly. Special tokens (<c>&lt;|im_start|&gt;</c>,
 /// <c>&lt;action&gt;</c>, ...) are single ids. Other characters
 /// become <c>&lt;unk&gt;</c>. A vocabulary built with number tokens holds every run of two or three digits as well, and cuts digits
-/// into runs of up to three; without them, digits are characters. With <see cref="SpacesApart"/>, a space is a token of its own and a word has one id wherever it
-/// stands (" silver" in a sentence and "silver" after <c>click[</c>), at the cost of longer sequences.
+/// into runs of up to three; without them, digits are characters. With <see cref="SpacesApart"/>, a space is a token of its own
+/// and a word has one id wherever it stands (" silver" in a sentence and "silver" after <c>click[</c>), at the cost of longer
+/// sequences.
 /// </summary>
 public sealed partial class WordLevelTokenizer : ITextTokenizer
 {
@@ -150,9 +151,10 @@ public sealed partial class WordLevelTokenizer : ITextTokenizer
     /// <summary>
     /// Writes the tokenizer in Hugging Face's format into <paramref name="folder"/>: a <c>tokenizer.json</c> (the tokenizers library's
     /// <c>WordLevel</c> model, the special tokens as added tokens, and a <c>Split</c> pre-tokenizer whose regex cuts text exactly as
-    /// this tokenizer does: a known word whole, with number tokens a run of up to three digits, anything else character by character) and a <c>tokenizer_config.json</c> with the
-    /// ChatML chat template, so that transformers, vLLM and <see cref="HuggingFaceTokenizer"/> give the same ids. (Text holding
-    /// <c>&lt;|name|&gt;</c> markers that are not special tokens is the one case they cut differently.)
+    /// this tokenizer does: a known word whole, with number tokens a run of up to three digits, anything else character by
+    /// character) and a <c>tokenizer_config.json</c> with the ChatML chat template, so that transformers, vLLM and
+    /// <see cref="HuggingFaceTokenizer"/> give the same ids. (Text holding <c>&lt;|name|&gt;</c> markers that are not special tokens
+    /// is the one case they cut differently.)
     /// </summary>
     public void SaveHuggingFace(string folder)
     {
