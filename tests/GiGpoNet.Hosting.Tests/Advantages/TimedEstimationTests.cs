@@ -8,7 +8,7 @@ namespace GiGpoNet.Hosting.Tests.Advantages;
 /// The estimator is timed in a no-GC region; a collection that another thread induces ends the region at any moment (GC stress
 /// does so without pause), and that must cost the timing nothing but its region, never the estimate.
 /// </summary>
-public class TimedEstimationTests
+public sealed class TimedEstimationTests
 {
     private static readonly RolloutBatch Batch = RolloutBatch.Create([new StepRow { GroupId = "g", TrajectoryId = "t", StepIndex = 0, Reward = 1 }]);
 
