@@ -25,11 +25,24 @@ public sealed class FromScratchPolicyTests
     [TearDown]
     public void RemoveFolder() => Directory.Delete(_folder, recursive: true);
 
+    private const int Hidden = 32;
+
+    /// <summary>The embedding row of token <paramref name="id"/> in a [vocabulary, hidden] matrix read as one array.</summary>
+    private static float[] Row(float[] matrix, int id) => matrix[(id * Hidden)..((id + 1) * Hidden)];
+
+    /// <summary>Every tensor of the policy saved under <paramref name="name"/> in the test folder, as float32 arrays.</summary>
+    private Dictionary<string, float[]> SavedWeights(string name)
+    {
+        using var scope = torch.NewDisposeScope();
+        return SafeTensors.Load(Directory.GetFiles(Path.Combine(_folder, name), "*.safetensors").Single())
+            .ToDictionary(p => p.Key, p => p.Value.to_type(torch.ScalarType.Float32).data<float>().ToArray());
+    }
+
     private static TorchLearnerFactory Factory(bool tied, bool spacesApart = false, bool compose = false, bool numbers = false) => new(
         new BackendOptions { Device = "cpu" },
         new PolicyModelOptions
         {
-            Layers = 1, HiddenSize = 32, Heads = 2, KeyValueHeads = 1, IntermediateSize = 64, VocabularyWords = 40, TieWordEmbeddings = tied,
+            Layers = 1, HiddenSize = Hidden, Heads = 2, KeyValueHeads = 1, IntermediateSize = 64, VocabularyWords = 40, TieWordEmbeddings = tied,
             SpacesApart = spacesApart, ComposeSpacedWords = compose, NumberTokens = numbers,
         },
         new UpdateOptions(), maxResponseTokens: 8);
@@ -84,9 +97,7 @@ public sealed class FromScratchPolicyTests
         {
             using (var learner = Factory(tied, compose: compose).Create(new LearnerStart(null, corpus, Seed: 3)))
                 learner.SavePolicy(Path.Combine(_folder, name));
-            using var scope = torch.NewDisposeScope();
-            return SafeTensors.Load(Directory.GetFiles(Path.Combine(_folder, name), "*.safetensors").Single())
-                .ToDictionary(p => p.Key, p => p.Value.to_type(torch.ScalarType.Float32).data<float>().ToArray());
+            return SavedWeights(name);
         }
 
         var (plain, composed) = (Weights(compose: false, "plain"), Weights(compose: true, "composed"));
@@ -94,9 +105,7 @@ public sealed class FromScratchPolicyTests
         var words = tokenizer.SpacedWords().ToList();
         Assert.That(words.Select(w => tokenizer.Decode([w.Spaced]) + "|" + tokenizer.Decode([w.Bare])), Is.EquivalentTo(new[] { " apple|apple", " table|table" }));
 
-        const int hidden = 32;
         var (before, after) = (plain["model.embed_tokens.weight"], composed["model.embed_tokens.weight"]);
-        float[] Row(float[] matrix, int id) => matrix[(id * hidden)..((id + 1) * hidden)];
         foreach (var (spaced, space, bare) in words)
         {
             var expected = Row(before, space).Zip(Row(before, bare), (a, b) => (a + b) / Math.Sqrt(2));
@@ -120,21 +129,18 @@ public sealed class FromScratchPolicyTests
         using (var learner = Factory(tied, numbers: true).Create(new LearnerStart(null, ["price lower than 47.00 dollars"], Seed: 3)))
             learner.SavePolicy(Path.Combine(_folder, "numbers"));
         var tokenizer = Tokenization.WordLevelTokenizer.Load(Path.Combine(_folder, "numbers", PolicyCheckpoints.VocabularyFile));
-        float[] matrix;
-        using (var scope = torch.NewDisposeScope())
-            matrix = SafeTensors.Load(Directory.GetFiles(Path.Combine(_folder, "numbers"), "*.safetensors").Single())["model.embed_tokens.weight"]
-                .to_type(torch.ScalarType.Float32).data<float>().ToArray();
-        const int hidden = 32;
-        var numbers = tokenizer.NumberIds().Select(n => (Row: matrix[(n.Id * hidden)..((n.Id + 1) * hidden)], Order: Math.Log(1 + n.Value), n.Value)).ToList();
+        var matrix = SavedWeights("numbers")["model.embed_tokens.weight"];
+        var numbers = tokenizer.NumberIds().Select(n => (Row: Row(matrix, n.Id), Order: Math.Log(1 + n.Value), n.Value)).ToList();
         Assert.That(numbers, Has.Count.EqualTo(1110), "0-9, 00-99, 000-999");
 
         var fit = numbers.Where(n => n.Value % 2 == 0).ToList();
-        var (meanOrder, meanRow) = (fit.Average(n => n.Order), Enumerable.Range(0, hidden).Select(d => fit.Average(n => n.Row[d])).ToArray());
-        var direction = Enumerable.Range(0, hidden).Select(d => fit.Sum(n => (n.Order - meanOrder) * (n.Row[d] - meanRow[d]))).ToArray();
+        var (meanOrder, meanRow) = (fit.Average(n => n.Order), Enumerable.Range(0, Hidden).Select(d => fit.Average(n => n.Row[d])).ToArray());
+        var direction = Enumerable.Range(0, Hidden).Select(d => fit.Sum(n => (n.Order - meanOrder) * (n.Row[d] - meanRow[d]))).ToArray();
         var held = numbers.Where(n => n.Value % 2 == 1).Select(n => (n.Order, Projection: n.Row.Select((x, d) => x * direction[d]).Sum())).ToList();
         Assert.That(Correlation(held.Select(h => h.Order).ToArray(), held.Select(h => h.Projection).ToArray()), Is.GreaterThan(0.5));
-        Assert.That(numbers.Where(n => n.Value == 5).Select(n => n.Row).Distinct(new RowComparer()).Count(), Is.EqualTo(3),
-            "\"5\", \"05\" and \"005\" keep rows of their own");
+        var fives = numbers.Where(n => n.Value == 5).Select(n => n.Row).ToList();
+        Assert.That(fives, Has.Count.EqualTo(3));
+        Assert.That(fives, Is.Unique, "\"5\", \"05\" and \"005\" keep rows of their own");
     }
 
     private static double Correlation(double[] x, double[] y)
@@ -142,13 +148,6 @@ public sealed class FromScratchPolicyTests
         var (mx, my) = (x.Average(), y.Average());
         var covariance = x.Zip(y, (a, b) => (a - mx) * (b - my)).Sum();
         return covariance / Math.Sqrt(x.Sum(a => (a - mx) * (a - mx)) * y.Sum(b => (b - my) * (b - my)));
-    }
-
-    private sealed class RowComparer : IEqualityComparer<float[]>
-    {
-        public bool Equals(float[]? a, float[]? b) => a is not null && b is not null && a.SequenceEqual(b);
-
-        public int GetHashCode(float[] row) => row.Length == 0 ? 0 : row[0].GetHashCode();
     }
 
     [Test]

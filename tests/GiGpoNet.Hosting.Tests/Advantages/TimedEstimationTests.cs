@@ -15,7 +15,7 @@ public sealed class TimedEstimationTests
     [Test]
     public void A_collection_induced_during_the_estimate_ends_the_region_but_not_the_estimate()
     {
-        var timed = new TimedEstimation(new CollectingEstimator());
+        var timed = new TimedEstimation(new WorkingEstimator(() => GC.Collect()));
         var (result, _) = timed.Estimate(Batch);
         Assert.That(result.RowAdvantages, Is.EqualTo(new[] { 0.5 }));
         Assert.That(System.Runtime.GCSettings.LatencyMode, Is.Not.EqualTo(System.Runtime.GCLatencyMode.NoGCRegion));
@@ -26,7 +26,7 @@ public sealed class TimedEstimationTests
     {
         // Young-generation collections without pause against estimates that allocate: the region ends at random moments, some of
         // them between the estimate and the end of the region.
-        var timed = new TimedEstimation(new AllocatingEstimator());
+        var timed = new TimedEstimation(new WorkingEstimator(() => GC.KeepAlive(new double[100_000])));
         using var stop = new CancellationTokenSource();
         var collector = new Thread(() =>
         {
@@ -56,25 +56,14 @@ public sealed class TimedEstimationTests
         Assert.That(System.Runtime.GCSettings.LatencyMode, Is.Not.EqualTo(System.Runtime.GCLatencyMode.NoGCRegion));
     }
 
-    private sealed class AllocatingEstimator : IAdvantageEstimator
+    /// <summary>Does <paramref name="work"/> (a collection, an allocation), then gives every batch the advantage 0.5.</summary>
+    private sealed class WorkingEstimator(Action work) : IAdvantageEstimator
     {
         public RolloutFields RequiredFields => RolloutFields.None;
 
         public AdvantageResult Estimate(RolloutBatch batch)
         {
-            var scratch = new double[100_000];
-            scratch[^1] = 0.5;
-            return AdvantageResult.PerRow([scratch[^1]]);
-        }
-    }
-
-    private sealed class CollectingEstimator : IAdvantageEstimator
-    {
-        public RolloutFields RequiredFields => RolloutFields.None;
-
-        public AdvantageResult Estimate(RolloutBatch batch)
-        {
-            GC.Collect();
+            work();
             return AdvantageResult.PerRow([0.5]);
         }
     }
