@@ -43,23 +43,35 @@ public sealed class EnvironmentDefaultsTests : CliTestBase
         Assert.That((policy.GetProperty("TieWordEmbeddings").GetBoolean(), policy.TryGetProperty("SpacesApart", out _), policy.GetProperty("ComposeSpacedWords").GetBoolean()),
             Is.EqualTo((true, false, true)));
         Assert.That(configuration.RootElement.GetProperty("Rollout").GetProperty("HistoryLength").GetInt32(), Is.EqualTo(0));
+        var (training, update) = (configuration.RootElement.GetProperty("Training"), configuration.RootElement.GetProperty("Update"));
+        Assert.That((training.GetProperty("EnvironmentStepBudget").GetInt32(), update.GetProperty("LearningRate").GetDouble()), Is.EqualTo((16000, 3e-4)),
+            "docs/results.md, \"shop at three times the learning rate\"");
 
         var pinned = ShippedGrid("algorithms-shop.json").Base;
         Assert.That(pinned.GetValueOrDefault("Environments:shop:Reward"), Is.EqualTo("Success"), "the table in docs/results.md was measured with the success reward");
-        string[] keys = ["Environments:shop:Titles", "Rollout:HistoryLength", "Policy:SpacesApart", "Policy:TieWordEmbeddings", "Policy:ComposeSpacedWords"];
-        Assert.That(keys.Select(pinned.GetValueOrDefault), Is.EqualTo(new[] { "Short", "1", "false", "false", "false" }).IgnoreCase,
-            "and with appsettings.json's titles, history and policy");
+        string[] keys = ["Environments:shop:Titles", "Rollout:HistoryLength", "Policy:SpacesApart", "Policy:TieWordEmbeddings", "Policy:ComposeSpacedWords",
+            "Update:LearningRate"];
+        Assert.That(keys.Select(pinned.GetValueOrDefault), Is.EqualTo(new[] { "Short", "1", "false", "false", "false", "0.0001" }).IgnoreCase,
+            "and with appsettings.json's titles, history, policy and learning rate");
     }
 
     [Test]
-    public void The_tied_shop_grid_pins_the_settings_a_shop_run_has_by_default_but_the_composed_spaced_words_that_came_after_it()
+    public void The_tied_shop_grid_pins_the_settings_a_shop_run_has_by_default_but_those_that_came_after_it()
     {
         var defaults = GiGpoNetConfiguration.Create(["--Training:Environment=shop"], Path.Combine(RepositoryFiles.Root, "appsettings.json"));
         var pinned = ShippedGrid("algorithms-shop-tied.json").Base;
         Assert.That(pinned.Keys, Does.Contain("Policy:TieWordEmbeddings").And.Contain("Environments:shop:Titles"));
-        Assert.That((pinned["Policy:ComposeSpacedWords"], defaults["Policy:ComposeSpacedWords"]), Is.EqualTo(("false", "true")).IgnoreCase,
-            "the grid's table was measured before shop's defaults composed spaced words");
-        foreach (var (key, value) in pinned.Where(p => p.Key != "Policy:ComposeSpacedWords"))
+        // The grid's table was measured before shop's defaults composed spaced words, tripled the learning rate and doubled the budget.
+        var later = new Dictionary<string, (string Grid, string Default)>
+        {
+            ["Policy:ComposeSpacedWords"] = ("false", "true"),
+            ["Update:LearningRate"] = ("0.0001", "0.0003"),
+            ["Training:Iterations"] = ("60", "120"),
+            ["Training:EnvironmentStepBudget"] = ("8000", "16000"),
+        };
+        foreach (var (key, (grid, byDefault)) in later)
+            Assert.That((pinned[key], defaults[key]), Is.EqualTo((grid, byDefault)).IgnoreCase, key);
+        foreach (var (key, value) in pinned.Where(p => !later.ContainsKey(p.Key)))
             // A key no settings file names has its option's default, false for the booleans pinned here.
             Assert.That(defaults[key] ?? "false", Is.EqualTo(value).IgnoreCase, $"{key}: the grid's table was measured with shop's defaults");
     }
