@@ -56,21 +56,28 @@ public sealed class EnvironmentDefaultsTests : CliTestBase
     }
 
     [Test]
-    public void The_tied_shop_grid_pins_the_settings_a_shop_run_has_by_default_but_those_that_came_after_it()
-    {
-        var defaults = GiGpoNetConfiguration.Create(["--Training:Environment=shop"], Path.Combine(RepositoryFiles.Root, "appsettings.json"));
-        var pinned = ShippedGrid("algorithms-shop-tied.json").Base;
-        Assert.That(pinned.Keys, Does.Contain("Policy:TieWordEmbeddings").And.Contain("Environments:shop:Titles"));
-        // The grid's table was measured before shop's defaults composed spaced words, tripled the learning rate and doubled the budget.
-        var later = new Dictionary<string, (string Grid, string Default)>
+    public void The_tied_shop_grid_pins_the_settings_a_shop_run_has_by_default_but_those_that_came_after_it() =>
+        // Its table was measured before shop's defaults composed spaced words, tripled the learning rate and doubled the budget.
+        AssertPinsShopDefaults("algorithms-shop-tied.json", new()
         {
             ["Policy:ComposeSpacedWords"] = ("false", "true"),
             ["Update:LearningRate"] = ("0.0001", "0.0003"),
             ["Training:Iterations"] = ("60", "120"),
             ["Training:EnvironmentStepBudget"] = ("8000", "16000"),
-        };
-        foreach (var (key, (grid, byDefault)) in later)
-            Assert.That((pinned[key], defaults[key]), Is.EqualTo((grid, byDefault)).IgnoreCase, key);
+        });
+
+    [Test]
+    public void The_shop_gigpo_vs_grpo_grid_pins_the_settings_a_shop_run_has_by_default() =>
+        AssertPinsShopDefaults("gigpo-vs-grpo-shop.json", []);
+
+    /// <summary>Each setting the grid pins is a default shop run's, but those of <paramref name="later"/>: (the grid's, the default).</summary>
+    private static void AssertPinsShopDefaults(string grid, Dictionary<string, (string Grid, string Default)> later)
+    {
+        var defaults = GiGpoNetConfiguration.Create(["--Training:Environment=shop"], Path.Combine(RepositoryFiles.Root, "appsettings.json"));
+        var pinned = ShippedGrid(grid).Base;
+        Assert.That(pinned.Keys, Does.Contain("Policy:TieWordEmbeddings").And.Contain("Environments:shop:Titles").And.Contain("Update:LearningRate"));
+        foreach (var (key, (inGrid, byDefault)) in later)
+            Assert.That((pinned[key], defaults[key]), Is.EqualTo((inGrid, byDefault)).IgnoreCase, key);
         foreach (var (key, value) in pinned.Where(p => !later.ContainsKey(p.Key)))
             // A key no settings file names has its option's default, false for the booleans pinned here.
             Assert.That(defaults[key] ?? "false", Is.EqualTo(value).IgnoreCase, $"{key}: the grid's table was measured with shop's defaults");
