@@ -8,7 +8,10 @@ internal sealed class NoStopTokenizer(int vocabularySize) : ITextTokenizer
     public int VocabularySize => vocabularySize;
     public int PaddingId => 0;
     public IReadOnlyList<int> EndOfTurnIds => [];
+    public ChatTemplate ChatTemplate => ChatTemplate.ChatML;
     public int[] Encode(string text) => [];
+    public int[] Encode(RenderedPrompt prompt) => [];
     public string Decode(ReadOnlySpan<int> ids) => "";
     public string ApplyChatTemplate(string userMessage) => userMessage;
+    public void WriteTo(string folder) => throw new NotSupportedException("The benchmarks' tokenizer is never saved.");
 }

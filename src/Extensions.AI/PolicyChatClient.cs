@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using GiGpoNet.Backend;
 using GiGpoNet.Backend.Checkpoints;
 using GiGpoNet.Backend.Generation;
@@ -21,6 +22,12 @@ public sealed class PolicyChatClient : IChatClient
     /// constrained to them, as the rollouts of <c>Rollout:ConstrainToAdmissibleActions</c> are.
     /// </summary>
     public const string AllowedResponsesKey = "allowed_responses";
+
+    /// <summary>
+    /// The <see cref="ChatOptions.AdditionalProperties"/> key of extra chat-template arguments (a dictionary, such as Qwen3's
+    /// <c>enable_thinking</c>), as vLLM's <c>chat_template_kwargs</c>.
+    /// </summary>
+    public const string TemplateArgumentsKey = "chat_template_kwargs";
 
     private readonly Qwen2ForCausalLM _model;
     private readonly ITextTokenizer _tokenizer;
@@ -60,12 +67,12 @@ public sealed class PolicyChatClient : IChatClient
     /// <inheritdoc />
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var (prompt, generated) = await GenerateAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        var text = Reply(generated);
-        return new ChatResponse(new ChatMessage(ChatRole.Assistant, text))
+        var (prompt, generated, readsTools) = await GenerateAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        var (message, finish) = Message(Reply(generated), generated, readsTools);
+        return new ChatResponse(message)
         {
             ModelId = options?.ModelId ?? _metadata.DefaultModelId,
-            FinishReason = generated.Truncated ? ChatFinishReason.Length : ChatFinishReason.Stop,
+            FinishReason = finish,
             Usage = new UsageDetails { InputTokenCount = prompt.Length, OutputTokenCount = generated.TokenIds.Length, TotalTokenCount = prompt.Length + generated.TokenIds.Length },
             CreatedAt = DateTimeOffset.UtcNow,
         };
@@ -78,8 +85,16 @@ public sealed class PolicyChatClient : IChatClient
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var (prompt, generated) = await GenerateAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        var (prompt, generated, readsTools) = await GenerateAsync(messages, options, cancellationToken).ConfigureAwait(false);
         var responseId = Guid.NewGuid().ToString("N");
+        var (message, finish) = Message(Reply(generated), generated, readsTools);
+        if (message.Contents.OfType<FunctionCallContent>().Any())
+        {
+            // A reply that calls tools is sent whole: its text would otherwise show the raw <tool_call> blocks.
+            yield return new ChatResponseUpdate(ChatRole.Assistant, [.. message.Contents]) { ResponseId = responseId, ModelId = options?.ModelId ?? _metadata.DefaultModelId };
+            yield return Last(responseId, options, finish, prompt, generated);
+            yield break;
+        }
         var content = ContentIds(generated);
         var written = "";
         for (var i = 0; i < content.Length; i++)
@@ -90,12 +105,27 @@ public sealed class PolicyChatClient : IChatClient
             written = sofar;
             yield return new ChatResponseUpdate(ChatRole.Assistant, piece) { ResponseId = responseId, ModelId = options?.ModelId ?? _metadata.DefaultModelId };
         }
-        yield return new ChatResponseUpdate
-        {
-            Role = ChatRole.Assistant, ResponseId = responseId, ModelId = options?.ModelId ?? _metadata.DefaultModelId,
-            FinishReason = generated.Truncated ? ChatFinishReason.Length : ChatFinishReason.Stop,
-            Contents = [new UsageContent(new UsageDetails { InputTokenCount = prompt.Length, OutputTokenCount = generated.TokenIds.Length })],
-        };
+        yield return Last(responseId, options, finish, prompt, generated);
+    }
+
+    private ChatResponseUpdate Last(string responseId, ChatOptions? options, ChatFinishReason finish, int[] prompt, GeneratedSequence generated) => new()
+    {
+        Role = ChatRole.Assistant, ResponseId = responseId, ModelId = options?.ModelId ?? _metadata.DefaultModelId, FinishReason = finish,
+        Contents = [new UsageContent(new UsageDetails { InputTokenCount = prompt.Length, OutputTokenCount = generated.TokenIds.Length })],
+    };
+
+    /// <summary>The reply as a message: its text, and its <c>&lt;tool_call&gt;</c> blocks as function calls when tools were offered.</summary>
+    private static (ChatMessage Message, ChatFinishReason Finish) Message(string text, GeneratedSequence generated, bool readsTools)
+    {
+        var finish = generated.Truncated ? ChatFinishReason.Length : ChatFinishReason.Stop;
+        if (!readsTools) return (new ChatMessage(ChatRole.Assistant, text), finish);
+        var (content, calls) = ToolCallParser.Parse(text);
+        if (calls.Count == 0) return (new ChatMessage(ChatRole.Assistant, text), finish);
+        var contents = new List<AIContent>();
+        if (content.Length > 0) contents.Add(new TextContent(content));
+        contents.AddRange(calls.Select(c => new FunctionCallContent(c.Id!, c.Name,
+            c.Arguments is System.Text.Json.Nodes.JsonObject arguments ? JsonSerializer.Deserialize<Dictionary<string, object?>>(arguments.ToJsonString()) : null)));
+        return (new ChatMessage(ChatRole.Assistant, contents), ChatFinishReason.ToolCalls);
     }
 
     /// <inheritdoc />
@@ -115,11 +145,12 @@ public sealed class PolicyChatClient : IChatClient
         _gate.Dispose();
     }
 
-    private async Task<(int[] Prompt, GeneratedSequence Generated)> GenerateAsync(IEnumerable<ChatMessage> messages, ChatOptions? options,
+    private async Task<(int[] Prompt, GeneratedSequence Generated, bool ReadsTools)> GenerateAsync(IEnumerable<ChatMessage> messages, ChatOptions? options,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var prompt = _tokenizer.Encode(ChatPrompt.Format(messages.ToList(), _tokenizer));
+        var request = ChatPrompt.From(messages.ToList(), options);
+        var prompt = _tokenizer.EncodeChat(request);
         var allowed = AllowedResponses(options);
         var maxTokens = options?.MaxOutputTokens ?? DefaultMaxOutputTokens;
         if (maxTokens < 1) throw new ArgumentException($"MaxOutputTokens = {maxTokens} must be at least 1.", nameof(options));
@@ -132,7 +163,7 @@ public sealed class PolicyChatClient : IChatClient
             cancellationToken.ThrowIfCancellationRequested();
             var generated = await Task.Run(() => _generator.Generate([prompt], sampling, allowed: allowed is null ? null : [allowed])[0], cancellationToken)
                 .ConfigureAwait(false);
-            return (prompt, generated);
+            return (prompt, generated, request.Tools is { Count: > 0 });
         }
         finally
         {

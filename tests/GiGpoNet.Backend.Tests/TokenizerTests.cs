@@ -123,8 +123,6 @@ public sealed class TokenizerTests
     {
         var tokenizer = HuggingFaceTokenizer.Load(ModelFolder);
         Assert.That(tokenizer.ApplyChatTemplate("hi"), Is.EqualTo("<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n"), "Qwen3 has no default system prompt");
-        Assert.That(ImChatTemplate.FromJinja("... You are Qwen, created by Alibaba Cloud. You are a helpful assistant. ...").Apply("hi"),
-            Does.StartWith("<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n"));
     }
 }
 

@@ -173,9 +173,12 @@ public sealed class UpdateTests
         public int VocabularySize => size;
         public int PaddingId => 0;
         public IReadOnlyList<int> EndOfTurnIds => [];
+        public ChatTemplate ChatTemplate => ChatTemplate.ChatML;
         public int[] Encode(string text) => [];
+        public int[] Encode(RenderedPrompt prompt) => [];
         public string Decode(ReadOnlySpan<int> ids) => string.Concat(ids.ToArray().Select(i => $"t{i} "));
         public string ApplyChatTemplate(string userMessage) => userMessage;
+        public void WriteTo(string folder) => throw new NotSupportedException();
     }
 
     [Test]

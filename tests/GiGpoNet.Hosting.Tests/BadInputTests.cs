@@ -296,7 +296,7 @@ public sealed class BadInputTests : CliTestBase
         Directory.CreateDirectory(model);
         if (broken != "config")
             File.WriteAllText(Path.Combine(model, "config.json"),
-                """{"vocab_size": 16, "hidden_size": 8, "intermediate_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2}""");
+                """{"model_type": "qwen2", "vocab_size": 16, "hidden_size": 8, "intermediate_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2}""");
         if (broken is "huge" or "tokenizer")
         {
             var header = Encoding.UTF8.GetBytes(broken == "huge"

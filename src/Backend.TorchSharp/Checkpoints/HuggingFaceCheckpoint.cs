@@ -19,20 +19,16 @@ public static class HuggingFaceCheckpoint
     public const string IndexFile = "model.safetensors.index.json";
 
     /// <summary>
-    /// What keeps <paramref name="folder"/> from loading, found without building the model: a missing or invalid <c>config.json</c>,
-    /// missing weight files, or a safetensors header that does not fit its file. Empty when it would load.
+    /// What keeps <paramref name="folder"/> from loading, found without building the model: a missing or invalid <c>config.json</c> (or one
+    /// that names an architecture or feature this backend does not implement), missing weight files, a safetensors header that does not
+    /// fit its file, or weights that do not fit the config (a tensor missing, extra or of another shape). Empty when it would load.
     /// </summary>
     public static IEnumerable<string> Problems(string folder)
     {
         string? problem = null;
         try
         {
-            Qwen2Config.Load(Path.Combine(folder, "config.json"));
-            foreach (var file in WeightFiles(folder))
-            {
-                if (!File.Exists(file)) { problem = $"the weight file '{Path.GetFileName(file)}' that the index names is missing"; break; }
-                SafeTensors.Validate(file);
-            }
+            CheckWeights(folder, Qwen2Config.Load(Path.Combine(folder, "config.json")));
         }
         catch (Exception e) when (e is IOException or InvalidDataException or JsonException or InvalidOperationException or FormatException or GiGpoNetConfigurationException)
         {
@@ -41,15 +37,61 @@ public static class HuggingFaceCheckpoint
         if (problem is not null) yield return problem;
     }
 
-    /// <summary>Builds the model described by <c>config.json</c> and loads its weights (bf16, fp16 or fp32 on disk) as <paramref name="dtype"/>.</summary>
+    /// <summary>
+    /// Checks the folder's weight files against <paramref name="config"/> from their headers alone, before anything is allocated: every
+    /// weight present with its shape, none unexpected (a tied config's <c>lm_head.weight</c> and the first release's C# aliases aside).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The message names the file and the tensors.</exception>
+    internal static void CheckWeights(string folder, Qwen2Config config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var expected = config.ExpectedWeights().ToDictionary(w => w.Name, w => w.Shape, StringComparer.Ordinal);
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        var unexpected = new List<string>();
+        foreach (var file in WeightFiles(folder))
+        {
+            if (!ModelFiles.Exists(file)) throw new InvalidDataException($"the weight file '{Path.GetFileName(file)}' that the index names is missing");
+            foreach (var (name, shape, _) in SafeTensors.Shapes(file))
+            {
+                if (!expected.TryGetValue(name, out var wanted))
+                {
+                    if (!(name == "lm_head.weight" && config.TieWordEmbeddings) && !IsLegacyAlias(name)) unexpected.Add(name);
+                    continue;
+                }
+                if (!wanted.SequenceEqual(shape))
+                    throw new InvalidDataException($"'{name}' in {Path.GetFileName(file)} has shape [{string.Join(", ", shape)}]; config.json implies " +
+                        $"[{string.Join(", ", wanted)}]. The checkpoint does not match config.json.");
+                found.Add(name);
+            }
+        }
+        var missing = expected.Keys.Where(k => !found.Contains(k)).ToList();
+        if (missing.Count > 0 || unexpected.Count > 0)
+            throw new InvalidDataException($"The weights in '{folder}' do not match its config.json ({config.NumHiddenLayers} layers of a {config.ModelType} model): " +
+                (missing.Count > 0 ? $"missing {string.Join(", ", missing.Take(8))}{(missing.Count > 8 ? $" and {missing.Count - 8} more" : "")}. " : "") +
+                (unexpected.Count > 0 ? $"unexpected {string.Join(", ", unexpected.Take(8))}{(unexpected.Count > 8 ? $" and {unexpected.Count - 8} more" : "")}." : ""));
+    }
+
+    /// <summary>
+    /// Builds the model described by <c>config.json</c> and loads its weights (bf16, fp16 or fp32 on disk) as <paramref name="dtype"/>; the
+    /// weights are checked against the config before the model is built.
+    /// </summary>
     public static Qwen2ForCausalLM LoadCausalLM(string folder, ScalarType dtype = ScalarType.Float32, Device? device = null)
     {
         var config = Qwen2Config.Load(Path.Combine(folder, "config.json"));
+        CheckWeights(folder, config);
         var model = new Qwen2ForCausalLM(config);
-        model.to(dtype);
-        LoadWeights(model, folder, ignoreMissing: config.TieWordEmbeddings ? ["lm_head.weight"] : []);
-        if (device is not null) model.to(device);
-        return model;
+        try
+        {
+            model.to(dtype);
+            LoadWeights(model, folder, ignoreMissing: config.TieWordEmbeddings ? ["lm_head.weight"] : []);
+            if (device is not null) model.to(device);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Copies the folder's weights into <paramref name="model"/>'s parameters by name.</summary>
@@ -160,21 +202,30 @@ public static class HuggingFaceCheckpoint
     private static List<string> WeightFiles(string folder)
     {
         var index = Path.Combine(folder, IndexFile);
-        if (File.Exists(index))
+        if (ModelFiles.Exists(index))
         {
             JsonObject map;
             try
             {
-                map = JsonNode.Parse(File.ReadAllText(index))?["weight_map"]?.AsObject() ?? throw new InvalidDataException($"'{index}' has no weight_map.");
+                map = JsonNode.Parse(ModelFiles.ReadText(index))?["weight_map"] as JsonObject ?? throw new InvalidDataException($"'{index}' has no weight_map object.");
             }
-            catch (JsonException e)
+            catch (Exception e) when (e is JsonException or InvalidOperationException)
             {
                 throw new InvalidDataException($"'{index}' is not valid JSON: {e.Message}", e);
             }
-            return [.. map.Select(p => Path.Combine(folder, p.Value!.GetValue<string>())).Distinct()];
+            var files = new List<string>();
+            foreach (var (tensor, file) in map)
+            {
+                var name = file is JsonValue v && v.TryGetValue<string>(out var text) ? text
+                    : throw new InvalidDataException($"'{index}': the weight_map entry of '{tensor}' is {file?.ToJsonString() ?? "null"}, not a file name.");
+                if (name.Length == 0 || Path.GetFileName(name) != name)
+                    throw new InvalidDataException($"'{index}': the weight_map entry of '{tensor}' is '{name}', not a file name inside the folder.");
+                files.Add(Path.Combine(folder, name));
+            }
+            return [.. files.Distinct()];
         }
         var single = Path.Combine(folder, SingleFile);
-        if (File.Exists(single)) return [single];
+        if (ModelFiles.Exists(single)) return [single];
         throw new FileNotFoundException($"'{folder}' has neither {SingleFile} nor {IndexFile}; it is not a Hugging Face safetensors model folder.");
     }
 }

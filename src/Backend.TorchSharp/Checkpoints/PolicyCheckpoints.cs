@@ -16,18 +16,19 @@ public static class PolicyCheckpoints
     /// <summary>The subfolder of a training checkpoint (<c>checkpoints/iter-&lt;K&gt;</c>) that holds its policy, beside the optimizer state.</summary>
     internal const string TrainingCheckpointPolicyFolder = "policy";
 
-    /// <summary>Saves the policy's weights (Hugging Face layout) and, for a word-level tokenizer, its vocabulary.</summary>
+    /// <summary>
+    /// Saves the policy as a complete Hugging Face folder: its weights in their dtype, its <c>config.json</c> (every field it was loaded
+    /// with kept), and its tokenizer's files with the chat template and <c>generation_config.json</c>.
+    /// </summary>
     public static void Save(Qwen2ForCausalLM model, ITextTokenizer tokenizer, string folder) => Save(model, tokenizer, folder, adapters: null);
 
-    /// <summary>Saves the base weights, the vocabulary and, with adapters, the adapter in <see cref="AdapterFolder"/>.</summary>
+    /// <summary>Saves the base weights, the tokenizer and, with adapters, the adapter in <see cref="AdapterFolder"/>.</summary>
     internal static void Save(Qwen2ForCausalLM model, ITextTokenizer tokenizer, string folder, LoraAdapters? adapters)
     {
-        HuggingFaceCheckpoint.Save(model, folder);
-        if (tokenizer is WordLevelTokenizer words)
-        {
-            words.Save(Path.Combine(folder, VocabularyFile));
-            words.SaveHuggingFace(folder); // tokenizer.json for transformers, vLLM and serve-policy clients
-        }
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        HuggingFaceCheckpoint.Save(model, folder, model.Body.Placement().Dtype);
+        tokenizer.WriteTo(folder);
         var adapterFolder = Path.Combine(folder, AdapterFolder);
         if (adapters is not null) adapters.Save(adapterFolder, baseModel: Path.GetFullPath(folder));
         else if (Directory.Exists(adapterFolder)) Directory.Delete(adapterFolder, recursive: true); // a stale adapter would be merged on load

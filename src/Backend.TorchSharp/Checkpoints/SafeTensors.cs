@@ -28,6 +28,7 @@ public static class SafeTensors
     [RequiresDisposeScope]
     public static Dictionary<string, Tensor> Load(string path, ScalarType? floatType = null)
     {
+        ModelFiles.Require(path);
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         var (header, dataStart) = ReadHeader(file, path);
         var entries = Entries(header, path, file.Length - dataStart);
@@ -107,11 +108,19 @@ public static class SafeTensors
 
     /// <summary>Checks a file's header against its data as <see cref="Load"/> does, without reading or allocating any tensor.</summary>
     /// <exception cref="InvalidDataException">The file is not valid safetensors (the message says why).</exception>
-    public static void Validate(string path)
+    public static void Validate(string path) => Shapes(path);
+
+    /// <summary>
+    /// The name, shape and dtype of every tensor of a file, its header checked against its data as <see cref="Load"/> does, without reading
+    /// the data; refuses a path that is not a regular file (a FIFO or a device).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not valid safetensors (the message says why).</exception>
+    internal static IReadOnlyList<(string Name, long[] Shape, ScalarType Dtype)> Shapes(string path)
     {
+        ModelFiles.Require(path);
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         var (header, dataStart) = ReadHeader(file, path);
-        Entries(header, path, file.Length - dataStart);
+        return [.. Entries(header, path, file.Length - dataStart).Select(e => (e.Name, e.Shape, e.Dtype))];
     }
 
     /// <summary>The tensor names of a file, without reading the data.</summary>
@@ -180,9 +189,11 @@ public static class SafeTensors
         file.ReadExactly(headerBytes);
         try
         {
-            return (JsonNode.Parse(headerBytes)!.AsObject(), 8 + (long)length);
+            var header = JsonNode.Parse(headerBytes, documentOptions: new JsonDocumentOptions { MaxDepth = 16 }) as JsonObject
+                         ?? throw Invalid(path, "its header is not a JSON object");
+            return (header, 8 + (long)length);
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
         {
             throw Invalid(path, $"its header is not a JSON object ({e.Message})");
         }

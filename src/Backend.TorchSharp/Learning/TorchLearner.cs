@@ -31,7 +31,7 @@ internal sealed class TorchLearner(Qwen2ForCausalLM model, ITextTokenizer tokeni
         ArgumentNullException.ThrowIfNull(demonstrations);
         ArgumentNullException.ThrowIfNull(settings);
         var rows = demonstrations
-            .Select(d => (tokenizer.Encode(tokenizer.ApplyChatTemplate(d.Prompt)), (int[])[.. tokenizer.Encode(d.Response), tokenizer.EndOfTurnIds[0]]))
+            .Select(d => (tokenizer.EncodeUserMessage(d.Prompt), (int[])[.. tokenizer.Encode(d.Response), tokenizer.EndOfTurnIds[0]]))
             .ToList();
         return SupervisedFineTuning.Train(model, rows, settings.Epochs, settings.LearningRate, settings.BatchSize, tokenizer.PaddingId, settings.Seed,
             cancellationToken);

@@ -6,7 +6,10 @@ using F = TorchSharp.torch.nn.functional;
 
 namespace GiGpoNet.Backend.Model;
 
-/// <summary>Grouped-query self-attention with rotary embeddings; q/k/v biases where the config has them.</summary>
+/// <summary>
+/// Grouped-query self-attention with rotary embeddings; biases where the config has them, and Qwen3's per-head RMSNorm of queries and
+/// keys before the rotation.
+/// </summary>
 internal sealed class Qwen2Attention : nn.Module
 {
     [ComponentName(Name = "q_proj")]
@@ -17,6 +20,10 @@ internal sealed class Qwen2Attention : nn.Module
     private readonly Linear _v;
     [ComponentName(Name = "o_proj")]
     private readonly Linear _o;
+    [ComponentName(Name = "q_norm")]
+    private readonly RmsNorm? _qNorm;
+    [ComponentName(Name = "k_norm")]
+    private readonly RmsNorm? _kNorm;
     private readonly LoraSlot[] _slots = [new(), new(), new(), new()];
     private readonly int _heads;
     private readonly int _kvHeads;
@@ -31,7 +38,12 @@ internal sealed class Qwen2Attention : nn.Module
         _q = nn.Linear(config.HiddenSize, _heads * _headDim, hasBias: config.AttentionBias);
         _k = nn.Linear(config.HiddenSize, _kvHeads * _headDim, hasBias: config.AttentionBias);
         _v = nn.Linear(config.HiddenSize, _kvHeads * _headDim, hasBias: config.AttentionBias);
-        _o = nn.Linear(_heads * _headDim, config.HiddenSize, hasBias: false);
+        _o = nn.Linear(_heads * _headDim, config.HiddenSize, hasBias: config.OutputBias);
+        if (config.QkNorm)
+        {
+            _qNorm = new RmsNorm(_headDim, config.RmsNormEps);
+            _kNorm = new RmsNorm(_headDim, config.RmsNormEps);
+        }
         RegisterComponents(); // the fields, under their [ComponentName]s: the Hugging Face names, each once
     }
 
@@ -44,8 +56,10 @@ internal sealed class Qwen2Attention : nn.Module
     public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor mask, KvCache? cache, int layer)
     {
         var (b, t) = (x.shape[0], x.shape[1]);
-        var q = _slots[0].Project(_q, x).view(b, t, _heads, _headDim).transpose(1, 2);
-        var k = _slots[1].Project(_k, x).view(b, t, _kvHeads, _headDim).transpose(1, 2);
+        var q = _slots[0].Project(_q, x).view(b, t, _heads, _headDim);
+        var k = _slots[1].Project(_k, x).view(b, t, _kvHeads, _headDim);
+        if (_qNorm is not null) (q, k) = (_qNorm.forward(q), _kNorm!.forward(k));
+        (q, k) = (q.transpose(1, 2), k.transpose(1, 2));
         var v = _slots[2].Project(_v, x).view(b, t, _kvHeads, _headDim).transpose(1, 2);
         q = RotaryEmbedding.Apply(q, cos, sin);
         k = RotaryEmbedding.Apply(k, cos, sin);

@@ -6,7 +6,7 @@ using F = TorchSharp.torch.nn.functional;
 
 namespace GiGpoNet.Backend.Model;
 
-/// <summary>SwiGLU: down(silu(gate(x)) · up(x)).</summary>
+/// <summary>SwiGLU: down(silu(gate(x)) · up(x)), with biases where the config has them (Llama's <c>mlp_bias</c>).</summary>
 internal sealed class Qwen2Mlp : nn.Module<Tensor, Tensor>
 {
     [ComponentName(Name = "gate_proj")]
@@ -20,9 +20,9 @@ internal sealed class Qwen2Mlp : nn.Module<Tensor, Tensor>
     /// <summary>Creates the MLP.</summary>
     public Qwen2Mlp(Qwen2Config config) : base(nameof(Qwen2Mlp))
     {
-        _gate = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: false);
-        _up = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: false);
-        _down = nn.Linear(config.IntermediateSize, config.HiddenSize, hasBias: false);
+        _gate = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: config.MlpBias);
+        _up = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: config.MlpBias);
+        _down = nn.Linear(config.IntermediateSize, config.HiddenSize, hasBias: config.MlpBias);
         RegisterComponents(); // the fields, under their [ComponentName]s: the Hugging Face names, each once
     }
 

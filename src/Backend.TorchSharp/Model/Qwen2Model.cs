@@ -24,7 +24,7 @@ public sealed class Qwen2Model : nn.Module
         _embedTokens = nn.Embedding(config.VocabSize, config.HiddenSize);
         _layers = nn.ModuleList([.. Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new Qwen2DecoderLayer(config))]);
         _norm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
-        _rotary = new RotaryEmbedding(config.HeadDim, config.RopeTheta);
+        _rotary = new RotaryEmbedding(config);
         RegisterComponents(); // the fields, under their [ComponentName]s: the Hugging Face names, each once
     }
 
@@ -77,18 +77,28 @@ public sealed class Qwen2Model : nn.Module
         var queries = arange(queryStart, queryEnd, HeldScalars.One, device: inputIds.device);
         var allowed = keys.unsqueeze(0).le(queries.unsqueeze(1)).unsqueeze(0).unsqueeze(0) & real.unsqueeze(1).unsqueeze(1);
         var mask = zeros(allowed.shape, x.dtype, inputIds.device).masked_fill(allowed.logical_not(), maskedScore);
+        var windowMask = mask;
+        if (Config.SlidingWindow is { } window && Enumerable.Range(0, _layers.Count).Any(Config.UsesSlidingWindow))
+        {
+            // A query sees the keys of the last `window` positions, itself included (transformers: kv_idx > q_idx - window). Left padding
+            // shifts queries and keys alike, so slot distance is position distance.
+            using var reach = ((long)window).ToScalar();
+            var inWindow = keys.unsqueeze(0).gt(queries.unsqueeze(1).sub(reach)).unsqueeze(0).unsqueeze(0);
+            windowMask = zeros(allowed.shape, x.dtype, inputIds.device).masked_fill((allowed & inWindow).logical_not(), maskedScore);
+        }
 
         var recording = is_grad_enabled();
         var checkpointed = GradientCheckpointing && cache is null && recording;
         for (var layer = 0; layer < _layers.Count; layer++)
         {
-            if (checkpointed) x = CheckpointedLayer.Apply(_layers[layer], x, cos, sin, mask, layer);
-            else if (recording) x = _layers[layer].Forward(x, cos, sin, mask, cache, layer); // autograd keeps the intermediates anyway
+            var layerMask = Config.UsesSlidingWindow(layer) ? windowMask : mask;
+            if (checkpointed) x = CheckpointedLayer.Apply(_layers[layer], x, cos, sin, layerMask, layer);
+            else if (recording) x = _layers[layer].Forward(x, cos, sin, layerMask, cache, layer); // autograd keeps the intermediates anyway
             else
             {
                 // Without gradients nothing needs a layer's intermediates once it has run: free them now, not when the caller's scope ends.
                 using var layerScope = NewDisposeScope();
-                x = _layers[layer].Forward(x, cos, sin, mask, cache, layer).MoveToOuterDisposeScope();
+                x = _layers[layer].Forward(x, cos, sin, layerMask, cache, layer).MoveToOuterDisposeScope();
             }
         }
         cache?.Advance((int)t);

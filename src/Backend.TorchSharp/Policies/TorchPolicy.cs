@@ -21,7 +21,7 @@ public sealed class TorchPolicy(Qwen2ForCausalLM model, ITextTokenizer tokenizer
     public ITextTokenizer Tokenizer => tokenizer;
 
     /// <inheritdoc />
-    public int[] EncodePrompt(string userMessage) => tokenizer.Encode(tokenizer.ApplyChatTemplate(userMessage));
+    public int[] EncodePrompt(string userMessage) => tokenizer.EncodeUserMessage(userMessage);
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<PolicyGeneration>> GenerateAsync(IReadOnlyList<PolicyPrompt> prompts, GenerationSettings settings,

@@ -22,7 +22,6 @@ public sealed partial class WordLevelTokenizer : ITextTokenizer
 
     private readonly string[] _tokens;
     private readonly Dictionary<string, int> _ids;
-    private readonly ImChatTemplate _template = new(defaultSystemPrompt: null);
 
     private WordLevelTokenizer(IEnumerable<string> tokens, bool spacesApart)
     {
@@ -178,7 +177,8 @@ public sealed partial class WordLevelTokenizer : ITextTokenizer
             ["padding"] = null,
             ["added_tokens"] = new System.Text.Json.Nodes.JsonArray([.. SpecialTokens.Select((t, id) => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject
             {
-                ["id"] = id, ["content"] = t, ["single_word"] = false, ["lstrip"] = false, ["rstrip"] = false, ["normalized"] = false, ["special"] = true,
+                ["id"] = id, ["content"] = t, ["single_word"] = false, ["lstrip"] = false, ["rstrip"] = false, ["normalized"] = false,
+                ["special"] = IsControl(t),
             })]),
             ["normalizer"] = null,
             ["pre_tokenizer"] = new System.Text.Json.Nodes.JsonObject
@@ -204,23 +204,42 @@ public sealed partial class WordLevelTokenizer : ITextTokenizer
             ["additional_special_tokens"] = new System.Text.Json.Nodes.JsonArray([.. SpecialTokens.Skip(3).Select(t => (System.Text.Json.Nodes.JsonNode)t)]),
             ["clean_up_tokenization_spaces"] = false,
             ["model_max_length"] = 32768,
-            ["chat_template"] = ChatTemplate,
+            ["chat_template"] = ChatTemplate.Source,
         };
         File.WriteAllText(Path.Combine(folder, "tokenizer_config.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    /// <summary>ChatML without a default system prompt, as <see cref="ApplyChatTemplate"/> writes it, in Jinja for transformers.</summary>
-    private const string ChatTemplate =
-        "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n' }}{% endfor %}" +
-        "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}";
+    /// <summary>
+    /// Whether a special token controls the conversation (<c>&lt;|im_start|&gt;</c>, <c>&lt;|im_end|&gt;</c>, <c>&lt;|endoftext|&gt;</c>,
+    /// padding, unknown) rather than marking content (<c>&lt;think&gt;</c>, <c>&lt;action&gt;</c>): only those are kept out of data.
+    /// </summary>
+    private static bool IsControl(string token) => token.StartsWith("<|", StringComparison.Ordinal) || token is "<pad>" or "<unk>";
 
     /// <inheritdoc />
-    public int[] Encode(string text)
+    public ChatTemplate ChatTemplate => ChatTemplate.ChatML;
+
+    /// <inheritdoc />
+    public void WriteTo(string folder)
     {
-        var ids = new List<int>(text.Length / 3);
-        foreach (Match piece in Pieces().Matches(text))
+        Directory.CreateDirectory(folder);
+        Save(Path.Combine(folder, Checkpoints.PolicyCheckpoints.VocabularyFile));
+        SaveHuggingFace(folder); // tokenizer.json for transformers, vLLM and serve-policy clients
+        GenerationConfig.Write(folder, EndOfTurnIds, PaddingId);
+    }
+
+    /// <inheritdoc />
+    public int[] Encode(string text) => Encode(RenderedPrompt.Template(text));
+
+    /// <inheritdoc />
+    public int[] Encode(RenderedPrompt prompt)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        var ids = new List<int>(prompt.Text.Length / 3);
+        foreach (Match piece in Pieces().Matches(prompt.Text))
         {
-            if (_ids.TryGetValue(piece.Value, out var id))
+            // A control token inside data is text: its characters, one by one.
+            var asText = piece.Length > 1 && IsControl(piece.Value) && AddedTokens.Overlaps(prompt.DataRanges, piece.Index, piece.Length);
+            if (!asText && _ids.TryGetValue(piece.Value, out var id))
             {
                 ids.Add(id);
                 continue;
@@ -239,5 +258,5 @@ public sealed partial class WordLevelTokenizer : ITextTokenizer
     }
 
     /// <inheritdoc />
-    public string ApplyChatTemplate(string userMessage) => _template.Apply(userMessage);
+    public string ApplyChatTemplate(string userMessage) => ChatTemplate.Render(ChatRequest.User(userMessage)).Text;
 }

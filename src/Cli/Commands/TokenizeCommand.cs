@@ -28,13 +28,21 @@ internal static class TokenizeCommand
             {
                 tokenizer = HuggingFaceTokenizer.Load(path);
             }
-            catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
+            catch (Exception e) when (e is FileNotFoundException or InvalidDataException or ChatTemplateException)
             {
                 throw new GiGpoNetConfigurationException($"--tokenizer '{path}': {e.Message} Give a Hugging Face tokenizer.json (byte-level BPE) or a model folder that has one.");
             }
-            var prompt = parse.GetValue(chat) ? tokenizer.ApplyChatTemplate(input) : input;
+            RenderedPrompt prompt;
+            try
+            {
+                prompt = parse.GetValue(chat) ? tokenizer.ChatTemplate.Render(ChatRequest.User(input)) : RenderedPrompt.Template(input);
+            }
+            catch (ChatTemplateException e)
+            {
+                throw new GiGpoNetConfigurationException($"--tokenizer '{path}': {e.Message}");
+            }
             var ids = tokenizer.Encode(prompt);
-            output.WriteLine(JsonSerializer.Serialize(new { text = prompt, ids, tokens = ids.Select(id => tokenizer.Decode([id])) }, Readable));
+            output.WriteLine(JsonSerializer.Serialize(new { text = prompt.Text, ids, tokens = ids.Select(id => tokenizer.Decode([id])) }, Readable));
             return ExitCodes.Success;
         }));
         return command;

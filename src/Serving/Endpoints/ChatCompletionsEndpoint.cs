@@ -8,8 +8,10 @@ using Microsoft.AspNetCore.Http;
 namespace GiGpoNet.Serving.Endpoints;
 
 /// <summary>
-/// <c>POST /v1/chat/completions</c>: the messages go through the model's chat template (one user message exactly as in training); the
-/// reply's log-probs cover its content tokens, under the distribution they were drawn from.
+/// <c>POST /v1/chat/completions</c>: the messages and tools go through the model's own chat template (with <c>chat_template_kwargs</c>);
+/// the reply's log-probs cover its content tokens, under the distribution they were drawn from; <c>&lt;tool_call&gt;</c> blocks in a
+/// reply become <c>tool_calls</c> when tools were offered; <c>stream: true</c> answers with server-sent events (the reply is generated
+/// whole, then sent token by token).
 /// </summary>
 internal sealed class ChatCompletionsEndpoint(ServedPolicy policy, GenerationBatcher batcher, PolicyServerOptions options)
 {
@@ -18,7 +20,17 @@ internal sealed class ChatCompletionsEndpoint(ServedPolicy policy, GenerationBat
         var request = await RequestBody.ReadAsync<ChatCompletionRequest>(context);
         var model = policy.Resolve(request.Model);
         var tokenizer = policy.Tokenizer;
-        var prompt = tokenizer.Encode(Conversation(request.Messages, tokenizer));
+        var chat = ChatConversation.From(request);
+        var readsTools = ChatConversation.ParsesToolCalls(request, chat);
+        int[] prompt;
+        try
+        {
+            prompt = tokenizer.EncodeChat(chat);
+        }
+        catch (ChatTemplateException e)
+        {
+            throw OpenAiException.BadRequest($"The model's chat template refused the conversation: {e.Message}", "messages");
+        }
         if (request.TopLogprobs is not null && request.Logprobs != true)
             throw OpenAiException.BadRequest("top_logprobs needs \"logprobs\": true.", "top_logprobs");
         var topLogProbs = request.Logprobs == true ? request.TopLogprobs ?? 0 : 0;
@@ -27,35 +39,63 @@ internal sealed class ChatCompletionsEndpoint(ServedPolicy policy, GenerationBat
         var generated = await batcher.GenerateAsync(sampling.Work(model, [prompt]), context.RequestAborted);
 
         var text = new GeneratedText(tokenizer, request.ReturnTokensAsTokenIds);
-        var choices = generated.Select((g, i) => new ChatChoice(i, new ChatMessageOut("assistant", text.Text(g, sampling.Stops, request.IncludeStopStrInOutput), null),
-            request.Logprobs == true ? LogProbs(text, g, tokenizer) : null, GeneratedText.FinishReason(g), request.ReturnTokenIds ? g.TokenIds : null)).ToList();
+        var replies = generated.Select(g => Reply(text.Text(g, sampling.Stops, request.IncludeStopStrInOutput), g, readsTools)).ToList();
         var completionTokens = generated.Sum(g => g.TokenIds.Length);
-        return Results.Json(new ChatCompletionResponse("chatcmpl-" + Guid.NewGuid().ToString("N"), "chat.completion", DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
-            model, choices, new Usage(prompt.Length, completionTokens, prompt.Length + completionTokens), request.ReturnTokenIds ? prompt : null), OpenAiJson.Options);
+        var usage = new Usage(prompt.Length, completionTokens, prompt.Length + completionTokens);
+        var id = "chatcmpl-" + Guid.NewGuid().ToString("N");
+        var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        if (request.Stream)
+        {
+            var includeUsage = request.StreamOptions.ValueKind == JsonValueKind.Object && request.StreamOptions.TryGetProperty("include_usage", out var flag)
+                && flag.ValueKind == JsonValueKind.True;
+            return new ServerSentEvents(Chunks(id, created, model, replies, generated, text, includeUsage ? usage : null));
+        }
+        var choices = replies.Select((r, i) => new ChatChoice(i, r.Message,
+            request.Logprobs == true ? LogProbs(text, generated[i], tokenizer) : null, r.FinishReason, request.ReturnTokenIds ? generated[i].TokenIds : null)).ToList();
+        return Results.Json(new ChatCompletionResponse(id, "chat.completion", created, model, choices, usage, request.ReturnTokenIds ? prompt : null), OpenAiJson.Options);
     }
 
-    private static string Conversation(IReadOnlyList<ChatMessageIn?>? messages, ITextTokenizer tokenizer)
+    private sealed record ParsedReply(ChatMessageOut Message, string FinishReason);
+
+    private static ParsedReply Reply(string content, GeneratedSequence generated, bool readsTools)
     {
-        if (messages is not { Count: > 0 }) throw OpenAiException.BadRequest("messages is missing or empty; send at least one message.", "messages");
-        var turns = messages.Select((m, i) => m is { Role: { } role }
-            ? (role, Content(m.Content, i))
-            : throw OpenAiException.BadRequest($"messages[{i}] has no role.", "messages")).ToList();
-        return ChatConversation.Problem(turns) is { } problem ? throw OpenAiException.BadRequest(problem, "messages") : ChatConversation.Format(turns, tokenizer);
+        if (readsTools)
+        {
+            var (rest, calls) = ToolCallParser.Parse(content);
+            if (calls.Count > 0)
+                return new ParsedReply(new ChatMessageOut("assistant", rest.Length == 0 ? null : rest, null,
+                    [.. calls.Select(c => new ToolCallOut(c.Id!, "function", new FunctionCallOut(c.Name, c.Arguments?.ToJsonString() ?? "{}")))]), "tool_calls");
+        }
+        return new ParsedReply(new ChatMessageOut("assistant", content, null, null), GeneratedText.FinishReason(generated));
     }
 
-    /// <summary>A message's text: a string, or the text parts of a list of content parts joined.</summary>
-    private static string Content(JsonElement content, int index) => content.ValueKind switch
+    /// <summary>
+    /// The chunks of a streamed answer: per choice its role, its content token by token (decoded so far, so that a character split over
+    /// tokens arrives whole), its tool calls, its finish reason; then the usage when asked for.
+    /// </summary>
+    private static IEnumerable<ChatCompletionChunk> Chunks(string id, long created, string model, IReadOnlyList<ParsedReply> replies,
+        IReadOnlyList<GeneratedSequence> generated, GeneratedText text, Usage? usage)
     {
-        JsonValueKind.String => content.GetString()!,
-        JsonValueKind.Array => string.Concat(content.EnumerateArray().Select(part =>
-            part.ValueKind == JsonValueKind.Object && part.TryGetProperty("type", out var type) && type.ValueEquals("text")
-                                                   && part.TryGetProperty("text", out var value) && value.ValueKind == JsonValueKind.String
-                ? value.GetString()
-                : throw OpenAiException.BadRequest($"messages[{index}].content has a part that is not {{\"type\": \"text\", \"text\": ...}}; a policy reads " +
-                                                   "text only.", "messages"))),
-        JsonValueKind.Null or JsonValueKind.Undefined => "",
-        _ => throw OpenAiException.BadRequest($"messages[{index}].content must be a string or a list of text parts.", "messages"),
-    };
+        ChatCompletionChunk Chunk(int choice, ChunkDelta delta, string? finish) => new(id, "chat.completion.chunk", created, model, [new ChunkChoice(choice, delta, finish)], null);
+        for (var i = 0; i < replies.Count; i++)
+        {
+            yield return Chunk(i, new ChunkDelta("assistant", "", null), null);
+            var content = replies[i].Message.Content ?? "";
+            var sent = 0;
+            foreach (var prefix in text.Prefixes(generated[i]))
+            {
+                var end = Math.Min(prefix.Length, content.Length);
+                if (end <= sent || !content.StartsWith(prefix[..end], StringComparison.Ordinal)) continue;
+                yield return Chunk(i, new ChunkDelta(null, content[sent..end], null), null);
+                sent = end;
+            }
+            if (sent < content.Length) yield return Chunk(i, new ChunkDelta(null, content[sent..], null), null);
+            if (replies[i].Message.ToolCalls is { } calls)
+                yield return Chunk(i, new ChunkDelta(null, null, [.. calls.Select((c, n) => new ChunkToolCall(n, c.Id, c.Type, c.Function))]), null);
+            yield return Chunk(i, new ChunkDelta(null, null, null), replies[i].FinishReason);
+        }
+        if (usage is not null) yield return new ChatCompletionChunk(id, "chat.completion.chunk", created, model, [], usage);
+    }
 
     private static ChatLogProbs LogProbs(GeneratedText text, GeneratedSequence generated, ITextTokenizer tokenizer)
     {

@@ -18,6 +18,9 @@ internal sealed class CompletionsEndpoint(ServedPolicy policy, GenerationBatcher
     public async Task<IResult> HandleAsync(HttpContext context)
     {
         var request = await RequestBody.ReadAsync<CompletionRequest>(context);
+        if (request.Stream)
+            throw OpenAiException.BadRequest("Streaming completions are not supported by gigpo serve-policy; send \"stream\": false (the default), or use " +
+                                             "/v1/chat/completions, which streams.", "stream");
         var model = policy.Resolve(request.Model);
         var tokenizer = policy.Tokenizer;
         var prompts = Prompts(request.Prompt);

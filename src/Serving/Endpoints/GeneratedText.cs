@@ -18,6 +18,13 @@ internal sealed class GeneratedText(ITextTokenizer tokenizer, bool tokensAsIds)
         return found.At < 0 ? text : text[..(found.At + (includeStop ? found.Length : 0))];
     }
 
+    /// <summary>The decoded content after each of its tokens in turn, for streaming.</summary>
+    public IEnumerable<string> Prefixes(GeneratedSequence generated)
+    {
+        var ids = ContentIds(generated);
+        for (var i = 1; i <= ids.Length; i++) yield return tokenizer.Decode(ids.AsSpan(0, i));
+    }
+
     /// <summary>OpenAI's finish reason: <c>length</c> at the token cap, else <c>stop</c>.</summary>
     public static string FinishReason(GeneratedSequence generated) => generated.Truncated ? "length" : "stop";
 

@@ -25,8 +25,6 @@ internal sealed record RequestSampling(SamplingOptions Options, bool Seeded, int
     public static RequestSampling From(SamplingFields fields, int? maxTokens, int defaultMaxTokens, int topLogProbs, int longestPrompt, int prompts,
         PolicyServerOptions limits, int contextLength, ITextTokenizer tokenizer)
     {
-        if (fields.Stream)
-            throw OpenAiException.BadRequest("Streaming is not supported by gigpo serve-policy; send \"stream\": false (the default).", "stream");
         var n = fields.N ?? 1;
         if (n < 1) throw OpenAiException.BadRequest($"n = {n} must be at least 1.", "n");
         if ((long)n * prompts > limits.MaxRequestSequences)

@@ -129,8 +129,9 @@ internal sealed class ServedPolicy : IDisposable
         if (model.Config != _model.Config)
         {
             model.Dispose();
-            throw OpenAiException.BadRequest($"'{path}' holds a model of another architecture than the one served ({Describe(model.Config)} vs " +
-                                             $"{Describe(_model.Config)}); start another server for it.", "model_path");
+            var differences = string.Join(", ", model.Config.Differences(_model.Config));
+            throw OpenAiException.BadRequest($"'{path}' holds a model of another architecture than the one served ({differences}); start another server for it.",
+                "model_path");
         }
         IReadOnlyList<string> unloaded;
         lock (_adapters)
@@ -167,5 +168,4 @@ internal sealed class ServedPolicy : IDisposable
         _active = wanted;
     }
 
-    private static string Describe(Qwen2Config c) => $"{c.NumHiddenLayers} layers, hidden {c.HiddenSize}, vocabulary {c.VocabSize}";
 }

@@ -79,7 +79,7 @@ public sealed class PolicyChatClientTests
     public void Bad_requests_are_argument_errors_and_metadata_is_served()
     {
         using var client = PolicyChatClient.Load(_folder);
-        Assert.ThrowsAsync<ArgumentException>(() => client.GetResponseAsync([new ChatMessage(ChatRole.Tool, "42")]));
+        Assert.ThrowsAsync<ArgumentException>(() => client.GetResponseAsync([new ChatMessage(new ChatRole("robot"), "42")]));
         Assert.ThrowsAsync<ArgumentException>(() => client.GetResponseAsync("hi", new ChatOptions { MaxOutputTokens = 0 }));
         Assert.ThrowsAsync<ArgumentException>(() => client.GetResponseAsync("hi", new ChatOptions { AdditionalProperties = new() { [PolicyChatClient.AllowedResponsesKey] = 3 } }));
         var metadata = client.GetService<ChatClientMetadata>();

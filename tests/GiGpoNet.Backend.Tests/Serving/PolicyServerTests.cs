@@ -260,6 +260,13 @@ public sealed class PolicyServerTests
         }
     }
 
+    private const string ForcedToolChoice =
+        "{\"model\": \"tiny\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"tool_choice\": \"required\", " +
+        "\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\"}}]}";
+
+    private const string ReservedTemplateArgument =
+        "{\"model\": \"tiny\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"chat_template_kwargs\": {\"messages\": []}}";
+
     [TestCase("/v1/completions", "{\"model\": \"tiny\", \"prompt\": \"open\", \"max_tokens\": \"many\"}", 400, "max_tokens")]
     [TestCase("/v1/completions", "{\"model\": \"tiny\", \"prompt\": \"open\", \"max_tokens\": 100000}", 400, "max_tokens")]
     [TestCase("/v1/completions", "{\"model\": \"tiny\", \"prompt\": [5, 99999]}", 400, "prompt")]
@@ -271,7 +278,11 @@ public sealed class PolicyServerTests
     [TestCase("/v1/completions", "{\"model\": \"nope\", \"prompt\": \"open\"}", 404, "model")]
     [TestCase("/v1/completions", "{not json", 400, null)]
     [TestCase("/v1/chat/completions", "{\"model\": \"tiny\", \"messages\": []}", 400, "messages")]
-    [TestCase("/v1/chat/completions", "{\"model\": \"tiny\", \"messages\": [{\"role\": \"tool\", \"content\": \"x\"}]}", 400, "messages")]
+    [TestCase("/v1/chat/completions", "{\"model\": \"tiny\", \"messages\": [{\"role\": \"robot\", \"content\": \"x\"}]}", 400, "messages")]
+    [TestCase("/v1/chat/completions", "{\"model\": \"tiny\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"tools\": [{\"type\": \"function\"}]}", 400, "tools")]
+    [TestCase("/v1/chat/completions", ForcedToolChoice, 400, "tool_choice")]
+    [TestCase("/v1/chat/completions", ReservedTemplateArgument, 400, "chat_template_kwargs")]
+    [TestCase("/v1/chat/completions", "{\"model\": \"tiny\", \"messages\": [{\"role\": \"user\", \"content\": null}]}", 400, "messages")]
     [TestCase("/v1/chat/completions", "{\"model\": \"tiny\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"top_logprobs\": 2}", 400, "top_logprobs")]
     [TestCase("/v1/load_lora_adapter", "{\"lora_name\": \"x\", \"lora_path\": \"/no/such/folder\"}", 404, "lora_path")]
     [TestCase("/v1/unload_lora_adapter", "{\"lora_name\": \"never-loaded\"}", 404, "lora_name")]
