@@ -103,7 +103,7 @@ public sealed record RopeScaling
         if (AttentionFactor is { } a && !(a > 0)) yield return $"rope_scaling attention_factor = {a} must be positive.";
     }
 
-    /// <summary>The object written back to <c>config.json</c>.</summary>
+    /// <summary>The object written back to <c>config.json</c> (defaults left out).</summary>
     internal JsonObject ToJson()
     {
         var node = new JsonObject { ["rope_type"] = Type, ["factor"] = Factor };
@@ -115,8 +115,8 @@ public sealed record RopeScaling
         }
         if (Type == "yarn")
         {
-            node["beta_fast"] = BetaFast;
-            node["beta_slow"] = BetaSlow;
+            if (BetaFast != 32) node["beta_fast"] = BetaFast;
+            if (BetaSlow != 1) node["beta_slow"] = BetaSlow;
             if (AttentionFactor is { } a) node["attention_factor"] = a;
             if (Mscale is { } m) node["mscale"] = m;
             if (MscaleAllDim is { } all) node["mscale_all_dim"] = all;

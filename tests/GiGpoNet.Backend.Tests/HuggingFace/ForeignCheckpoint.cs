@@ -5,12 +5,46 @@ using System.Text.Json.Nodes;
 namespace GiGpoNet.Backend.Tests.HuggingFace;
 
 /// <summary>
-/// A Qwen2 checkpoint written the way transformers writes one, by code that shares nothing with the project's: random weights as
-/// plain arrays under the Hugging Face names only, a config.json, and safetensors files (an 8-byte little-endian header length, a
-/// JSON header, raw little-endian data) in F32 or BF16, single or sharded with an index.
+/// A Qwen2, Qwen3, Llama or Mistral checkpoint written the way transformers writes one, by code that shares nothing with the
+/// project's: random weights as plain arrays under the Hugging Face names only, a config.json (with rope_scaling and sliding-window
+/// fields when set), and safetensors files (an 8-byte little-endian header length, a JSON header, raw little-endian data) in F32 or
+/// BF16, single or sharded with an index.
 /// </summary>
 internal sealed class ForeignCheckpoint
 {
+    /// <summary><c>qwen2</c>, <c>qwen3</c>, <c>llama</c> or <c>mistral</c>.</summary>
+    public string ModelType { get; init; } = "qwen2";
+
+    /// <summary>An explicit head_dim (Qwen3 and Llama allow one that is not hidden / heads).</summary>
+    public int? ExplicitHeadDim { get; init; }
+
+    /// <summary>Llama/Qwen3's attention_bias (q, k, v and o); Qwen2 always has q/k/v biases and no o bias.</summary>
+    public bool AttentionBias { get; init; }
+
+    /// <summary>Llama's mlp_bias.</summary>
+    public bool MlpBias { get; init; }
+
+    /// <summary>The rope_scaling object, or null.</summary>
+    public JsonObject? RopeScaling { get; init; }
+
+    /// <summary>The sliding window, or null for none.</summary>
+    public int? SlidingWindow { get; init; }
+
+    /// <summary>Qwen: the first layer that uses the window (max_window_layers).</summary>
+    public int MaxWindowLayers { get; init; }
+
+    /// <summary>max_position_embeddings.</summary>
+    public int MaxPositions { get; init; } = 512;
+
+    public bool QkvBias => ModelType == "qwen2" || AttentionBias;
+
+    public bool OutputBias => ModelType is "qwen3" or "llama" && AttentionBias;
+
+    public bool QkNorm => ModelType == "qwen3";
+
+    /// <summary>Whether layer <paramref name="layer"/> attends through the sliding window.</summary>
+    public bool Windowed(int layer) => SlidingWindow is not null && (ModelType == "mistral" || layer >= MaxWindowLayers);
+
     public required int Vocab { get; init; }
     public required int Hidden { get; init; }
     public required int Intermediate { get; init; }
@@ -21,7 +55,7 @@ internal sealed class ForeignCheckpoint
     public double RopeTheta { get; init; } = 10_000;
     public double RmsEps { get; init; } = 1e-6;
 
-    public int HeadDim => Hidden / Heads;
+    public int HeadDim => ExplicitHeadDim ?? Hidden / Heads;
 
     /// <summary>The weights by Hugging Face name: shape and values (as stored, so bf16 weights are already rounded).</summary>
     public Dictionary<string, (long[] Shape, float[] Values)> Weights { get; } = new(StringComparer.Ordinal);
@@ -34,15 +68,24 @@ internal sealed class ForeignCheckpoint
         {
             var p = $"model.layers.{l}.";
             yield return (p + "self_attn.q_proj.weight", [Heads * HeadDim, Hidden]);
-            yield return (p + "self_attn.q_proj.bias", [Heads * HeadDim]);
+            if (QkvBias) yield return (p + "self_attn.q_proj.bias", [Heads * HeadDim]);
             yield return (p + "self_attn.k_proj.weight", [KvHeads * HeadDim, Hidden]);
-            yield return (p + "self_attn.k_proj.bias", [KvHeads * HeadDim]);
+            if (QkvBias) yield return (p + "self_attn.k_proj.bias", [KvHeads * HeadDim]);
             yield return (p + "self_attn.v_proj.weight", [KvHeads * HeadDim, Hidden]);
-            yield return (p + "self_attn.v_proj.bias", [KvHeads * HeadDim]);
+            if (QkvBias) yield return (p + "self_attn.v_proj.bias", [KvHeads * HeadDim]);
             yield return (p + "self_attn.o_proj.weight", [Hidden, Heads * HeadDim]);
+            if (OutputBias) yield return (p + "self_attn.o_proj.bias", [Hidden]);
+            if (QkNorm)
+            {
+                yield return (p + "self_attn.q_norm.weight", [HeadDim]);
+                yield return (p + "self_attn.k_norm.weight", [HeadDim]);
+            }
             yield return (p + "mlp.gate_proj.weight", [Intermediate, Hidden]);
+            if (MlpBias) yield return (p + "mlp.gate_proj.bias", [Intermediate]);
             yield return (p + "mlp.up_proj.weight", [Intermediate, Hidden]);
+            if (MlpBias) yield return (p + "mlp.up_proj.bias", [Intermediate]);
             yield return (p + "mlp.down_proj.weight", [Hidden, Intermediate]);
+            if (MlpBias) yield return (p + "mlp.down_proj.bias", [Hidden]);
             yield return (p + "input_layernorm.weight", [Hidden]);
             yield return (p + "post_attention_layernorm.weight", [Hidden]);
         }
@@ -72,14 +115,25 @@ internal sealed class ForeignCheckpoint
     public void Write(string folder, bool bf16, int shards = 1)
     {
         Directory.CreateDirectory(folder);
+        var className = ModelType switch { "qwen2" => "Qwen2ForCausalLM", "qwen3" => "Qwen3ForCausalLM", "llama" => "LlamaForCausalLM", _ => "MistralForCausalLM" };
         var config = new JsonObject
         {
-            ["architectures"] = new JsonArray("Qwen2ForCausalLM"), ["model_type"] = "qwen2", ["vocab_size"] = Vocab, ["hidden_size"] = Hidden,
+            ["architectures"] = new JsonArray(className), ["model_type"] = ModelType, ["vocab_size"] = Vocab, ["hidden_size"] = Hidden,
             ["intermediate_size"] = Intermediate, ["num_hidden_layers"] = Layers, ["num_attention_heads"] = Heads, ["num_key_value_heads"] = KvHeads,
             ["rms_norm_eps"] = RmsEps, ["rope_theta"] = RopeTheta, ["tie_word_embeddings"] = Tied, ["hidden_act"] = "silu",
-            ["max_position_embeddings"] = 512, ["torch_dtype"] = bf16 ? "bfloat16" : "float32", ["transformers_version"] = "4.51.3",
-            ["use_sliding_window"] = false, ["bos_token_id"] = 0, ["eos_token_id"] = 1,
+            ["max_position_embeddings"] = MaxPositions, ["torch_dtype"] = bf16 ? "bfloat16" : "float32", ["transformers_version"] = "4.51.3",
+            ["bos_token_id"] = 0, ["eos_token_id"] = 1, ["attention_dropout"] = 0.0, ["rope_scaling"] = RopeScaling?.DeepClone(),
         };
+        if (ExplicitHeadDim is not null || ModelType == "qwen3") config["head_dim"] = HeadDim;
+        if (ModelType is "qwen3" or "llama") config["attention_bias"] = AttentionBias;
+        if (ModelType == "llama") config["mlp_bias"] = MlpBias;
+        if (ModelType is "qwen2" or "qwen3")
+        {
+            config["use_sliding_window"] = SlidingWindow is not null;
+            config["sliding_window"] = SlidingWindow ?? 4096;
+            config["max_window_layers"] = MaxWindowLayers;
+        }
+        if (ModelType == "mistral") config["sliding_window"] = SlidingWindow;
         File.WriteAllText(Path.Combine(folder, "config.json"), config.ToJsonString());
         var names = Weights.Keys.ToList();
         if (shards == 1)
