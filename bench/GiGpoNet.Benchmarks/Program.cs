@@ -10,6 +10,7 @@ using GiGpoNet.Benchmarks;
 // dotnet run -c Release --project bench/GiGpoNet.Benchmarks -- soak [cycles] [minutes]   generation + updates under GC stress
 // dotnet run -c Release --project bench/GiGpoNet.Benchmarks -- cold-start [--cli gigpo.dll] [--runs N]   the first GiGPO call in a fresh process
 // dotnet run -c Release --project bench/GiGpoNet.Benchmarks -- update-memory       peak memory and time of one 0.5B-shaped update, full and LoRA
+// dotnet run -c Release --project bench/GiGpoNet.Benchmarks -- checkpoint-cost     resident memory and checkpoint sizes of a 0.5B-shaped run, full and LoRA
 // dotnet run -c Release --project bench/GiGpoNet.Benchmarks -- device-info [--device cuda]   whether TorchSharp's native backend loads, and CUDA
 // dotnet run -c Release --project bench/GiGpoNet.Benchmarks -- device-figures [--device cuda] [--dtype bfloat16] [--shape qwen2.5-0.5b] [--json F]
 //                                                                                  update and generation throughput and peak memory on a device
@@ -29,6 +30,9 @@ switch (args)
         return;
     case ["update-memory", .. var rest]:
         UpdateMemoryFigures.Run(Console.Out, rest);
+        return;
+    case ["checkpoint-cost", .. var rest]:
+        CheckpointCostFigures.Run(Console.Out, rest);
         return;
     case ["device-info", .. var rest]:
         Environment.ExitCode = DeviceInfo.Run(Console.Out, rest);

@@ -10,10 +10,11 @@ namespace GiGpoNet.Benchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release --project bench/GiGpoNet.Benchmarks -- update-memory</c>: one PPO update (the learner's PolicyUpdater) of a
-/// Qwen2.5-0.5B-shaped policy with random weights on 4 × 512 tokens (384 prompt + 128 response each), for full fine-tuning and LoRA
-/// (rank 16 on all seven projections), each with and without gradient checkpointing and response-only logits. Every configuration
-/// runs in its own process, so that its peak resident memory is its own; then the table of what fits a 24, 80 and 141 GB GPU is
-/// computed from the measured figures.
+/// Qwen2.5-0.5B-shaped policy with random weights on 4 × 512 tokens (384 prompt + 128 response each), with the KL loss to a frozen
+/// reference as the runs have it (full fine-tuning: a copy of the policy; LoRA: the policy's own base, adapters bypassed), for full
+/// fine-tuning and LoRA (rank 16 on all seven projections), each with and without gradient checkpointing and response-only logits.
+/// Every configuration runs in its own process, so that its peak resident memory is its own; then the table of what fits a 24, 80
+/// and 141 GB GPU is computed from the measured figures.
 /// </summary>
 public static class UpdateMemoryFigures
 {
@@ -32,8 +33,8 @@ public static class UpdateMemoryFigures
             return;
         }
         var measurements = new List<Measurement>();
-        output.WriteLine($"One update of a Qwen2.5-0.5B-shaped policy (random weights, fp32, AdamW) on {Rows} x {PromptTokens + ResponseTokens} tokens, " +
-                         $"{Environment.ProcessorCount} cores; each row its own process:");
+        output.WriteLine($"One update of a Qwen2.5-0.5B-shaped policy (random weights, fp32, AdamW, KL to a frozen reference) on {Rows} x " +
+                         $"{PromptTokens + ResponseTokens} tokens, {Environment.ProcessorCount} cores; each row its own process:");
         output.WriteLine();
         output.WriteLine("| trained | gradient checkpointing | response-only logits | peak memory | after loading | update time |");
         output.WriteLine("|---|---|---|---|---|---|");
@@ -54,9 +55,9 @@ public static class UpdateMemoryFigures
     }
 
     /// <summary>
-    /// What fits, computed: peak = runtime + state (bytes per parameter: fp32 weight 4, + gradient 4 and AdamW 8 where trained) +
-    /// activations. The activations of the 0.5B measurement (peak − after-loading − gradients and optimizer state) are scaled by
-    /// layers × (hidden + intermediate) for the other shapes, the logits' share by the vocabulary; a bf16 copy would halve the weights.
+    /// What fits, computed: peak = runtime + state (bytes per parameter: fp32 weight 4, a full fine-tuning's reference copy 4 more, +
+    /// gradient 4 and AdamW 8 where trained) + activations. The activations of the 0.5B measurement (peak − after-loading − gradients
+    /// and optimizer state) are scaled by layers × (hidden + intermediate) for the other shapes; a bf16 copy would halve the weights.
     /// </summary>
     private static void Fits(TextWriter output, List<Measurement> measurements)
     {
@@ -75,9 +76,10 @@ public static class UpdateMemoryFigures
                 var activations = Math.Max(0, m.PeakGb - m.BaselineGb - trainedReference * 12 / 1e9);
                 var scale = (double)config.NumHiddenLayers * (config.HiddenSize + config.IntermediateSize) /
                             (reference.NumHiddenLayers * (reference.HiddenSize + reference.IntermediateSize));
-                var runtime = m.BaselineGb - QwenShapes.Parameters(reference) * 4 / 1e9;
+                var copies = m.Lora ? 1 : 2; // the policy, and full fine-tuning's reference
+                var runtime = m.BaselineGb - QwenShapes.Parameters(reference) * 4 * copies / 1e9;
                 var trained = m.Lora ? AdapterParameters(config) : parameters;
-                var peak = runtime + parameters * 4 / 1e9 + trained * 12 / 1e9 + activations * scale;
+                var peak = runtime + parameters * 4 * copies / 1e9 + trained * 12 / 1e9 + activations * scale;
                 string Fit(double gb) => peak <= gb ? "fits" : "no";
                 output.WriteLine($"| {name} | {parameters / 1e9:F2} B | {(m.Lora ? "LoRA" : "full")}, {(m.Checkpointing ? "both savings" : "no savings")} | " +
                                  $"{peak:F1} GB | {Fit(24)} | {Fit(80)} | {Fit(141)} |");
@@ -105,14 +107,20 @@ public static class UpdateMemoryFigures
         torch.set_num_threads(Environment.ProcessorCount);
         manual_seed(1);
         using var model = new Qwen2ForCausalLM(Shapes[0].Config);
+        // The KL reference as TorchLearner holds it: a frozen copy for full fine-tuning, the policy's own base for LoRA.
+        using var copy = lora ? null : new Qwen2ForCausalLM(Shapes[0].Config);
+        copy?.load_state_dict(model.state_dict());
         using var adapters = lora ? LoraAdapters.Attach(model, new LoraOptions { Rank = LoraRank, Alpha = 2 * LoraRank }) : null;
         GC.Collect();
-        var baseline = ProcessMemory.CurrentGb(); // the runtime, libtorch and the weights
+        var baseline = ProcessMemory.CurrentGb(); // the runtime, libtorch and the weights (with the reference)
         var options = new UpdateOptions
         {
-            LearningRate = 1e-5, MiniBatchSize = Rows, MicroBatchSize = Rows, UseKlLoss = false, EntropyCoeff = 0, GradientCheckpointing = checkpointing,
+            LearningRate = 1e-5, MiniBatchSize = Rows, MicroBatchSize = Rows, UseKlLoss = true, EntropyCoeff = 0, GradientCheckpointing = checkpointing,
         };
-        using var updater = new PolicyUpdater(model, options, paddingId: 0, trainable: adapters?.Parameters()) { FullSequenceLogits = !responseOnly };
+        using var updater = new PolicyUpdater(model, options, paddingId: 0, copy ?? model, trainable: adapters?.Parameters(), adapters: adapters)
+        {
+            FullSequenceLogits = !responseOnly,
+        };
         var random = new Random(1);
         var rows = Enumerable.Range(0, Rows).Select(_ => (Prompt: Tokens(random, PromptTokens), Response: Tokens(random, ResponseTokens))).ToList();
         var old = updater.LogProbs(rows);

@@ -69,31 +69,22 @@ public sealed class PolicyModelOptions
     /// <summary>Low-rank adapters for the reinforcement stage (<c>Policy:Lora</c>); off unless <see cref="Lora.LoraOptions.Rank"/> is set.</summary>
     public Lora.LoraOptions Lora { get; set; } = new();
 
-    private static string? TokenizerProblem(string folder)
-    {
-        try
-        {
-            Tokenization.HuggingFaceTokenizer.Load(folder);
-            return null;
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException)
-        {
-            return e.Message;
-        }
-    }
+    /// <summary>Lists what is wrong (a pretrained model's context length is not checked: see <see cref="Validate(int)"/>).</summary>
+    public IEnumerable<string> Validate() => Validate(maxResponseTokens: 0);
 
-    /// <summary>Lists what is wrong.</summary>
-    public IEnumerable<string> Validate()
+    /// <summary>
+    /// Lists what is wrong, a <see cref="Path"/> included: its config, weights, tokenizer and chat template must load, the tokenizer's ids
+    /// must fit the model's vocabulary, and <see cref="MaxPromptTokens"/> + <paramref name="maxResponseTokens"/> its
+    /// <c>max_position_embeddings</c>. Checked before a run folder exists or a demonstration is collected.
+    /// </summary>
+    public IEnumerable<string> Validate(int maxResponseTokens)
     {
         if (!string.IsNullOrWhiteSpace(Path) && !Directory.Exists(Path))
             yield return $"{SectionName}:{nameof(Path)} = '{Path}' is not a folder; give a Hugging Face model folder or leave it empty to train from scratch.";
         else if (!string.IsNullOrWhiteSpace(Path))
         {
-            // Checked here, before a run folder exists or a demonstration is collected.
-            foreach (var problem in Checkpoints.HuggingFaceCheckpoint.Problems(Path))
-                yield return $"{SectionName}:{nameof(Path)} = '{Path}' cannot be loaded: {problem}";
-            if (TokenizerProblem(Path) is { } tokenizer)
-                yield return $"{SectionName}:{nameof(Path)} = '{Path}': {tokenizer} A pretrained policy needs its Hugging Face tokenizer.json.";
+            foreach (var problem in Checkpoints.PretrainedFolder.Problems(Path, MaxPromptTokens + maxResponseTokens))
+                yield return $"{SectionName}:{nameof(Path)} = '{Path}': {problem}";
         }
         foreach (var (setting, on, decidedBy) in new[]
                  {

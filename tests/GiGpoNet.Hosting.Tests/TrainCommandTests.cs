@@ -149,7 +149,7 @@ public sealed class TrainCommandTests : CliTestBase
             .Select(e => (Event: e.GetProperty("event").GetString(), Iteration: e.GetProperty("iteration").GetInt32())).ToList();
         Assert.That(events.Take(3), Is.EqualTo(new[] { ("warm_start", 0), ("checkpoint", 0), ("iteration", 1) }), "iteration 0 is saved before iteration 1 runs");
         Assert.That(Directory.GetDirectories(Path.Combine(failed, "checkpoints")).Select(Path.GetFileName),
-            Is.EquivalentTo(new[] { "iter-000000", "iter-000003", "final" }), "the interval's checkpoints, iteration 0 and the last");
+            Is.EquivalentTo(new[] { "iter-000000", "iter-000003", "final", "base" }), "the interval's checkpoints, iteration 0 and the last");
 
         // What a failure in iteration 1 leaves: the run folder with iteration 0's checkpoint and nothing after it.
         foreach (var later in new[] { "iter-000003", "final" }) Directory.Delete(Path.Combine(failed, "checkpoints", later), recursive: true);
@@ -190,7 +190,7 @@ public sealed class TrainCommandTests : CliTestBase
         Assert.That(code, Is.EqualTo(0), stderr);
         Assert.That(stderr, Does.Contain("warning: the checkpoint of iteration 2 could not be saved").And.Contain("the previous checkpoint is kept"));
         Assert.That(stdout, Does.Contain("checkpoint of iteration 2 FAILED (the previous one is kept)").And.Contain("checkpoint of iteration 3 saved"));
-        Assert.That(Directory.GetDirectories(checkpoints).Select(Path.GetFileName), Is.EquivalentTo(new[] { "iter-000000", "iter-000001", "iter-000003", "final" }),
+        Assert.That(Directory.GetDirectories(checkpoints).Select(Path.GetFileName), Is.EquivalentTo(new[] { "iter-000000", "iter-000001", "iter-000003", "final", "base" }),
             "no temporary folder is left");
         var checkpointEvents = File.ReadLines(Path.Combine(folder, "metrics.jsonl")).Where(l => l.Contains("\"checkpoint\"", StringComparison.Ordinal))
             .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();

@@ -14,6 +14,12 @@ public interface ILearner : IDisposable
     /// <summary>The policy that generates with the learner's current weights.</summary>
     IPolicy Policy { get; }
 
+    /// <summary>
+    /// What the learner resolved and the run should record (the TorchSharp learner: device, dtype, parameter counts), written into
+    /// the run's <c>summary.json</c>. Empty by default.
+    /// </summary>
+    IReadOnlyDictionary<string, string> Description => new Dictionary<string, string>();
+
     /// <summary>Behaviour cloning on <paramref name="demonstrations"/>; returns the mean loss of each epoch.</summary>
     IReadOnlyList<double> WarmStart(IReadOnlyList<Demonstration> demonstrations, SupervisedSettings settings, CancellationToken cancellationToken = default);
 

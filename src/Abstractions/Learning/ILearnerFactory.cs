@@ -20,6 +20,12 @@ public interface ILearnerFactory
     /// </summary>
     int CorpusDemonstrations { get; }
 
+    /// <summary>
+    /// What the warm start should say it does beyond its name, reported with its event (the TorchSharp learner: that it trains every
+    /// weight although the reinforcement stage trains LoRA adapters); null for nothing.
+    /// </summary>
+    string? WarmStartNote => null;
+
     /// <summary>Creates a learner whose policy starts from <paramref name="start"/>.</summary>
     ILearner Create(LearnerStart start);
 }

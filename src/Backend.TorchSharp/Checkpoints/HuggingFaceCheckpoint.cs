@@ -75,15 +75,19 @@ public static class HuggingFaceCheckpoint
     /// Builds the model described by <c>config.json</c> and loads its weights (bf16, fp16 or fp32 on disk) as <paramref name="dtype"/>; the
     /// weights are checked against the config before the model is built.
     /// </summary>
-    public static Qwen2ForCausalLM LoadCausalLM(string folder, ScalarType dtype = ScalarType.Float32, Device? device = null)
+    public static Qwen2ForCausalLM LoadCausalLM(string folder, ScalarType dtype = ScalarType.Float32, Device? device = null) =>
+        LoadCausalLM(folder, dtype, device, folder);
+
+    /// <summary>As <see cref="LoadCausalLM(string, ScalarType, Device?)"/>, the weights read from <paramref name="weightsFolder"/>.</summary>
+    internal static Qwen2ForCausalLM LoadCausalLM(string folder, ScalarType dtype, Device? device, string weightsFolder)
     {
         var config = Qwen2Config.Load(Path.Combine(folder, "config.json"));
-        CheckWeights(folder, config);
+        CheckWeights(weightsFolder, config);
         var model = new Qwen2ForCausalLM(config);
         try
         {
             model.to(dtype);
-            LoadWeights(model, folder, ignoreMissing: config.TieWordEmbeddings ? ["lm_head.weight"] : []);
+            LoadWeights(model, weightsFolder, ignoreMissing: config.TieWordEmbeddings ? ["lm_head.weight"] : []);
             if (device is not null) model.to(device);
             return model;
         }
@@ -145,15 +149,27 @@ public static class HuggingFaceCheckpoint
     /// </summary>
     public static void Save(Qwen2ForCausalLM model, string folder, ScalarType dtype = ScalarType.Float32, long maxShardBytes = 2L << 30)
     {
+        ArgumentNullException.ThrowIfNull(model);
         Directory.CreateDirectory(folder);
-        model.Config.Save(Path.Combine(folder, "config.json"), dtype switch
-        {
-            ScalarType.BFloat16 => "bfloat16",
-            ScalarType.Float16 => "float16",
-            _ => "float32",
-        });
+        model.Config.Save(Path.Combine(folder, "config.json"), DtypeName(dtype));
         SaveWeights(model, folder, dtype, maxShardBytes);
     }
+
+    /// <summary>A dtype as <c>config.json</c>'s <c>torch_dtype</c> names it.</summary>
+    internal static string DtypeName(ScalarType dtype) => dtype switch
+    {
+        ScalarType.BFloat16 => "bfloat16",
+        ScalarType.Float16 => "float16",
+        _ => "float32",
+    };
+
+    /// <summary>The dtype a <c>torch_dtype</c> (or <c>dtype</c>) names; float32 for anything else.</summary>
+    internal static ScalarType DtypeOf(string? name) => name switch
+    {
+        "bfloat16" => ScalarType.BFloat16,
+        "float16" => ScalarType.Float16,
+        _ => ScalarType.Float32,
+    };
 
     /// <summary>Saves a module's parameters in Hugging Face's safetensors layout (single file or shards with an index).</summary>
     public static void SaveWeights(nn.Module module, string folder, ScalarType dtype, long maxShardBytes)

@@ -1,6 +1,7 @@
 using GiGpoNet.Backend.Lora;
 using GiGpoNet.Backend.Model;
 using GiGpoNet.Backend.Tokenization;
+using static TorchSharp.torch;
 
 namespace GiGpoNet.Backend.Checkpoints;
 
@@ -17,17 +18,32 @@ public static class PolicyCheckpoints
     internal const string TrainingCheckpointPolicyFolder = "policy";
 
     /// <summary>
+    /// The file of a folder without weights of its own (a LoRA checkpoint's policy, a reference) that names the folder holding them:
+    /// the run's frozen base, written once (<see cref="BaseWeights"/>) instead of at every checkpoint.
+    /// </summary>
+    internal const string BaseReferenceFile = "base.json";
+
+    /// <summary>
     /// Saves the policy as a complete Hugging Face folder: its weights in their dtype, its <c>config.json</c> (every field it was loaded
     /// with kept), and its tokenizer's files with the chat template and <c>generation_config.json</c>.
     /// </summary>
     public static void Save(Qwen2ForCausalLM model, ITextTokenizer tokenizer, string folder) => Save(model, tokenizer, folder, adapters: null);
 
-    /// <summary>Saves the base weights, the tokenizer and, with adapters, the adapter in <see cref="AdapterFolder"/>.</summary>
-    internal static void Save(Qwen2ForCausalLM model, ITextTokenizer tokenizer, string folder, LoraAdapters? adapters)
+    /// <summary>
+    /// Saves the base weights (or, with <paramref name="frozenBase"/>, a reference to that folder, which holds them already), the
+    /// tokenizer and, with adapters, the adapter in <see cref="AdapterFolder"/>.
+    /// </summary>
+    internal static void Save(Qwen2ForCausalLM model, ITextTokenizer tokenizer, string folder, LoraAdapters? adapters, BaseWeights? frozenBase = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(tokenizer);
-        HuggingFaceCheckpoint.Save(model, folder, model.Body.Placement().Dtype);
+        if (frozenBase is null) HuggingFaceCheckpoint.Save(model, folder, model.Body.Placement().Dtype);
+        else
+        {
+            Directory.CreateDirectory(folder);
+            model.Config.Save(Path.Combine(folder, "config.json"), HuggingFaceCheckpoint.DtypeName(model.Body.Placement().Dtype));
+            frozenBase.Refer(folder);
+        }
         tokenizer.WriteTo(folder);
         var adapterFolder = Path.Combine(folder, AdapterFolder);
         if (adapters is not null) adapters.Save(adapterFolder, baseModel: Path.GetFullPath(folder));
@@ -46,18 +62,48 @@ public static class PolicyCheckpoints
         return (model, tokenizer);
     }
 
-    private static (Qwen2ForCausalLM Model, ITextTokenizer Tokenizer, int Merged) LoadMerged(string folder, BackendOptions backend)
+    /// <summary>
+    /// A training checkpoint's policy as it was being trained: the base weights (its own, or the run's frozen base its
+    /// <see cref="BaseReferenceFile"/> names) and tokenizer, its LoRA adapter not merged (the learner attaches it again).
+    /// </summary>
+    internal static (Qwen2ForCausalLM Model, ITextTokenizer Tokenizer) LoadUnmerged(string folder, BackendOptions backend)
+    {
+        var policy = PolicyFolder(folder);
+        var tokenizer = LoadTokenizer(policy);
+        return (HuggingFaceCheckpoint.LoadCausalLM(policy, backend.ResolveDtype(), backend.ResolveDevice(), WeightsFolder(policy)), tokenizer);
+    }
+
+    /// <summary>Whether <paramref name="folder"/> is a training checkpoint (<c>checkpoints/iter-&lt;K&gt;</c>): its policy sits in a subfolder.</summary>
+    internal static bool IsTrainingCheckpoint(string folder) =>
+        !ModelFiles.Exists(Path.Combine(folder, "config.json")) && Directory.Exists(Path.Combine(folder, TrainingCheckpointPolicyFolder));
+
+    private static string PolicyFolder(string folder)
     {
         if (!Directory.Exists(folder))
             throw new GiGpoNetConfigurationException(
                 $"--checkpoint '{folder}' is not a folder; give a run's checkpoints/final or checkpoints/iter-<K> folder or a Hugging Face model folder.");
-        if (!File.Exists(Path.Combine(folder, VocabularyFile)) && !File.Exists(Path.Combine(folder, "tokenizer.json"))
-            && Directory.Exists(Path.Combine(folder, TrainingCheckpointPolicyFolder)))
-            folder = Path.Combine(folder, TrainingCheckpointPolicyFolder);
-        ITextTokenizer tokenizer = File.Exists(Path.Combine(folder, VocabularyFile)) ? WordLevelTokenizer.Load(Path.Combine(folder, VocabularyFile))
-            : File.Exists(Path.Combine(folder, "tokenizer.json")) ? HuggingFaceTokenizer.Load(folder)
-            : throw new GiGpoNetConfigurationException($"'{folder}' has neither {VocabularyFile} nor tokenizer.json; the policy's tokenizer is needed.");
-        var model = HuggingFaceCheckpoint.LoadCausalLM(folder, backend.ResolveDtype(), backend.ResolveDevice());
+        return IsTrainingCheckpoint(folder) ? Path.Combine(folder, TrainingCheckpointPolicyFolder) : folder;
+    }
+
+    private static ITextTokenizer LoadTokenizer(string folder) =>
+        ModelFiles.Exists(Path.Combine(folder, VocabularyFile)) ? WordLevelTokenizer.Load(Path.Combine(folder, VocabularyFile))
+        : ModelFiles.Exists(Path.Combine(folder, "tokenizer.json")) ? HuggingFaceTokenizer.Load(folder)
+        : throw new GiGpoNetConfigurationException($"'{folder}' has neither {VocabularyFile} nor tokenizer.json; the policy's tokenizer is needed.");
+
+    /// <summary>
+    /// Where <paramref name="folder"/>'s weights are: the folder itself, or the frozen base its <see cref="BaseReferenceFile"/> names
+    /// (checked to be the same base the file was written against).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The named base is missing or is another run's.</exception>
+    internal static string WeightsFolder(string folder) => BaseWeights.Resolve(folder) ?? folder;
+
+    private static (Qwen2ForCausalLM Model, ITextTokenizer Tokenizer, int Merged) LoadMerged(string folder, BackendOptions backend)
+    {
+        folder = PolicyFolder(folder);
+        var tokenizer = LoadTokenizer(folder);
+        if (PretrainedFolder.VocabularyProblem(tokenizer, Model.Qwen2Config.Load(Path.Combine(folder, "config.json"))) is { } mismatch)
+            throw new GiGpoNetConfigurationException($"'{folder}': {mismatch}");
+        var model = HuggingFaceCheckpoint.LoadCausalLM(folder, backend.ResolveDtype(), backend.ResolveDevice(), WeightsFolder(folder));
         var adapterFolder = Path.Combine(folder, AdapterFolder);
         if (!LoraAdapters.IsAdapterFolder(adapterFolder)) return (model, tokenizer, 0);
         try
@@ -76,30 +122,45 @@ public static class PolicyCheckpoints
 
     /// <summary>
     /// Writes <paramref name="checkpoint"/> with its LoRA adapter merged into the weights as a plain Hugging Face folder at
-    /// <paramref name="output"/> (weights, config, and the checkpoint's tokenizer and other files), which transformers and vLLM load
-    /// without PEFT.
+    /// <paramref name="output"/> (weights in the checkpoint's own <c>torch_dtype</c>, config, tokenizer files, generation config), which
+    /// transformers and vLLM load without PEFT.
     /// </summary>
     /// <returns>How many adapted projections were merged (0 when the checkpoint had no adapter).</returns>
-    /// <exception cref="GiGpoNetConfigurationException">The output is the checkpoint itself, or a folder that holds files already.</exception>
-    public static int Merge(string checkpoint, string output, BackendOptions backend)
+    /// <exception cref="GiGpoNetConfigurationException">The output is the checkpoint itself, lies inside it, or is a folder that holds files already.</exception>
+    public static int Merge(string checkpoint, string output, BackendOptions backend) => Merge(checkpoint, output, backend, dtype: null);
+
+    /// <summary>
+    /// As <see cref="Merge(string, string, BackendOptions)"/>, the weights written as <paramref name="dtype"/> (null: the checkpoint's
+    /// <c>torch_dtype</c>). The merge is computed in the backend's dtype, written to a temporary sibling folder and renamed into place,
+    /// so that a failure leaves no half-written output.
+    /// </summary>
+    public static int Merge(string checkpoint, string output, BackendOptions backend, ScalarType? dtype)
     {
         ArgumentNullException.ThrowIfNull(backend);
-        var (source, target) = (Path.GetFullPath(checkpoint), Path.GetFullPath(output));
-        if (string.Equals(source.TrimEnd('/'), target.TrimEnd('/'), StringComparison.Ordinal))
+        var (source, target) = (Path.GetFullPath(checkpoint).TrimEnd('/'), Path.GetFullPath(output).TrimEnd('/'));
+        if (string.Equals(source, target, StringComparison.Ordinal))
             throw new GiGpoNetConfigurationException("--output is the checkpoint itself; give a new folder, so that the adapter and base weights are kept.");
-        if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any())
+        if (target.StartsWith(source + "/", StringComparison.Ordinal))
+            throw new GiGpoNetConfigurationException($"--output '{target}' lies inside the checkpoint '{source}'; give a folder outside it.");
+        if (File.Exists(target) || Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any())
             throw new GiGpoNetConfigurationException($"--output '{target}' holds files already; give an empty or new folder (nothing is overwritten).");
+        var policy = PolicyFolder(source);
+        var written = dtype ?? HuggingFaceCheckpoint.DtypeOf(Model.Qwen2Config.Load(Path.Combine(policy, "config.json")).Source?["torch_dtype"]?.GetValue<string>());
         var (model, tokenizer, merged) = LoadMerged(source, backend);
         using (model)
         {
-            Directory.CreateDirectory(target);
-            foreach (var file in Directory.EnumerateFiles(source))
+            var temporary = target + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
+            try
             {
-                var name = Path.GetFileName(file);
-                if (name == "config.json" || name.StartsWith("model", StringComparison.Ordinal) && name.Contains(".safetensors", StringComparison.Ordinal)) continue;
-                File.Copy(file, Path.Combine(target, name));
+                HuggingFaceCheckpoint.Save(model, temporary, written);
+                tokenizer.WriteTo(temporary);
+                if (Directory.Exists(target)) Directory.Delete(target); // empty, checked above
+                Directory.Move(temporary, target);
             }
-            Save(model, tokenizer, target);
+            finally
+            {
+                if (Directory.Exists(temporary)) Directory.Delete(temporary, recursive: true);
+            }
         }
         return merged;
     }

@@ -13,8 +13,10 @@ using TorchSharp;
 namespace GiGpoNet.Backend.Learning;
 
 /// <summary>
-/// The TorchSharp learner: the policy, its reference copy and critic, and <see cref="PolicyUpdater"/>. With <c>Policy:Lora</c>, the
-/// reinforcement stage trains adapters on the frozen (warm-started) policy; checkpoints hold them in PEFT's format under <c>adapter/</c>.
+/// The TorchSharp learner: the policy, its reference and critic, and <see cref="PolicyUpdater"/>. With <c>Policy:Lora</c>, the
+/// reinforcement stage trains adapters on the frozen (warm-started) policy, whose base is also the KL reference (no second copy); its
+/// checkpoints hold the adapter in PEFT's format under <c>adapter/</c> and refer to the base, written once into
+/// <c>checkpoints/base</c>. Full fine-tuning's frozen reference goes there too, so that checkpoints hold only what changes.
 /// </summary>
 internal sealed class TorchLearner(Qwen2ForCausalLM model, ITextTokenizer tokenizer, int maxPromptTokens, UpdateOptions update, LoraOptions lora) : ILearner
 {
@@ -23,8 +25,25 @@ internal sealed class TorchLearner(Qwen2ForCausalLM model, ITextTokenizer tokeni
     private Qwen2ForValue? _critic;
     private PolicyUpdater? _updater;
     private LoraAdapters? _adapters;
+    private BaseWeights? _base;
 
     public IPolicy Policy => _policy;
+
+    public IReadOnlyDictionary<string, string> Description
+    {
+        get
+        {
+            var (device, dtype) = model.Body.Placement();
+            using var scope = torch.NewDisposeScope();
+            var trainable = _adapters?.Parameters().Sum(p => p.numel()) ?? model.parameters().Sum(p => p.numel());
+            return new Dictionary<string, string>
+            {
+                ["device"] = device.ToString(), ["dtype"] = HuggingFaceCheckpoint.DtypeName(dtype), ["architecture"] = model.Config.ModelType,
+                ["parameters"] = model.parameters().Sum(p => p.numel()).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["trainable_parameters"] = trainable.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+        }
+    }
 
     public IReadOnlyList<double> WarmStart(IReadOnlyList<Demonstration> demonstrations, SupervisedSettings settings, CancellationToken cancellationToken = default)
     {
@@ -42,10 +61,12 @@ internal sealed class TorchLearner(Qwen2ForCausalLM model, ITextTokenizer tokeni
         ArgumentNullException.ThrowIfNull(start);
         if (_updater is not null) throw new InvalidOperationException("The reinforcement stage has begun already.");
         if (start.Seed is { } seed) torch.manual_seed(seed);
-        _reference = update.UseKlLoss ? Clone(model) : null;
+        // A LoRA run's reference is its own frozen base, seen with the adapters bypassed.
+        _reference = update.UseKlLoss && !lora.Enabled ? Clone(model) : null;
         _critic = start.Critic ? CreateCritic(model) : null;
         _adapters = lora.Enabled ? LoraAdapters.Attach(model, lora) : null;
-        _updater = new PolicyUpdater(model, update, tokenizer.PaddingId, _reference, _critic, _adapters?.Parameters());
+        if (update.UseKlLoss && _adapters is not null) _reference = model;
+        _updater = new PolicyUpdater(model, update, tokenizer.PaddingId, _reference, _critic, _adapters?.Parameters(), _adapters);
         if (start.ResumeFrom is { } folder) Restore(folder);
     }
 
@@ -97,8 +118,16 @@ internal sealed class TorchLearner(Qwen2ForCausalLM model, ITextTokenizer tokeni
     public void SaveState(string folder)
     {
         var updater = Updater;
-        PolicyCheckpoints.Save(model, tokenizer, Path.Combine(folder, PolicyCheckpoints.TrainingCheckpointPolicyFolder), _adapters);
-        if (_reference is not null) HuggingFaceCheckpoint.Save(_reference, Path.Combine(folder, "reference"));
+        var separateReference = _reference is not null && !ReferenceEquals(_reference, model);
+        if ((_adapters is not null || separateReference) && _base?.Written != true)
+        {
+            // Written once per run: the frozen weights (a LoRA policy's base, or full fine-tuning's reference) beside the checkpoints.
+            _base ??= new BaseWeights(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(folder))!, BaseWeights.FolderName));
+            _base.Write(separateReference ? _reference! : model);
+        }
+        PolicyCheckpoints.Save(model, tokenizer, Path.Combine(folder, PolicyCheckpoints.TrainingCheckpointPolicyFolder), _adapters,
+            _adapters is not null ? _base : null);
+        if (separateReference) _base!.Refer(Path.Combine(folder, "reference"));
         if (_critic is not null)
         {
             Directory.CreateDirectory(Path.Combine(folder, "critic"));
@@ -137,13 +166,22 @@ internal sealed class TorchLearner(Qwen2ForCausalLM model, ITextTokenizer tokeni
 
     private PolicyUpdater Updater => _updater ?? throw new InvalidOperationException("Call BeginReinforcement before the first Prepare, Update or SaveState.");
 
+    /// <summary>
+    /// Restores a checkpoint's state; the policy's base weights were loaded when the learner was created from it
+    /// (<see cref="PolicyCheckpoints.LoadUnmerged"/>). A checkpoint of an earlier version (its reference's weights inside it) still loads.
+    /// </summary>
     private void Restore(string folder)
     {
         var policy = Path.Combine(folder, PolicyCheckpoints.TrainingCheckpointPolicyFolder);
-        HuggingFaceCheckpoint.LoadWeights(model, policy, model.Config.TieWordEmbeddings ? ["lm_head.weight"] : null);
         _adapters?.LoadWeights(Path.Combine(policy, PolicyCheckpoints.AdapterFolder));
-        if (_reference is not null)
-            HuggingFaceCheckpoint.LoadWeights(_reference, Path.Combine(folder, "reference"), _reference.Config.TieWordEmbeddings ? ["lm_head.weight"] : null);
+        var reference = Path.Combine(folder, "reference");
+        if (BaseWeights.Resolve(_adapters is not null ? policy : reference) is { } frozenBase)
+        {
+            _base = new BaseWeights(frozenBase);
+            _base.Adopt(_adapters is not null ? policy : reference);
+        }
+        if (_reference is not null && !ReferenceEquals(_reference, model))
+            HuggingFaceCheckpoint.LoadWeights(_reference, PolicyCheckpoints.WeightsFolder(reference), _reference.Config.TieWordEmbeddings ? ["lm_head.weight"] : null);
         if (_critic is not null) HuggingFaceCheckpoint.LoadWeights(_critic, Path.Combine(folder, "critic"));
         Updater.LoadState(folder);
     }

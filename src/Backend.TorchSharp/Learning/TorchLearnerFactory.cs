@@ -44,12 +44,23 @@ public sealed class TorchLearnerFactory(BackendOptions backend, PolicyModelOptio
     public int CorpusDemonstrations => string.IsNullOrWhiteSpace(policy.Path) ? 16 : 0;
 
     /// <inheritdoc />
+    public string? WarmStartNote => policy.Lora.Enabled
+        ? "the warm start trained every weight of the model; the LoRA adapters (Policy:Lora) attach after it and the reinforcement stage trains only them."
+        : null;
+
+    /// <inheritdoc />
     public ILearner Create(LearnerStart start)
     {
         ArgumentNullException.ThrowIfNull(start);
         backend.ApplyProcessSettings();
         torch.manual_seed(start.Seed);
-        var (model, tokenizer) = start.PolicyFolder is { } folder ? PolicyCheckpoints.Load(folder, backend) : CreatePolicy(start.Corpus);
+        var (model, tokenizer) = start.PolicyFolder switch
+        {
+            { } checkpoint when PolicyCheckpoints.IsTrainingCheckpoint(checkpoint) => PolicyCheckpoints.LoadUnmerged(checkpoint, backend), // resumed: adapters restored later
+            { } folder => PolicyCheckpoints.Load(folder, backend),
+            null => CreatePolicy(start.Corpus),
+        };
+
         return new TorchLearner(model, tokenizer, policy.MaxPromptTokens, update, policy.Lora);
     }
 

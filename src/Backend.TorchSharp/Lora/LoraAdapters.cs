@@ -147,6 +147,21 @@ internal sealed class LoraAdapters : IDisposable
             if (ReferenceEquals(slot.Adapter, adapter)) slot.Adapter = null;
     }
 
+    /// <summary>
+    /// The base model alone until disposed: the adapters leave their projections and come back (the KL reference of a LoRA run is its
+    /// frozen base, so no second copy of the model is kept).
+    /// </summary>
+    public IDisposable Bypass()
+    {
+        Deactivate();
+        return new Restore(this);
+    }
+
+    private sealed class Restore(LoraAdapters adapters) : IDisposable
+    {
+        public void Dispose() => adapters.Activate();
+    }
+
     /// <summary>Puts the adapters back into their projections, which must be free.</summary>
     public void Activate()
     {

@@ -40,6 +40,10 @@ public sealed class TorchPolicy(Qwen2ForCausalLM model, ITextTokenizer tokenizer
             ? prompts.Select(p => p.AllowedResponses is { } texts ? (IReadOnlyList<int[]>)[.. texts.Distinct().Select(t => tokenizer.Encode(t))] : null).ToList()
             : null;
         var maxNewTokens = allowed is null ? settings.MaxNewTokens : Math.Max(settings.MaxNewTokens, allowed.Max(a => a?.Max(t => t.Length) ?? 0));
+        var longest = encoded.Max(e => e.Length);
+        if (longest + maxNewTokens > model.Config.MaxPositionEmbeddings)
+            throw new GiGpoNetConfigurationException($"A prompt of {longest} tokens plus {maxNewTokens} new ones exceeds the model's max_position_embeddings = " +
+                $"{model.Config.MaxPositionEmbeddings}; lower Rollout:MaxNewTokens or shorten the prompt (Rollout:HistoryLength).");
         var generated = _generator.Generate(encoded,
             new SamplingOptions(settings.Temperature, settings.TopP, settings.TopK, maxNewTokens, settings.StopStrings, settings.Seed), allowed: allowed);
         IReadOnlyList<PolicyGeneration> result = [.. generated.Select((g, i) => new PolicyGeneration(g.Text, encoded[i], g.TokenIds, g.LogProbs, g.Truncated)

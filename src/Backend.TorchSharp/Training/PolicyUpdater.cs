@@ -15,6 +15,7 @@ internal sealed class PolicyUpdater : IDisposable
 {
     private readonly Qwen2ForCausalLM _policy;
     private readonly Qwen2ForCausalLM? _reference;
+    private readonly Lora.LoraAdapters? _adapters;
     private readonly Qwen2ForValue? _critic;
     private readonly UpdateOptions _options;
     private readonly int _paddingId;
@@ -25,24 +26,31 @@ internal sealed class PolicyUpdater : IDisposable
     /// <param name="policy">The policy trained.</param>
     /// <param name="options">The <c>Update</c> section.</param>
     /// <param name="paddingId">The tokenizer's padding id.</param>
-    /// <param name="reference">The frozen reference for the KL term, when <see cref="UpdateOptions.UseKlLoss"/>.</param>
+    /// <param name="reference">
+    /// The frozen reference for the KL term, when <see cref="UpdateOptions.UseKlLoss"/>: a model of its own, or <paramref name="policy"/>
+    /// itself with <paramref name="adapters"/>, whose frozen base is the reference.
+    /// </param>
     /// <param name="critic">PPO's critic, trained alongside.</param>
     /// <param name="trainable">The policy's parameters the optimizer updates (LoRA: the adapters'); default: all of the policy's.</param>
+    /// <param name="adapters">The policy's LoRA adapters, bypassed to score the reference when it is the policy itself.</param>
     public PolicyUpdater(Qwen2ForCausalLM policy, UpdateOptions options, int paddingId, Qwen2ForCausalLM? reference = null, Qwen2ForValue? critic = null,
-        IReadOnlyList<Parameter>? trainable = null)
+        IReadOnlyList<Parameter>? trainable = null, Lora.LoraAdapters? adapters = null)
     {
         var problems = options.Validate().ToList();
         if (problems.Count > 0) throw new GiGpoNetConfigurationException("Invalid Update options: " + string.Join(" ", problems));
         if (options.UseKlLoss && reference is null)
             throw new GiGpoNetConfigurationException("Update:UseKlLoss is true but no reference policy was given; pass one, or set Update:UseKlLoss=false.");
         _policy = policy;
+        if (ReferenceEquals(reference, policy) && adapters is null)
+            throw new ArgumentException("The policy is its own reference only through its LoRA adapters' frozen base; pass the adapters.", nameof(adapters));
         _reference = reference;
+        _adapters = adapters;
         _critic = critic;
         _options = options;
         _paddingId = paddingId;
         _policyOptimizer = new ScheduledOptimizer(trainable ?? policy.parameters(), options.LearningRate, options);
         if (critic is not null) _criticOptimizer = new ScheduledOptimizer(critic.parameters(), options.CriticLearningRate, options);
-        _reference?.eval();
+        if (!ReferenceEquals(reference, policy)) _reference?.eval();
         policy.Body.GradientCheckpointing = options.GradientCheckpointing;
         if (critic is not null) critic.Body.GradientCheckpointing = options.GradientCheckpointing;
     }
@@ -68,6 +76,14 @@ internal sealed class PolicyUpdater : IDisposable
     {
         model ??= _policy;
         return PerResponseToken(rows, model.Body, [RequiresDisposeScope] (batch) => TokenStatistics.LogProbs(ResponseLogits(model, batch), batch.ResponseIds));
+    }
+
+    /// <summary>The reference's log-probabilities: its own model's, or the policy's with its adapters bypassed.</summary>
+    private float[][] ReferenceLogProbs(IReadOnlyList<(int[] Prompt, int[] Response)> rows)
+    {
+        if (!ReferenceEquals(_reference, _policy)) return LogProbs(rows, _reference);
+        using var frozenBase = _adapters!.Bypass();
+        return LogProbs(rows, _policy);
     }
 
     /// <summary>The critic's value at each response token (no gradient).</summary>
@@ -107,7 +123,7 @@ internal sealed class PolicyUpdater : IDisposable
     {
         ArgumentNullException.ThrowIfNull(rows);
         var device = _policy.Body.Placement().Device;
-        var referenceLogProbs = _options.UseKlLoss ? LogProbs([.. rows.Select(r => (r.PromptIds, r.ResponseIds))], _reference) : null;
+        var referenceLogProbs = _options.UseKlLoss ? ReferenceLogProbs([.. rows.Select(r => (r.PromptIds, r.ResponseIds))]) : null;
         var sums = new double[8];
         int microBatches = 0, steps = 0, skipped = 0, valueBatches = 0;
         double valueLoss = 0, valueClip = 0, gradNorm = 0;

@@ -65,6 +65,13 @@ public sealed class TrainingOptions
     /// </summary>
     public int CheckpointInterval { get; set; } = 5;
 
+    /// <summary>
+    /// Keep only the newest this many <c>checkpoints/iter-*</c> (older ones are deleted after each save); 0 (default) keeps every one.
+    /// Left out of the effective configuration while 0, so that runs written before this setting existed compare equal.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public int KeepCheckpoints { get; set; }
+
     /// <summary>Continue from the newest checkpoint in the run folder when there is one. Default true.</summary>
     public bool Resume { get; set; } = true;
 
@@ -89,6 +96,7 @@ public sealed class TrainingOptions
         if (GroupSize < 1) yield return $"{SectionName}:{nameof(GroupSize)} = {GroupSize} must be at least 1.";
         if (EvaluationInterval < 0) yield return $"{SectionName}:{nameof(EvaluationInterval)} = {EvaluationInterval} must be 0 or more.";
         if (CheckpointInterval < 0) yield return $"{SectionName}:{nameof(CheckpointInterval)} = {CheckpointInterval} must be 0 or more.";
+        if (KeepCheckpoints < 0) yield return $"{SectionName}:{nameof(KeepCheckpoints)} = {KeepCheckpoints} must be 0 (keep all) or more.";
         if (EvaluationTasks < 1) yield return $"{SectionName}:{nameof(EvaluationTasks)} = {EvaluationTasks} must be at least 1.";
         if (!(Temperature > 0)) yield return $"{SectionName}:{nameof(Temperature)} = {Temperature} must be greater than 0 (training samples).";
         if (EvaluationTemperature < 0) yield return $"{SectionName}:{nameof(EvaluationTemperature)} = {EvaluationTemperature} must be 0 (greedy) or more.";

@@ -6,6 +6,13 @@ public sealed record WarmStartOptions
     /// <summary>The configuration section.</summary>
     public const string SectionName = "WarmStart";
 
+    /// <summary>
+    /// Whether to warm-start: unset (default) warm-starts a policy trained from scratch and not a pretrained one (<c>Policy:Path</c>),
+    /// true or false decides. Left out of the effective configuration while unset.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Enabled { get; set; }
+
     /// <summary>Expert episodes to learn from (training split); 0 skips the warm start. Default 64.</summary>
     public int Episodes { get; set; } = 64;
 

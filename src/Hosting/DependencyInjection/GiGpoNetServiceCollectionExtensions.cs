@@ -32,7 +32,8 @@ public static class GiGpoNetServiceCollectionExtensions
         {
             Section<TrainingOptions>(services, configuration, TrainingOptions.SectionName, null);
             services.AddSingleton<IValidateOptions<TrainingOptions>, TrainingOptionsValidator>();
-            Section<PolicyModelOptions>(services, configuration, PolicyModelOptions.SectionName, o => o.Validate());
+            Section<PolicyModelOptions>(services, configuration, PolicyModelOptions.SectionName, null);
+            services.AddSingleton<IValidateOptions<PolicyModelOptions>, PolicyModelOptionsValidator>();
             Section<WarmStartOptions>(services, configuration, WarmStartOptions.SectionName, o => o.Validate());
             Section<RolloutOptions>(services, configuration, RolloutOptions.SectionName, o => o.Validate().Select(f => $"{RolloutOptions.SectionName}:{f}"));
             Section<UpdateOptions>(services, configuration, UpdateOptions.SectionName, o => o.Validate().Select(f => $"{UpdateOptions.SectionName}:{f}"));

@@ -38,7 +38,7 @@ internal static class TrainingServices
             sp.GetRequiredService<IEpisodeMemoryFactory>()));
 
         services.TryAddSingleton<IRunRecorderFactory, RunRecorderFactory>();
-        services.TryAddSingleton<ICheckpointStore, CheckpointStore>();
+        services.TryAddSingleton<ICheckpointStore>(sp => new CheckpointStore(Options<TrainingOptions>(sp)));
         services.TryAddTransient<IEvaluator>(sp => new EnvironmentEvaluator(
             sp.GetRequiredKeyedService<IRolloutSource>(RolloutSourceRegistry.Environment), Options<TrainingOptions>(sp)));
         services.TryAddTransient<ITrainingStep>(sp => new RolloutTrainingStep(SelectedRolloutSource(sp), SelectedEstimator(sp), Options<TrainingOptions>(sp)));

@@ -58,6 +58,7 @@ public sealed class AgentTrainer(
             if (learner is null) warm.Learner?.Dispose();
         }
         using var owned = learner;
+        TrainerLog.Learner(_logger, string.Join(", ", learner.Description.Select(p => $"{p.Key} {p.Value}")));
         // The RL stage draws from the same random stream whether the warm start was trained here, taken from the cache, or skipped.
         learner.BeginReinforcement(new ReinforcementStart(run.NeedsCritic, resumeFrom, resumed is null ? unchecked(training.Seed * 7 + 3) : null));
         var policy = policies.Get(learner);
@@ -94,6 +95,7 @@ public sealed class AgentTrainer(
         if (evaluatedAt != lastIteration) lastEvaluation = await evaluator.EvaluateAsync(learner.Policy, cancellationToken).ConfigureAwait(false);
         learner.SavePolicy(Path.Combine(OutputDirectory, "checkpoints", "final"));
         var summary = Summary(lastIteration, environmentSteps, warm.Success, lastEvaluation, wallBefore + wall.Elapsed.TotalSeconds);
+        foreach (var (key, value) in learner.Description) summary[key] = value;
         TrainerLog.Finished(_logger, lastIteration, lastEvaluation.GetValueOrDefault(MetricNames.SuccessRate, double.NaN), environmentSteps);
         var chartWarning = recorder.WriteSummary(summary, $"{run.Algorithm} on {run.Environment}, seed {training.Seed}");
         yield return Record(recorder, new TrainingEvent(TrainingEventKind.Finished, lastIteration,

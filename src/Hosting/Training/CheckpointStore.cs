@@ -1,9 +1,13 @@
+using GiGpoNet.Hosting.Configuration;
 using GiGpoNet.Learning;
 
 namespace GiGpoNet.Hosting.Training;
 
-/// <summary>Checkpoints in the run folder's <c>checkpoints/</c>; a failed save keeps the previous checkpoint, a full disk stops the run.</summary>
-internal sealed class CheckpointStore : ICheckpointStore
+/// <summary>
+/// Checkpoints in the run folder's <c>checkpoints/</c>; a failed save keeps the previous checkpoint, a full disk stops the run; with
+/// <c>Training:KeepCheckpoints</c>, only the newest are kept.
+/// </summary>
+internal sealed class CheckpointStore(TrainingOptions training) : ICheckpointStore
 {
     public string? Latest(string runFolder) => TrainingCheckpoint.Latest(runFolder);
 
@@ -16,6 +20,7 @@ internal sealed class CheckpointStore : ICheckpointStore
         try
         {
             TrainingCheckpoint.Save(runFolder, state, learner.SaveState, configuration);
+            if (training.KeepCheckpoints > 0) TrainingCheckpoint.Prune(runFolder, training.KeepCheckpoints);
             return new TrainingEvent(TrainingEventKind.Checkpoint, state.Iteration, new Dictionary<string, double> { ["saved"] = 1 });
         }
         catch (IOException e) when (DiskFull(e))

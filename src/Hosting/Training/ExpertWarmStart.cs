@@ -19,12 +19,13 @@ internal sealed class ExpertWarmStart(
     public async IAsyncEnumerable<TrainingEvent> RunAsync(WarmStartOutcome outcome, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        var count = Math.Max(warmStart.Episodes, learners.CorpusDemonstrations);
+        // A pretrained policy (its learner needs no corpus) is not warm-started unless WarmStart:Enabled asks for it.
+        var warmStarting = (warmStart.Enabled ?? learners.CorpusDemonstrations > 0) && warmStart.Episodes > 0 && warmStart.Epochs > 0;
+        var count = Math.Max(warmStarting ? warmStart.Episodes : 0, learners.CorpusDemonstrations);
         var demonstrations = count == 0 ? []
             : await ExpertDemonstrations.CollectAsync(environment, prompts, memories, rollout, count, unchecked(training.Seed * 31 + 5), cancellationToken,
                 warmStart.ExplorationRate).ConfigureAwait(false);
 
-        var warmStarting = warmStart.Episodes > 0 && warmStart.Epochs > 0;
         var entry = warmStarting && !string.IsNullOrWhiteSpace(warmStart.CacheDirectory)
             ? Path.Combine(warmStart.CacheDirectory, WarmStartCache.Key(demonstrations, learners.WarmStartIdentity, warmStart with { CacheDirectory = "" },
                 training.Seed, training.EvaluationTasks, training.EvaluationTemperature, rollout))
@@ -58,7 +59,8 @@ internal sealed class ExpertWarmStart(
                 ["demonstration_steps"] = demonstrations.Count, ["sft_loss_first"] = losses[0], ["sft_loss_last"] = losses[^1], ["time_s"] = clock.Elapsed.TotalSeconds,
             };
             var cacheWarning = entry is null ? null : WarmStartCache.Store(entry, learner.SavePolicy, metrics);
-            yield return new TrainingEvent(TrainingEventKind.WarmStart, 0, metrics, cacheWarning);
+            var warning = string.Join(" ", new[] { learners.WarmStartNote, cacheWarning }.Where(w => w is not null));
+            yield return new TrainingEvent(TrainingEventKind.WarmStart, 0, metrics, warning.Length == 0 ? null : warning);
         }
     }
 }

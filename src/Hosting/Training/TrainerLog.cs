@@ -17,6 +17,9 @@ internal static partial class TrainerLog
     [LoggerMessage(4, LogLevel.Warning, "{Kind} {Iteration}: {Warning}")]
     public static partial void Warning(ILogger logger, string kind, int iteration, string warning);
 
+    [LoggerMessage(6, LogLevel.Information, "The learner: {Description}")]
+    public static partial void Learner(ILogger logger, string description);
+
     [LoggerMessage(5, LogLevel.Information, "Finished after iteration {Iteration}: final success {Success}, {EnvironmentSteps} environment steps")]
     public static partial void Finished(ILogger logger, int iteration, double success, long environmentSteps);
 }

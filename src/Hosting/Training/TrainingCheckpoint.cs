@@ -62,6 +62,15 @@ public static class TrainingCheckpoint
         }
     }
 
+    /// <summary>Deletes all but the newest <paramref name="keep"/> complete checkpoints of a run folder (the run's frozen base stays).</summary>
+    internal static void Prune(string runFolder, int keep)
+    {
+        var checkpoints = Path.Combine(runFolder, "checkpoints");
+        if (!Directory.Exists(checkpoints)) return;
+        var complete = Directory.EnumerateDirectories(checkpoints, "iter-*").Where(d => File.Exists(Path.Combine(d, Manifest))).Order(StringComparer.Ordinal).ToList();
+        foreach (var old in complete.Take(Math.Max(0, complete.Count - keep))) Directory.Delete(old, recursive: true);
+    }
+
     /// <summary>The newest complete checkpoint of a run folder, or <c>null</c>.</summary>
     public static string? Latest(string runFolder)
     {

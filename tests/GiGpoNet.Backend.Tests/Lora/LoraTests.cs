@@ -137,8 +137,8 @@ public sealed class LoraTests
     [Test]
     public void A_policy_checkpoint_with_an_adapter_loads_merged_and_a_mismatched_adapter_is_refused()
     {
-        using var model = TinyModels.Create(seed: 35);
         var tokenizer = Tokenization.WordLevelTokenizer.Build(["go north", "go south"], 0);
+        using var model = TinyModels.Create(seed: 35, vocabulary: tokenizer.VocabularySize);
         using var adapters = LoraAdapters.Attach(model, Rank4);
         Perturb(adapters, seed: 7);
         var adapted = Logits(model);
@@ -157,8 +157,8 @@ public sealed class LoraTests
     [Test]
     public void Merge_writes_a_plain_hugging_face_folder_with_the_adapted_logits_and_overwrites_nothing()
     {
-        using var model = TinyModels.Create(seed: 36);
         var tokenizer = Tokenization.WordLevelTokenizer.Build(["go north", "go south"], 0);
+        using var model = TinyModels.Create(seed: 36, vocabulary: tokenizer.VocabularySize);
         using var adapters = LoraAdapters.Attach(model, new LoraOptions { Rank = 2, Alpha = 4, TargetModules = ["o_proj", "gate_proj"] });
         Perturb(adapters, seed: 8);
         var adapted = Logits(model);
