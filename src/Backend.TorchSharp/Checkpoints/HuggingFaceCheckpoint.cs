@@ -123,6 +123,9 @@ public static class HuggingFaceCheckpoint
                         throw new InvalidDataException(
                             $"'{name}' in {Path.GetFileName(file)} has shape [{string.Join(", ", tensor.shape)}]; the model expects [{string.Join(", ", target.shape)}]. The " +
                                 $"checkpoint does not match config.json.");
+                    if (tensor.is_floating_point() && !tensor.isfinite().all().item<bool>())
+                        throw new InvalidDataException($"'{name}' in {Path.GetFileName(file)} holds NaN or infinite values; the checkpoint is damaged (or was saved " +
+                                                       "from a diverged run) and cannot be used.");
                     target.copy_(tensor.to_type(target.dtype));
                     loaded.Add(name);
                 }

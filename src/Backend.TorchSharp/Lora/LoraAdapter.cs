@@ -8,7 +8,8 @@ namespace GiGpoNet.Backend.Lora;
 
 /// <summary>
 /// One low-rank adapter, PEFT's shapes and initialization: <c>lora_A</c> [rank, in] (Kaiming-uniform, as nn.Linear initializes),
-/// <c>lora_B</c> [out, rank] (zeros, so a new adapter changes nothing); the update is B·A·dropout(x) · alpha / rank.
+/// <c>lora_B</c> [out, rank] (zeros, so a new adapter changes nothing); the update is B·A·dropout(x) · scaling (alpha / rank, or
+/// alpha / √rank for rsLoRA).
 /// </summary>
 internal sealed class LoraAdapter : nn.Module
 {
@@ -19,17 +20,17 @@ internal sealed class LoraAdapter : nn.Module
     private readonly double _scaling;
     private readonly double _dropout;
 
-    public LoraAdapter(long inFeatures, long outFeatures, int rank, double alpha, double dropout) : base(nameof(LoraAdapter))
+    public LoraAdapter(long inFeatures, long outFeatures, int rank, double scaling, double dropout) : base(nameof(LoraAdapter))
     {
         _a = nn.Linear(inFeatures, rank, hasBias: false);
         _b = nn.Linear(rank, outFeatures, hasBias: false);
         using (no_grad()) nn.init.zeros_(_b.weight!);
-        _scaling = alpha / rank;
+        _scaling = scaling;
         _dropout = dropout;
         RegisterComponents();
     }
 
-    /// <summary>alpha / rank.</summary>
+    /// <summary>The factor on B·A: alpha / rank, or alpha / √rank for rsLoRA.</summary>
     public double Scaling => _scaling;
 
     /// <summary>A's weight [rank, in].</summary>

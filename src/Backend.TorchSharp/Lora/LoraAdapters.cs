@@ -41,15 +41,21 @@ internal sealed class LoraAdapters : IDisposable
         var problems = options.Validate().ToList();
         if (!options.Enabled || problems.Count > 0)
             throw new GiGpoNetConfigurationException(problems.Count > 0 ? string.Join(" ", problems) : "Policy:Lora:Rank is 0: there is nothing to attach.");
+        return Attach(model, options, name => options.Targets.Contains(name[(name.LastIndexOf('.') + 1)..]) ? (options.Rank, options.Alpha / options.Rank) : null);
+    }
+
+    /// <summary>Attaches a fresh adapter of <paramref name="plan"/>'s rank and scaling to each projection it names (PEFT's module names).</summary>
+    private static LoraAdapters Attach(Qwen2ForCausalLM model, LoraOptions options, Func<string, (int Rank, double Scaling)?> plan)
+    {
         foreach (var parameter in model.parameters()) parameter.requires_grad_(false);
         var (device, dtype) = model.Body.Placement();
         var attached = new List<(string, Linear, LoraSlot, LoraAdapter)>();
         foreach (var (name, projection, slot) in model.Body.Projections())
         {
-            if (!options.Targets.Contains(name[(name.LastIndexOf('.') + 1)..])) continue;
+            if (plan("model." + name) is not { } chosen) continue;
             if (slot.Adapter is not null) throw new InvalidOperationException($"'{name}' has an adapter already; merge or detach it first.");
             var (outFeatures, inFeatures) = (projection.weight!.shape[0], projection.weight.shape[1]);
-            var adapter = new LoraAdapter(inFeatures, outFeatures, options.Rank, options.Alpha, options.Dropout);
+            var adapter = new LoraAdapter(inFeatures, outFeatures, chosen.Rank, chosen.Scaling, options.Dropout);
             adapter.to(dtype).to(device);
             slot.Adapter = adapter;
             attached.Add((name, projection, slot, adapter));
@@ -61,7 +67,15 @@ internal sealed class LoraAdapters : IDisposable
     /// <exception cref="InvalidDataException">The folder's config or tensors do not fit the model; the message names what.</exception>
     public static LoraAdapters Load(Qwen2ForCausalLM model, string folder)
     {
-        var adapters = Attach(model, ReadConfig(folder));
+        var config = PeftAdapterConfig.Read(Path.Combine(folder, ConfigFile));
+        var options = new LoraOptions { Rank = config.Rank, Alpha = config.Alpha, Dropout = config.Dropout, TargetModules = [.. config.Targets] };
+        var adapters = Attach(model, options, config.For);
+        if (adapters.Names.Count == 0)
+        {
+            adapters.Dispose();
+            throw new InvalidDataException($"'{Path.Combine(folder, ConfigFile)}' targets no projection of this model (target_modules: " +
+                                           $"{string.Join(", ", config.Targets)}); the adapter is another model's.");
+        }
         try
         {
             adapters.LoadWeights(folder);
@@ -115,7 +129,10 @@ internal sealed class LoraAdapters : IDisposable
             if (!tensors.TryGetValue(key, out var source))
                 throw new InvalidDataException($"'{file}' has no '{key}', which its {ConfigFile} (r = {Options.Rank}, target_modules) implies for this model.");
             if (!source.shape.SequenceEqual(target.shape))
-                throw new InvalidDataException($"'{key}' in '{file}' has shape [{string.Join(", ", source.shape)}]; this model needs [{string.Join(", ", target.shape)}].");
+                throw new InvalidDataException($"'{key}' in '{file}' has shape [{string.Join(", ", source.shape)}]; this model needs [{string.Join(", ", target.shape)}] " +
+                                               $"(the ranks of {ConfigFile}).");
+            if (!source.isfinite().all().item<bool>())
+                throw new InvalidDataException($"'{key}' in '{file}' holds NaN or infinite values; the adapter is damaged (or was saved from a diverged run).");
             target.copy_(source.to_type(target.dtype));
         }
         var unexpected = tensors.Keys.Where(k => !expected.Contains(k)).ToList();
@@ -182,38 +199,5 @@ internal sealed class LoraAdapters : IDisposable
             adapter.Dispose();
         }
         _attached.Clear();
-    }
-
-    private static LoraOptions ReadConfig(string folder)
-    {
-        var path = Path.Combine(folder, ConfigFile);
-        try
-        {
-            var root = JsonNode.Parse(File.ReadAllText(path))?.AsObject() ?? throw new InvalidDataException($"'{path}' is not a JSON object.");
-            var type = root["peft_type"]?.GetValue<string>();
-            if (!string.Equals(type, "LORA", StringComparison.OrdinalIgnoreCase))
-                throw new InvalidDataException($"'{path}' is a PEFT {type ?? "(no peft_type)"} adapter; only LORA adapters load.");
-            if (root["use_dora"]?.GetValue<bool>() == true || root["use_rslora"]?.GetValue<bool>() == true)
-                throw new InvalidDataException($"'{path}' uses DoRA or rsLoRA, which this backend does not implement; use a plain LoRA adapter.");
-            var targets = root["target_modules"] switch
-            {
-                JsonArray list => list.Select(t => t!.GetValue<string>()).ToArray(),
-                JsonValue one => [one.GetValue<string>()],
-                _ => throw new InvalidDataException($"'{path}' has no target_modules."),
-            };
-            var options = new LoraOptions
-            {
-                Rank = root["r"]?.GetValue<int>() ?? throw new InvalidDataException($"'{path}' has no r."),
-                Alpha = root["lora_alpha"]?.GetValue<double>() ?? 8,
-                Dropout = root["lora_dropout"]?.GetValue<double>() ?? 0,
-                TargetModules = targets,
-            };
-            var problems = options.Validate().ToList();
-            return problems.Count == 0 ? options : throw new InvalidDataException($"'{path}': {string.Join(" ", problems)}");
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
-        {
-            throw new InvalidDataException($"'{path}' is not a valid PEFT adapter config: {e.Message}", e);
-        }
     }
 }

@@ -186,6 +186,17 @@ public sealed class ArchitectureTests
         Assert.That(e, Is.InstanceOf<GiGpoNetConfigurationException>().Or.InstanceOf<InvalidDataException>());
     }
 
+    [TestCase(float.NaN)]
+    [TestCase(float.PositiveInfinity)]
+    public void Non_finite_weights_are_refused_when_loading(float value)
+    {
+        var checkpoint = Checkpoint("qwen2").Randomize(seed: 2, bf16: false);
+        checkpoint.Weights["model.layers.1.mlp.up_proj.weight"].Values[17] = value;
+        checkpoint.Write(_folder, bf16: false);
+        var e = Assert.Throws<InvalidDataException>(() => HuggingFaceCheckpoint.LoadCausalLM(_folder).Dispose())!;
+        Assert.That(e.Message, Does.Contain("model.layers.1.mlp.up_proj.weight").And.Contain("NaN or infinite"));
+    }
+
     [Test]
     public void A_saved_folder_keeps_the_architecture_and_every_field_of_its_config()
     {
