@@ -76,6 +76,32 @@ public sealed class PolicyChatClientTests
     }
 
     [Test]
+    public async Task A_reply_that_calls_a_tool_is_a_function_call_and_its_result_goes_back_as_a_tool_message()
+    {
+        using var client = PolicyChatClient.Load(_folder);
+        var open = AIFunctionFactory.Create((string what) => $"The {what} is open.", "open", "Open a thing");
+        const string call = "<tool_call>{\"name\": \"open\", \"arguments\": {\"what\": \"fridge\"}}</tool_call>";
+        var options = new ChatOptions { Tools = [open], AdditionalProperties = new() { [PolicyChatClient.AllowedResponsesKey] = new[] { call } } };
+        var response = await client.GetResponseAsync("open the fridge", options);
+        Assert.That(response.FinishReason, Is.EqualTo(ChatFinishReason.ToolCalls));
+        var function = response.Messages.Single().Contents.OfType<FunctionCallContent>().Single();
+        Assert.That(function.Name, Is.EqualTo("open"));
+        Assert.That(function.Arguments!["what"]!.ToString(), Is.EqualTo("fridge"));
+
+        // The result goes back as a tool message; the next reply is generated from a prompt that holds it.
+        List<ChatMessage> conversation = [new(ChatRole.User, "open the fridge"), response.Messages.Single(),
+            new(ChatRole.Tool, [new FunctionResultContent(function.CallId, "The fridge is open.")])];
+        var next = await client.GetResponseAsync(conversation, new ChatOptions { MaxOutputTokens = 2 });
+        var tokenizer = WordLevelTokenizer.Build(Corpus, 50);
+        var prompt = tokenizer.EncodeChat(new ChatRequest
+        {
+            Messages = [new ChatTurn("user", "open the fridge"), new ChatTurn("assistant", "") { ToolCalls = [new ToolCall("open", null)] },
+                new ChatTurn("tool", "The fridge is open.")],
+        });
+        Assert.That(next.Usage!.InputTokenCount, Is.EqualTo(prompt.Length));
+    }
+
+    [Test]
     public void Bad_requests_are_argument_errors_and_metadata_is_served()
     {
         using var client = PolicyChatClient.Load(_folder);

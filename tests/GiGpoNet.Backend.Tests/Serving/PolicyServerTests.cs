@@ -110,6 +110,62 @@ public sealed class PolicyServerTests
         }
     }
 
+    private const string ToolCall = "<tool_call>{\"name\": \"open\", \"arguments\": {\"what\": \"fridge\"}}</tool_call>";
+
+    [Test]
+    public async Task A_reply_that_calls_a_tool_comes_back_as_tool_calls_and_tool_answers_render_in_the_next_prompt()
+    {
+        var tools = new[] { new { type = "function", function = new { name = "open", description = "Open a thing", parameters = new { type = "object" } } } };
+        var answer = await PostAsync("/v1/chat/completions", new
+        {
+            model = "tiny", messages = new[] { new { role = "user", content = "open the fridge" } }, tools, guided_choice = new[] { ToolCall },
+        });
+        var choice = answer["choices"]![0]!;
+        Assert.That(choice["finish_reason"]!.GetValue<string>(), Is.EqualTo("tool_calls"));
+        var call = choice["message"]!["tool_calls"]![0]!;
+        Assert.That(call["function"]!["name"]!.GetValue<string>(), Is.EqualTo("open"));
+        Assert.That(JsonNode.Parse(call["function"]!["arguments"]!.GetValue<string>())!["what"]!.GetValue<string>(), Is.EqualTo("fridge"));
+        Assert.That(choice["message"]!["content"], Is.Null);
+
+        // The conversation goes on with the call and its answer; ChatML renders the tool message as its own turn.
+        var next = await PostAsync("/v1/chat/completions", new
+        {
+            model = "tiny", max_tokens = 2, return_token_ids = true, tools,
+            messages = new object[]
+            {
+                new { role = "user", content = "open the fridge" },
+                new { role = "assistant", content = (string?)null, tool_calls = new[] { new { id = call["id"]!.GetValue<string>(), type = "function",
+                    function = new { name = "open", arguments = "{\"what\": \"fridge\"}" } } } },
+                new { role = "tool", content = "The fridge is open.", tool_call_id = call["id"]!.GetValue<string>() },
+            },
+        });
+        var (_, tokenizer) = (0, WordLevelTokenizer.Build(Corpus, 50));
+        var prompt = tokenizer.Decode(next["prompt_token_ids"]!.AsArray().Select(t => t!.GetValue<int>()).ToArray());
+        Assert.That(prompt, Is.EqualTo("<|im_start|>user\nopen the fridge<|im_end|>\n<|im_start|>assistant\n<|im_end|>\n<|im_start|>tool\nThe fridge is open.<|im_end|>\n" +
+                                       "<|im_start|>assistant\n"));
+    }
+
+    [Test]
+    public async Task A_streamed_chat_reply_is_server_sent_events_that_add_up_to_the_reply()
+    {
+        var request = new { model = "tiny", messages = new[] { new { role = "user", content = "open the fridge" } }, max_tokens = 10, seed = 3, temperature = 0.8 };
+        var whole = (await PostAsync("/v1/chat/completions", request))["choices"]![0]!;
+        using var response = await _http.PostAsJsonAsync("/v1/chat/completions", new
+        {
+            request.model, request.messages, request.max_tokens, request.seed, request.temperature, stream = true, stream_options = new { include_usage = true },
+        });
+        Assert.That(response.Content.Headers.ContentType!.MediaType, Is.EqualTo("text/event-stream"));
+        var events = (await response.Content.ReadAsStringAsync()).Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(events, Has.All.StartWith("data: "));
+        Assert.That(events[^1], Is.EqualTo("data: [DONE]"));
+        var chunks = events[..^1].Select(e => JsonNode.Parse(e["data: ".Length..])!).ToList();
+        Assert.That(chunks.Select(c => c["object"]!.GetValue<string>()), Is.All.EqualTo("chat.completion.chunk"));
+        var text = string.Concat(chunks.SelectMany(c => c["choices"]!.AsArray()).Select(c => c!["delta"]!["content"]?.GetValue<string>()));
+        Assert.That(text, Is.EqualTo(whole["message"]!["content"]!.GetValue<string>()));
+        Assert.That(chunks.SelectMany(c => c["choices"]!.AsArray()).Last()!["finish_reason"]!.GetValue<string>(), Is.EqualTo(whole["finish_reason"]!.GetValue<string>()));
+        Assert.That(chunks[^1]["usage"]!["completion_tokens"]!.GetValue<int>(), Is.GreaterThan(0), "the usage chunk comes last");
+    }
+
     [Test]
     public async Task Sampled_tokens_get_the_models_own_log_probs_as_vllm_reports_them()
     {
