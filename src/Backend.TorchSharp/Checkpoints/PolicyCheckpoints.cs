@@ -58,20 +58,33 @@ public static class PolicyCheckpoints
     /// <exception cref="GiGpoNetConfigurationException">The folder is missing or has no tokenizer.</exception>
     public static (Qwen2ForCausalLM Model, ITextTokenizer Tokenizer) Load(string folder, BackendOptions backend)
     {
-        var (model, tokenizer, _) = LoadMerged(folder, backend);
+        var (model, tokenizer, _) = AsConfigurationError(folder, () => LoadMerged(folder, backend));
         return (model, tokenizer);
+    }
+
+    /// <summary>A folder the user gave that cannot be loaded is bad input: its problem becomes a configuration error naming the folder.</summary>
+    private static T AsConfigurationError<T>(string folder, Func<T> load)
+    {
+        try
+        {
+            return load();
+        }
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or ChatTemplateException or System.Text.Json.JsonException)
+        {
+            throw new GiGpoNetConfigurationException($"'{folder}' cannot be loaded: {e.Message}", e);
+        }
     }
 
     /// <summary>
     /// A training checkpoint's policy as it was being trained: the base weights (its own, or the run's frozen base its
     /// <see cref="BaseReferenceFile"/> names) and tokenizer, its LoRA adapter not merged (the learner attaches it again).
     /// </summary>
-    internal static (Qwen2ForCausalLM Model, ITextTokenizer Tokenizer) LoadUnmerged(string folder, BackendOptions backend)
+    internal static (Qwen2ForCausalLM Model, ITextTokenizer Tokenizer) LoadUnmerged(string folder, BackendOptions backend) => AsConfigurationError(folder, () =>
     {
         var policy = PolicyFolder(folder);
         var tokenizer = LoadTokenizer(policy);
         return (HuggingFaceCheckpoint.LoadCausalLM(policy, backend.ResolveDtype(), backend.ResolveDevice(), WeightsFolder(policy)), tokenizer);
-    }
+    });
 
     /// <summary>Whether <paramref name="folder"/> is a training checkpoint (<c>checkpoints/iter-&lt;K&gt;</c>): its policy sits in a subfolder.</summary>
     internal static bool IsTrainingCheckpoint(string folder) =>
@@ -145,8 +158,9 @@ public static class PolicyCheckpoints
         if (File.Exists(target) || Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any())
             throw new GiGpoNetConfigurationException($"--output '{target}' holds files already; give an empty or new folder (nothing is overwritten).");
         var policy = PolicyFolder(source);
-        var written = dtype ?? HuggingFaceCheckpoint.DtypeOf(Model.Qwen2Config.Load(Path.Combine(policy, "config.json")).Source?["torch_dtype"]?.GetValue<string>());
-        var (model, tokenizer, merged) = LoadMerged(source, backend);
+        var written = dtype ?? AsConfigurationError(source, () =>
+            HuggingFaceCheckpoint.DtypeOf(Model.Qwen2Config.Load(Path.Combine(policy, "config.json")).Source?["torch_dtype"]?.GetValue<string>()));
+        var (model, tokenizer, merged) = AsConfigurationError(source, () => LoadMerged(source, backend));
         using (model)
         {
             var temporary = target + ".tmp-" + Guid.NewGuid().ToString("N")[..8];

@@ -13,10 +13,11 @@ internal static class MergeCommand
     {
         var checkpoint = new Option<string>("--checkpoint", "-c") { Description = "A run's checkpoints/final folder (its adapter/ is merged).", Required = true };
         var outputFolder = new Option<string>("--output", "-o") { Description = "A new folder for the merged model.", Required = true };
+        var dtype = new Option<string?>("--dtype") { Description = "float32, bfloat16 or float16 for the written weights (default: the checkpoint's torch_dtype)." };
         var command = new Command("merge", "Merge a checkpoint's LoRA adapter into its weights and write a plain Hugging Face model folder (transformers and vLLM " +
                                            "load it without PEFT).")
         {
-            checkpoint, outputFolder,
+            checkpoint, outputFolder, dtype,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((parse, _) => CliErrors.RunAsync(error, async () =>
@@ -24,7 +25,8 @@ internal static class MergeCommand
             await using var services = CliServices.BuildValidated(parse);
             var backend = services.GetRequiredService<IOptions<BackendOptions>>().Value;
             var from = parse.GetValue(checkpoint)!;
-            var merged = PolicyCheckpoints.Merge(from, parse.GetValue(outputFolder)!, backend);
+            var written = parse.GetValue(dtype) is { } name ? new BackendOptions { Dtype = name }.ResolveDtype() : (TorchSharp.torch.ScalarType?)null;
+            var merged = PolicyCheckpoints.Merge(from, parse.GetValue(outputFolder)!, backend, written);
             await output.WriteLineAsync(merged > 0
                 ? $"Merged the adapter's {merged} projections into the weights; wrote {Path.GetFullPath(parse.GetValue(outputFolder)!)}."
                 : $"'{from}' has no adapter/; its weights were copied unchanged to {Path.GetFullPath(parse.GetValue(outputFolder)!)}.");

@@ -150,7 +150,7 @@ public sealed class LoraTests
 
         var config = Path.Combine(_folder, PolicyCheckpoints.AdapterFolder, "adapter_config.json");
         File.WriteAllText(config, File.ReadAllText(config).Replace("\"r\": 4", "\"r\": 8", StringComparison.Ordinal));
-        var e = Assert.Throws<InvalidDataException>(() => PolicyCheckpoints.Load(_folder, new BackendOptions { Device = "cpu" }));
+        var e = Assert.Throws<GiGpoNetConfigurationException>(() => PolicyCheckpoints.Load(_folder, new BackendOptions { Device = "cpu" }));
         Assert.That(e!.Message, Does.Contain("has shape [4, 32]").And.Contain("needs [8, 32]"));
     }
 

@@ -156,7 +156,7 @@ public sealed class PeftConfigTests
             _ => Config(("peft_type", "PREFIX_TUNING")),
         };
         WriteAdapter(config, new Dictionary<string, int> { ["model.layers.0.self_attn.q_proj"] = 4 }, seed: 4);
-        var e = Assert.Throws<InvalidDataException>(() => PolicyCheckpoints.Load(_folder, new BackendOptions { Device = "cpu" }).Model.Dispose())!;
+        var e = Assert.Throws<GiGpoNetConfigurationException>(() => PolicyCheckpoints.Load(_folder, new BackendOptions { Device = "cpu" }).Model.Dispose())!;
         Assert.That(e.Message, Does.Contain(message).And.Contain("adapter_config.json"));
     }
 }
