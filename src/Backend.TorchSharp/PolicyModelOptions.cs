@@ -30,37 +30,31 @@ public sealed class PolicyModelOptions
     /// <summary>
     /// From scratch: one matrix for the input embedding and the output projection, as Qwen2.5-0.5B has, so that a token the policy
     /// reads and the same token it writes are one vector; it starts as an untied <c>lm_head</c> does. Default false (a separate
-    /// <c>lm_head</c>). Left out of the effective configuration while false, so that runs written before this setting existed
-    /// compare equal.
+    /// <c>lm_head</c>).
     /// </summary>
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public bool TieWordEmbeddings { get; set; }
 
     /// <summary>
     /// From scratch: the word-level tokenizer cuts a space apart from the word after it, so that a word has one id wherever it
     /// stands (<see cref="Tokenization.WordLevelTokenizer.SpacesApart"/>); prompts grow by about a token a word. Default false.
-    /// Left out of the effective configuration while false.
+    ///
     /// </summary>
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public bool SpacesApart { get; set; }
 
     /// <summary>
     /// From scratch: a word's token with the space before it (" silver") starts as the space's row plus the bare word's row
     /// ("silver"), scaled by 1/√2 to keep its size, instead of a row of its own, so that the word a policy reads in a sentence and the
     /// word it writes after <c>click[</c> start out alike; from there the rows train apart. Applies to words the vocabulary holds both
-    /// ways; nothing to compose with <see cref="SpacesApart"/>. Default false. Left out of the effective configuration while false.
+    /// ways; nothing to compose with <see cref="SpacesApart"/>. Default false.
     /// </summary>
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public bool ComposeSpacedWords { get; set; }
 
     /// <summary>
     /// From scratch: every run of up to three digits is one token ("108", "05"; longer runs are cut every three digits), and the
     /// rows of these tokens start ordered by the number's value: (a row of its own + a shared row + (2t − 1) times a second shared
     /// row) / √3, with t = ln(1 + value) / ln(1000), so that comparing two numbers (a price against a limit) starts as comparing two
-    /// vectors along one direction instead of two strings of digits. Adds 1,100 tokens ("00" to "999"). Default false. Left out of the
-    /// effective configuration while false.
+    /// vectors along one direction instead of two strings of digits. Adds 1,100 tokens ("00" to "999"). Default false.
     /// </summary>
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public bool NumberTokens { get; set; }
 
     /// <summary>Longest prompt accepted, in tokens. Default 1024.</summary>

@@ -168,15 +168,4 @@ public sealed class FromScratchPolicyTests
         Assert.That(new PolicyModelOptions { ComposeSpacedWords = true, SpacesApart = true }.Validate(),
             Has.Some.StartsWith("Policy:ComposeSpacedWords has nothing to compose with Policy:SpacesApart"));
     }
-
-    [Test]
-    public void The_effective_configuration_names_them_only_when_they_are_on()
-    {
-        var defaults = JsonSerializer.Serialize(new PolicyModelOptions());
-        Assert.That(defaults, Does.Not.Contain(nameof(PolicyModelOptions.TieWordEmbeddings)).And.Not.Contain(nameof(PolicyModelOptions.SpacesApart))
-            .And.Not.Contain(nameof(PolicyModelOptions.ComposeSpacedWords)).And.Not.Contain(nameof(PolicyModelOptions.NumberTokens)));
-        Assert.That(JsonSerializer.Serialize(new PolicyModelOptions { TieWordEmbeddings = true, SpacesApart = true, ComposeSpacedWords = true, NumberTokens = true }),
-            Does.Contain("\"TieWordEmbeddings\":true").And.Contain("\"SpacesApart\":true").And.Contain("\"ComposeSpacedWords\":true")
-                .And.Contain("\"NumberTokens\":true"));
-    }
 }

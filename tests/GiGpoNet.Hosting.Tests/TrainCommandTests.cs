@@ -295,6 +295,30 @@ public sealed class TrainCommandTests : CliTestBase
         Assert.That(corrupted.Stderr, Does.Contain("is corrupted: policy/model.safetensors does not match its hash"));
     }
 
+    [Test]
+    public void A_changed_setting_refuses_to_resume_naming_both_values_and_a_longer_run_resumes()
+    {
+        var folder = Path.Combine(Folder, "run");
+        string[] Settings(params string[] more) =>
+        [
+            .. Tiny("gigpo").Where(a => !a.StartsWith("--Training:OutputDirectory", StringComparison.Ordinal) && !a.StartsWith("--Training:Iterations",
+                StringComparison.Ordinal) && !a.StartsWith("--Update:LearningRate", StringComparison.Ordinal)),
+            $"--Training:OutputDirectory={folder}", "--Training:EvaluationInterval=0", .. more,
+        ];
+        Assert.That(Run(Settings("--Training:Iterations=1", "--Update:LearningRate=0.001")).Code, Is.EqualTo(0));
+        var metrics = File.ReadAllText(Path.Combine(folder, "metrics.jsonl"));
+
+        var (code, stdout, stderr) = Run(Settings("--Training:Iterations=2", "--Update:LearningRate=0.0001", "--Rollout:HistoryLength=1"));
+        Assert.That(code, Is.EqualTo(2), stdout);
+        Assert.That(stderr, Does.Contain("Update:LearningRate was 0.001, is now 0.0001").And.Contain("Rollout:HistoryLength was 2, is now 1")
+            .And.Contain("Training:Resume=false").And.Contain("another Training:OutputDirectory"));
+        Assert.That(File.ReadAllText(Path.Combine(folder, "metrics.jsonl")), Is.EqualTo(metrics), "nothing was written");
+
+        (code, stdout, stderr) = Run(Settings("--Training:Iterations=2", "--Update:LearningRate=0.001", "--Backend:Threads=1", "--Training:KeepCheckpoints=1"));
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(stdout, Does.Contain("iteration 2:").And.Not.Contain("iteration 1:"), "more iterations and fewer threads resume");
+    }
+
     [TestCase("--Training:Algorithm=gipgo", "'gipgo' is not a registered advantage estimator")]
     [TestCase("--Training:Environment=alfworld", "'alfworld' is not a registered environment")]
     [TestCase("--Training:Iteratons=3", "Training:Iteratons is not a known setting")]

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using GiGpoNet.Hosting.Storage;
 using GiGpoNet.Hosting.Training;
 
@@ -7,27 +6,14 @@ namespace GiGpoNet.Experiments.Ablations;
 /// <summary>
 /// Lets overlapping grids train a shared cell once (the paper's tables share their GiGPO cell: the algorithm table, the level
 /// ablation at both levels, ω = 1 in the sweep): a finished run in another grid's folder whose effective configuration
-/// (<see cref="AgentTrainer.ConfigurationFileName"/>) equals a pending cell's is copied into the cell's folder instead of trained.
-/// Settings that say where a run writes or how it computes the same result (threads, micro-batch order) are not compared (<see cref="IgnoredSettings"/>).
+/// (<see cref="AgentTrainer.ConfigurationFileName"/>) describes the same computation as a pending cell's
+/// (<see cref="RunFingerprint.Purpose.Reuse"/>: where a run writes and how it computes the same result aside) is copied into the
+/// cell's folder instead of trained.
 /// </summary>
 internal static class AblationReuse
 {
     /// <summary>The file a reused cell's folder gets, naming the run it was copied from.</summary>
     public const string MarkerFileName = "reused_from.txt";
-
-    /// <summary>
-    /// Settings left out of the comparison: where the run writes, where warm starts are cached, whether it resumes, and how it computes
-    /// what it would compute anyway (libtorch's thread count, length-ordered micro-batches: float rounding apart, the same).
-    /// </summary>
-    public static readonly IReadOnlyList<(string Section, string Key)> IgnoredSettings =
-        [("Training", "OutputDirectory"), ("Training", "Resume"), ("WarmStart", "CacheDirectory"), ("Backend", "Threads"), ("Update", "LengthBucketing")];
-
-    /// <summary>
-    /// Derived values that earlier versions wrote into <c>configuration.json</c> beside the settings they derive from (<c>*</c>: any
-    /// estimator); left out of the comparison, so that runs written before and after compare equal.
-    /// </summary>
-    private static readonly string[][] DerivedValuesOfEarlierVersions =
-        [["Policy", "Lora", "Enabled"], ["Policy", "Lora", "Targets"], ["Algorithms", "*", "EffectiveEpisodeMode"], ["Algorithms", "*", "EffectiveStepMode"]];
 
     /// <summary>
     /// Prepares the grid folder <paramref name="gridFolder"/> from other grids' folders <paramref name="sourceGridFolders"/>: copies the
@@ -67,11 +53,12 @@ internal static class AblationReuse
     /// <summary>The first finished run in the grid folders with this effective configuration, or null; runs without a configuration file (older runs) never match.</summary>
     private static string? FindFinished(IEnumerable<string> gridFolders, string configuration)
     {
-        var wanted = Comparable(configuration);
+        var wanted = RunFingerprint.Of(configuration, RunFingerprint.Purpose.Reuse);
         foreach (var run in gridFolders.SelectMany(g => Directory.EnumerateDirectories(g).Order(StringComparer.Ordinal)))
         {
             var file = Path.Combine(run, AgentTrainer.ConfigurationFileName);
-            if (AblationRunner.StatusOf(run) == AblationCellStatus.Finished && File.Exists(file) && JsonNode.DeepEquals(Comparable(File.ReadAllText(file)), wanted))
+            if (AblationRunner.StatusOf(run) == AblationCellStatus.Finished && File.Exists(file)
+                && RunFingerprint.Of(File.ReadAllText(file), RunFingerprint.Purpose.Reuse).SameAs(wanted))
                 return run;
         }
         return null;
@@ -102,27 +89,6 @@ internal static class AblationReuse
                 copied++;
         }
         return copied;
-    }
-
-    private static JsonNode Comparable(string configuration)
-    {
-        var document = JsonNode.Parse(configuration)?.AsObject() ?? throw new InvalidDataException("An effective configuration must be a JSON object.");
-        foreach (var (section, key) in IgnoredSettings)
-            if (document[section] is JsonObject settings) settings.Remove(key);
-        foreach (var path in DerivedValuesOfEarlierVersions)
-            Remove(document, path);
-        return document;
-    }
-
-    private static void Remove(JsonObject node, ReadOnlySpan<string> path)
-    {
-        if (path.Length == 1)
-        {
-            node.Remove(path[0]);
-            return;
-        }
-        foreach (var (name, child) in node.ToList())
-            if ((path[0] == "*" || path[0] == name) && child is JsonObject inner) Remove(inner, path[1..]);
     }
 
     private static void CopyFolder(string source, string destination)

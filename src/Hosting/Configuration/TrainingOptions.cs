@@ -67,9 +67,7 @@ public sealed class TrainingOptions
 
     /// <summary>
     /// Keep only the newest this many <c>checkpoints/iter-*</c> (older ones are deleted after each save); 0 (default) keeps every one.
-    /// Left out of the effective configuration while 0, so that runs written before this setting existed compare equal.
     /// </summary>
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public int KeepCheckpoints { get; set; }
 
     /// <summary>Continue from the newest checkpoint in the run folder when there is one. Default true.</summary>

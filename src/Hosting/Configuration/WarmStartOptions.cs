@@ -8,9 +8,8 @@ public sealed record WarmStartOptions
 
     /// <summary>
     /// Whether to warm-start: unset (default) warm-starts a policy trained from scratch and not a pretrained one (<c>Policy:Path</c>),
-    /// true or false decides. Left out of the effective configuration while unset.
+    /// true or false decides.
     /// </summary>
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public bool? Enabled { get; set; }
 
     /// <summary>Expert episodes to learn from (training split); 0 skips the warm start. Default 64.</summary>

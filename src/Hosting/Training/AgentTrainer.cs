@@ -38,7 +38,7 @@ public sealed class AgentTrainer(
     {
         var wall = Stopwatch.StartNew();
         var resumeFrom = training.Resume ? checkpoints.Latest(OutputDirectory) : null;
-        var resumed = resumeFrom is null ? null : Resumable(checkpoints.Verify(resumeFrom));
+        var resumed = resumeFrom is null ? null : Resumable(checkpoints.Verify(resumeFrom), checkpoints.Configuration(resumeFrom));
         TrainerLog.Starting(_logger, run.Algorithm, run.Environment, training.Seed, OutputDirectory);
         if (resumed is not null) TrainerLog.Resuming(_logger, resumeFrom!, resumed.Iteration);
         using var recorder = recorders.Open(OutputDirectory, resumed?.Iteration);
@@ -112,11 +112,26 @@ public sealed class AgentTrainer(
         return recorded;
     }
 
-    private CheckpointState Resumable(CheckpointState state) =>
-        state.Algorithm == run.Algorithm && state.Environment == run.Environment && state.Seed == training.Seed ? state
-            : throw new GiGpoNetConfigurationException(
+    /// <summary>
+    /// The checkpoint's state when this run may resume it: the same algorithm, environment and seed, and every setting that decides what
+    /// the run computes as the checkpoint had it (<see cref="RunFingerprint.Purpose.Resume"/>); only what extends or observes a run may
+    /// change.
+    /// </summary>
+    private CheckpointState Resumable(CheckpointState state, string? configuration)
+    {
+        const string waysOut = "Choose another Training:OutputDirectory for a new run, or set Training:Resume=false to start over in this one.";
+        if (state.Algorithm != run.Algorithm || state.Environment != run.Environment || state.Seed != training.Seed)
+            throw new GiGpoNetConfigurationException(
                 $"The run folder '{OutputDirectory}' holds a checkpoint of {state.Algorithm} on {state.Environment} with seed {state.Seed}, not of " +
-                $"{run.Algorithm} on {run.Environment} with seed {training.Seed}. Choose another Training:OutputDirectory, or set Training:Resume=false to start over.");
+                $"{run.Algorithm} on {run.Environment} with seed {training.Seed}. {waysOut}");
+        if (configuration is null) return state;
+        var differences = RunFingerprint.Of(configuration, RunFingerprint.Purpose.Resume)
+            .Differences(RunFingerprint.Of(run.EffectiveConfiguration, RunFingerprint.Purpose.Resume));
+        return differences.Count == 0 ? state : throw new GiGpoNetConfigurationException(
+            $"The run folder '{OutputDirectory}' holds a checkpoint trained with other settings than this run's, and resuming would mix the two: " +
+            string.Join("; ", differences.Select(d => $"{d.Key} was {d.Mine ?? "unset"}, is now {d.Theirs ?? "unset"}")) + $". {waysOut} (Only " +
+            "Training:Iterations, EnvironmentStepBudget, EvaluationInterval, CheckpointInterval, KeepCheckpoints and Backend:Threads may change on resume.)");
+    }
 
     private bool BudgetSpent(long environmentSteps) => training.EnvironmentStepBudget > 0 && environmentSteps >= training.EnvironmentStepBudget;
 

@@ -13,6 +13,9 @@ internal sealed class CheckpointStore(TrainingOptions training) : ICheckpointSto
 
     public CheckpointState Verify(string checkpoint) => TrainingCheckpoint.Verify(checkpoint);
 
+    public string? Configuration(string checkpoint) =>
+        File.Exists(Path.Combine(checkpoint, AgentTrainer.ConfigurationFileName)) ? File.ReadAllText(Path.Combine(checkpoint, AgentTrainer.ConfigurationFileName)) : null;
+
     public TrainingEvent Save(string runFolder, CheckpointState state, ILearner learner, string configuration)
     {
         ArgumentNullException.ThrowIfNull(state);

@@ -15,6 +15,9 @@ public interface ICheckpointStore
     /// <exception cref="InvalidDataException">A file is missing or does not match its hash.</exception>
     CheckpointState Verify(string checkpoint);
 
+    /// <summary>The effective configuration a checkpoint was saved with, or null when it records none.</summary>
+    string? Configuration(string checkpoint) => null;
+
     /// <summary>
     /// Saves the learner's state with <paramref name="state"/> and the run's configuration; returns the <see cref="TrainingEventKind.Checkpoint"/>
     /// event (with a warning when it could not be saved and training can go on).
