@@ -40,7 +40,7 @@ public sealed class EnvironmentDefaultsTests : CliTestBase
         var (shop, policy) = (configuration.RootElement.GetProperty("Environments").GetProperty("shop"), configuration.RootElement.GetProperty("Policy"));
         Assert.That((shop.GetProperty("Reward").GetString(), shop.GetProperty("Search").GetString(), shop.GetProperty("Titles").GetString()),
             Is.EqualTo(("Score", "Instruction", "Full")));
-        Assert.That((policy.GetProperty("TieWordEmbeddings").GetBoolean(), policy.TryGetProperty("SpacesApart", out _), policy.GetProperty("ComposeSpacedWords").GetBoolean()),
+        Assert.That((policy.GetProperty("TieWordEmbeddings").GetBoolean(), policy.GetProperty("SpacesApart").GetBoolean(), policy.GetProperty("ComposeSpacedWords").GetBoolean()),
             Is.EqualTo((true, false, true)));
         Assert.That(configuration.RootElement.GetProperty("Rollout").GetProperty("HistoryLength").GetInt32(), Is.EqualTo(0));
         var (training, update) = (configuration.RootElement.GetProperty("Training"), configuration.RootElement.GetProperty("Update"));
