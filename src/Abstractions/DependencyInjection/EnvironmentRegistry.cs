@@ -6,11 +6,18 @@ namespace GiGpoNet.Environments;
 /// <param name="Name">The lower-case name it is selected by.</param>
 /// <param name="ImplementationType">The environment type.</param>
 /// <param name="Description">Its description.</param>
-public sealed record EnvironmentRegistration(string Name, Type ImplementationType, EnvironmentDescription Description) : IComponentRegistration;
+public sealed record EnvironmentRegistration(string Name, Type ImplementationType, EnvironmentDescription Description) : IComponentRegistration
+{
+    /// <summary>The options bound from <c>Environments:&lt;name&gt;</c>, or null for an environment that takes no settings there.</summary>
+    public Type? OptionsType { get; init; }
+}
 
 /// <summary>The names of all registered environments, for <c>Training:Environment</c>.</summary>
 public sealed class EnvironmentRegistry : ComponentRegistry<EnvironmentRegistration>
 {
+    /// <summary>The configuration section whose children configure environments by name (<c>Environments:household:RoomSize</c>).</summary>
+    public const string EnvironmentsSection = "Environments";
+
     /// <inheritdoc />
     protected override string Kind => "environment";
 

@@ -1,8 +1,10 @@
 namespace GiGpoNet.Environments;
 
 /// <summary>
-/// Creates instances of one kind of environment. Register one with <c>builder.AddEnvironment&lt;TFactory&gt;("name")</c>; it is then
-/// selectable with <c>Training:Environment</c>.
+/// Creates instances of one kind of environment. <c>builder.AddEnvironment&lt;TEnvironment&gt;(description)</c> (or
+/// <c>AddEnvironment&lt;TEnvironment, TOptions&gt;</c>, with options bound from <c>Environments:&lt;name&gt;</c>) registers one, keyed by the
+/// description's name; it is then selectable with <c>Training:Environment</c>. To build instances yourself, register your own
+/// factory with <c>services.AddKeyedSingleton&lt;IEnvironmentFactory&gt;(name, ...)</c> beside an <see cref="EnvironmentRegistry"/> entry.
 /// </summary>
 public interface IEnvironmentFactory
 {

@@ -21,7 +21,10 @@ public static class SearchEnvironmentBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var name = SearchEnvironment.Description.Name;
-        if (!EnvironmentRegistry.From(builder.Services).TryAdd(new EnvironmentRegistration(name, typeof(SearchEnvironment), SearchEnvironment.Description)))
+        if (!EnvironmentRegistry.From(builder.Services).TryAdd(new EnvironmentRegistration(name, typeof(SearchEnvironment), SearchEnvironment.Description)
+            {
+                OptionsType = typeof(SearchOptions),
+            }))
             return builder;
         var services = builder.Services;
         services.AddOptions<SearchOptions>()

@@ -1,4 +1,3 @@
-using GiGpoNet;
 using GiGpoNet.Environments.Household;
 using GiGpoNet.Environments.Rollouts;
 using GiGpoNet.Environments.Shop;
@@ -18,29 +17,25 @@ public static class EnvironmentsBuilderExtensions
     public static IGiGpoNetBuilder AddBuiltInEnvironments(this IGiGpoNetBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        AddEnvironmentOptions<HouseholdOptions>(builder, HouseholdOptions.SectionName, o => [(nameof(HouseholdOptions.RoomSize), o.RoomSize)]);
-        AddEnvironmentOptions<ShopOptions>(builder, ShopOptions.SectionName,
-            o => [(nameof(ShopOptions.Search), o.Search), (nameof(ShopOptions.Reward), o.Reward), (nameof(ShopOptions.Titles), o.Titles)]);
-        return builder.AddEnvironment<HouseholdEnvironment>(HouseholdEnvironment.Description)
-            .AddEnvironment<ShopEnvironment>(ShopEnvironment.Description)
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HouseholdOptions>>(
+            new EnumSettingsValidator<HouseholdOptions>(HouseholdOptions.SectionName, o => [(nameof(HouseholdOptions.RoomSize), o.RoomSize)])));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ShopOptions>>(new EnumSettingsValidator<ShopOptions>(ShopOptions.SectionName,
+            o => [(nameof(ShopOptions.Search), o.Search), (nameof(ShopOptions.Reward), o.Reward), (nameof(ShopOptions.Titles), o.Titles)])));
+        return builder.AddEnvironment<HouseholdEnvironment, HouseholdOptions>(HouseholdEnvironment.Description)
+            .AddEnvironment<ShopEnvironment, ShopOptions>(ShopEnvironment.Description)
             .AddEnvironment<SokobanEnvironment>(SokobanEnvironment.Description);
     }
 
-    /// <summary>Binds an environment's options (enum settings) from <paramref name="section"/>, each validated at start-up; once.</summary>
-    private static void AddEnvironmentOptions<TOptions>(IGiGpoNetBuilder builder, string section, Func<TOptions, (string Key, Enum Value)[]> settings)
-        where TOptions : class, new()
+    /// <summary>Checks at start-up that an environment's enum settings name one of their values.</summary>
+    private sealed class EnumSettingsValidator<TOptions>(string section, Func<TOptions, (string Key, Enum Value)[]> settings) : IValidateOptions<TOptions>
+        where TOptions : class
     {
-        if (builder.Services.Any(d => d.ServiceType == typeof(TOptions))) return;
-        var options = builder.Services.AddOptions<TOptions>()
-            .Configure(o => StrictConfigurationBinder.Bind(builder.Configuration.GetSection(section), o));
-        var defaults = settings(new TOptions());
-        for (var i = 0; i < defaults.Length; i++)
+        public ValidateOptionsResult Validate(string? name, TOptions options)
         {
-            var (index, key, type) = (i, defaults[i].Key, defaults[i].Value.GetType());
-            options.Validate(o => Enum.IsDefined(type, settings(o)[index].Value), $"{section}:{key} must be one of {string.Join(", ", Enum.GetNames(type))}.");
+            var failures = settings(options).Where(s => !Enum.IsDefined(s.Value.GetType(), s.Value))
+                .Select(s => $"{section}:{s.Key} must be one of {string.Join(", ", Enum.GetNames(s.Value.GetType()))}.").ToList();
+            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
         }
-        options.ValidateOnStart();
-        builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<TOptions>>().Value);
     }
 
     /// <summary>

@@ -26,10 +26,27 @@ internal sealed class ConfigurationSections(IConfiguration configuration, Advant
                 throw Unknown(name, "configuration section", Known);
         var estimatorNames = estimators.Names;
         foreach (var child in configuration.GetSection("Algorithms").GetChildren())
-            if (!estimators.TryGet(child.Key, out _)) throw Unknown($"Algorithms:{child.Key}", "estimator's section", [.. estimatorNames.Select(n => $"Algorithms:{n}")]);
+        {
+            if (!estimators.TryGet(child.Key, out var estimator))
+                throw Unknown($"Algorithms:{child.Key}", "estimator's section", [.. estimatorNames.Select(n => $"Algorithms:{n}")]);
+            if (estimator.OptionsType is null) RefuseSettings(child, $"the estimator '{estimator.Name}'", "AddAdvantageEstimator<TEstimator, TOptions>");
+        }
         var environmentNames = environments.Names;
         foreach (var child in configuration.GetSection("Environments").GetChildren())
-            if (!environments.TryGet(child.Key, out _)) throw Unknown($"Environments:{child.Key}", "environment's section", [.. environmentNames.Select(n => $"Environments:{n}")]);
+        {
+            if (!environments.TryGet(child.Key, out var environment))
+                throw Unknown($"Environments:{child.Key}", "environment's section", [.. environmentNames.Select(n => $"Environments:{n}")]);
+            if (environment.OptionsType is null) RefuseSettings(child, $"the environment '{environment.Name}'", "AddEnvironment<TEnvironment, TOptions>");
+        }
+    }
+
+    /// <summary>A component registered without options reads no key of its section: any key there would be silently ignored.</summary>
+    private static void RefuseSettings(IConfigurationSection section, string component, string registration)
+    {
+        var keys = section.GetChildren().Select(c => c.Key).ToList();
+        if (keys.Count > 0)
+            throw new GiGpoNetConfigurationException($"'{section.Path}' sets {string.Join(", ", keys)}, but {component} takes no settings (it was registered without " +
+                $"options), so nothing would read them. Remove them, or register it with {registration} to give it options.");
     }
 
     private IEnumerable<string> TopLevelNames()
