@@ -61,6 +61,12 @@ public sealed class RolloutLoopTests
             new AgentPromptBuilder(options), new TagActionParser(options), new SimpleEpisodeMemoryFactory());
     }
 
+    /// <summary>The paper's prompt: think tags required, the admissible actions listed, decoding free.</summary>
+    private static RolloutOptions PaperPrompt(int historyLength = 2) => new()
+    {
+        RequireThinkTags = true, ShowAdmissibleActions = true, ConstrainToAdmissibleActions = false, HistoryLength = historyLength,
+    };
+
     private static string Act(string action) => $"<think>go</think><action>{action}</action>";
 
     [Test]
@@ -98,7 +104,7 @@ public sealed class RolloutLoopTests
         Assert.That(policy.Prompts[0][0].AllowedResponses, Is.EqualTo(new[] { "<action>forward</action>", "<action>wait</action>" }));
 
         var free = new ScriptedPolicy((_, _, _) => Act("forward"));
-        await Source().CollectAsync(free, new RolloutRequest(1, 1, DatasetSplit.Train, 1));
+        await Source(PaperPrompt()).CollectAsync(free, new RolloutRequest(1, 1, DatasetSplit.Train, 1));
         Assert.That(free.Prompts.SelectMany(p => p).Select(p => p.AllowedResponses), Is.All.Null);
 
         var shop = new ScriptedPolicy((_, _, _) => "<action>search[red shoes]</action>");
@@ -123,7 +129,7 @@ public sealed class RolloutLoopTests
     public async Task Prompts_carry_the_task_history_observation_and_admissible_actions()
     {
         var policy = new ScriptedPolicy((_, _, _) => Act("forward"));
-        await Source(new RolloutOptions { HistoryLength = 1 }).CollectAsync(policy, new RolloutRequest(1, 1, DatasetSplit.Train, 1));
+        await Source(PaperPrompt(historyLength: 1)).CollectAsync(policy, new RolloutRequest(1, 1, DatasetSplit.Train, 1));
         var first = policy.Prompts[0][0].UserMessage;
         var third = policy.Prompts[2][0].UserMessage;
         Assert.That(first, Does.StartWith("You walk a corridor. Your task is to: reach room 3"));
@@ -153,7 +159,7 @@ public sealed class RolloutLoopTests
     [TestCase("\uD800\uDFFF\uDC00 broken surrogates \uFFFD")]
     public void Malformed_outputs_are_invalid_actions_never_exceptions(string response)
     {
-        var parsed = new TagActionParser(new RolloutOptions()).Parse(response);
+        var parsed = new TagActionParser(PaperPrompt()).Parse(response);
         Assert.That(parsed.Valid, Is.False);
         Assert.That(parsed.Action.Length, Is.LessThanOrEqualTo(Math.Max(30, response.Length)));
     }

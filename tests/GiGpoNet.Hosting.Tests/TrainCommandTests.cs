@@ -308,9 +308,9 @@ public sealed class TrainCommandTests : CliTestBase
         Assert.That(Run(Settings("--Training:Iterations=1", "--Update:LearningRate=0.001")).Code, Is.EqualTo(0));
         var metrics = File.ReadAllText(Path.Combine(folder, "metrics.jsonl"));
 
-        var (code, stdout, stderr) = Run(Settings("--Training:Iterations=2", "--Update:LearningRate=0.0001", "--Rollout:HistoryLength=1"));
+        var (code, stdout, stderr) = Run(Settings("--Training:Iterations=2", "--Update:LearningRate=0.0001", "--Rollout:HistoryLength=2"));
         Assert.That(code, Is.EqualTo(2), stdout);
-        Assert.That(stderr, Does.Contain("Update:LearningRate was 0.001, is now 0.0001").And.Contain("Rollout:HistoryLength was 2, is now 1")
+        Assert.That(stderr, Does.Contain("Update:LearningRate was 0.001, is now 0.0001").And.Contain("Rollout:HistoryLength was 1, is now 2")
             .And.Contain("Training:Resume=false").And.Contain("another Training:OutputDirectory"));
         Assert.That(File.ReadAllText(Path.Combine(folder, "metrics.jsonl")), Is.EqualTo(metrics), "nothing was written");
 

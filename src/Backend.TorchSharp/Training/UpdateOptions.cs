@@ -20,14 +20,17 @@ public enum LearningRateSchedule
 /// <summary>Accepts <c>constant</c>, <c>warmup</c>, <c>cosine</c> in any case.</summary>
 public sealed class LearningRateScheduleConverter : SnakeCaseEnumConverter<LearningRateSchedule>;
 
-/// <summary>Options of the PPO-family policy (and critic) update, bound from <c>Update</c>. Defaults are verl-agent's GiGPO scripts'.</summary>
+/// <summary>
+/// Options of the PPO-family policy (and critic) update, bound from <c>Update</c>. The defaults are verl-agent's GiGPO scripts' except
+/// the learning rate and batch sizes, which are the built-in from-scratch policy's recipe (verl-agent's noted).
+/// </summary>
 public sealed class UpdateOptions
 {
     /// <summary>The configuration section.</summary>
     public const string SectionName = "Update";
 
-    /// <summary>AdamW learning rate of the policy. Default 1e-6 (verl-agent, for 1.5B–7B models; tiny from-scratch models want ~1e-4).</summary>
-    public double LearningRate { get; set; } = 1e-6;
+    /// <summary>AdamW learning rate of the policy. Default 1e-4, for the built-in from-scratch policy (verl-agent uses 1e-6 for 1.5B–7B models).</summary>
+    public double LearningRate { get; set; } = 1e-4;
 
     /// <summary>AdamW weight decay. Default 0.01.</summary>
     public double WeightDecay { get; set; } = 0.01;
@@ -94,11 +97,11 @@ public sealed class UpdateOptions
     /// <summary>Gradient-norm clip. Default 1.0.</summary>
     public double GradClip { get; set; } = 1.0;
 
-    /// <summary>Step rows per optimizer step. Default 256.</summary>
-    public int MiniBatchSize { get; set; } = 256;
+    /// <summary>Step rows per optimizer step. Default 64 (verl-agent 256).</summary>
+    public int MiniBatchSize { get; set; } = 64;
 
-    /// <summary>Step rows per forward/backward pass (gradients accumulate over a mini-batch). Default 8.</summary>
-    public int MicroBatchSize { get; set; } = 8;
+    /// <summary>Step rows per forward/backward pass (gradients accumulate over a mini-batch). Default 16 (verl-agent 8).</summary>
+    public int MicroBatchSize { get; set; } = 16;
 
     /// <summary>Passes over the batch per iteration. Default 1.</summary>
     public int Epochs { get; set; } = 1;

@@ -12,11 +12,11 @@ public sealed record WarmStartOptions
     /// </summary>
     public bool? Enabled { get; set; }
 
-    /// <summary>Expert episodes to learn from (training split); 0 skips the warm start. Default 64.</summary>
-    public int Episodes { get; set; } = 64;
+    /// <summary>Expert episodes to learn from (training split); 0 skips the warm start. Default 240.</summary>
+    public int Episodes { get; set; } = 240;
 
-    /// <summary>Passes over the demonstrations. Default 3.</summary>
-    public int Epochs { get; set; } = 3;
+    /// <summary>Passes over the demonstrations. Default 5.</summary>
+    public int Epochs { get; set; } = 5;
 
     /// <summary>AdamW learning rate. Default 1e-3.</summary>
     public double LearningRate { get; set; } = 1e-3;
@@ -26,9 +26,9 @@ public sealed record WarmStartOptions
 
     /// <summary>
     /// Share of demonstration steps at which a random admissible action is carried out instead of the expert's, while the state is
-    /// still labelled with the expert's action (DART noise injection): the policy learns to recover from its own mistakes. Default 0.
+    /// still labelled with the expert's action (DART noise injection): the policy learns to recover from its own mistakes. Default 0.2.
     /// </summary>
-    public double ExplorationRate { get; set; }
+    public double ExplorationRate { get; set; } = 0.2;
 
     /// <summary>
     /// A folder where warm-started policies are kept and reused by runs whose warm start would be identical (same demonstrations, policy
