@@ -42,6 +42,14 @@ public sealed class AblateCommandTests : CliTestBase
         var before = File.ReadAllText(untouched);
         Directory.Delete(Path.Combine(Output, "grpo__seed2"), recursive: true);
         File.Delete(Path.Combine(Output, "gigpo__seed2", "summary.json"));
+        (code, _, stderr) = Run("report", Output);
+        Assert.That(code, Is.EqualTo(0), stderr);
+        var oneSeed = File.ReadAllLines(Path.Combine(Output, "results.md")).Single(l => l.StartsWith("| gigpo", StringComparison.Ordinal));
+        Assert.That(oneSeed, Does.StartWith("| gigpo | 1/2 |").And.Contain("(1 seed)").And.Not.Contain("±"), "one seed has no spread to show");
+        var oneSeedCsv = File.ReadAllLines(Path.Combine(Output, "results.csv"));
+        var stdColumn = Array.IndexOf(oneSeedCsv[0].Split(','), "success_std");
+        Assert.That(oneSeedCsv.Single(l => l.StartsWith("sokoban,gigpo,", StringComparison.Ordinal)).Split(',')[stdColumn], Is.Empty);
+
         (code, stdout, stderr) = Run("ablate", "--grid", Grid(), "--output", Output);
         Assert.That(code, Is.EqualTo(0), stderr + stdout);
         Assert.That(stdout, Does.Contain("4/4 cells finished (2 had finished before), 0 failed"));

@@ -62,7 +62,8 @@ public sealed class AblationGridTests : CliTestBase
         Assert.That(statistic.Mean, Is.EqualTo(0.4).Within(1e-12));
         Assert.That(statistic.Std, Is.EqualTo(0.2).Within(1e-12));
         Assert.That(statistic.Percent(), Is.EqualTo("40.0 ± 20.0"));
-        Assert.That(SeedStatistic.Of([0.5]).Std, Is.EqualTo(0));
+        Assert.That(SeedStatistic.Of([0.5]).Std, Is.NaN, "one seed has no spread to show");
+        Assert.That(SeedStatistic.Of([0.5]).Percent(), Is.EqualTo("50.0 (1 seed)"));
         Assert.That(SeedStatistic.Of([]).Percent(), Is.EqualTo("–"));
     }
 }

@@ -8,7 +8,7 @@ namespace GiGpoNet.Experiments.Ablations;
 
 /// <summary>Mean and spread of one figure over the seeds of a row.</summary>
 /// <param name="Mean">The mean.</param>
-/// <param name="Std">The sample standard deviation (n − 1); 0 for a single seed.</param>
+/// <param name="Std">The sample standard deviation (n − 1); NaN for a single seed, whose spread cannot be estimated.</param>
 /// <param name="Count">How many seeds had the figure.</param>
 public readonly record struct SeedStatistic(double Mean, double Std, int Count)
 {
@@ -18,12 +18,14 @@ public readonly record struct SeedStatistic(double Mean, double Std, int Count)
         var finite = values.Where(double.IsFinite).ToList();
         if (finite.Count == 0) return new SeedStatistic(double.NaN, double.NaN, 0);
         var mean = finite.Average();
-        var std = finite.Count > 1 ? Math.Sqrt(finite.Sum(v => (v - mean) * (v - mean)) / (finite.Count - 1)) : 0;
+        var std = finite.Count > 1 ? Math.Sqrt(finite.Sum(v => (v - mean) * (v - mean)) / (finite.Count - 1)) : double.NaN;
         return new SeedStatistic(mean, std, finite.Count);
     }
 
-    /// <summary>"mean ± std" in percent, one decimal, as the paper's tables write it.</summary>
-    public string Percent() => Count == 0 ? "–" : string.Create(CultureInfo.InvariantCulture, $"{100 * Mean:0.0} ± {100 * Std:0.0}");
+    /// <summary>"mean ± std" in percent, one decimal, as the paper's tables write it; "mean (1 seed)" where no spread can be estimated.</summary>
+    public string Percent() => Count == 0 ? "–"
+        : Count == 1 ? string.Create(CultureInfo.InvariantCulture, $"{100 * Mean:0.0} (1 seed)")
+        : string.Create(CultureInfo.InvariantCulture, $"{100 * Mean:0.0} ± {100 * Std:0.0}");
 }
 
 /// <summary>One row of a results table: a combination of levels on one environment, over its seeds.</summary>
@@ -92,7 +94,7 @@ public static class AblationReport
         if (rows.Count == 0) throw new InvalidDataException($"'{folder}' holds no cell folders (with {AblationCell.FileName}); give the output folder of 'gigpo ablate'.");
         var written = new List<string>();
         var markdown = new StringBuilder($"# {title}\n\n");
-        markdown.Append("Final validation success rate (%, mean ± sample std over the finished seeds), per task type and overall; ")
+        markdown.Append("Final validation success rate (%, mean ± sample std over the finished seeds; a row with one seed has no spread), per task type and overall; ")
             .Append("env steps and wall time are means per run. Regenerate with `gigpo report ").Append(folder).Append("`.\n\n");
         var csv = new StringBuilder();
         var axes = rows.SelectMany(r => r.Labels.Keys).Distinct().ToList();
@@ -159,8 +161,9 @@ public static class AblationReport
             if (stat.Count == 0) return;
             x.Add(points.Average(p => p.EnvironmentSteps));
             mean.Add(stat.Mean);
-            low.Add(Math.Max(0, stat.Mean - stat.Std));
-            high.Add(Math.Min(1, stat.Mean + stat.Std));
+            var spread = double.IsFinite(stat.Std) ? stat.Std : 0; // one seed: a line without a band
+            low.Add(Math.Max(0, stat.Mean - spread));
+            high.Add(Math.Min(1, stat.Mean + spread));
         }
         foreach (var iteration in iterations) AddPoint([.. runs.Select(p => p.Last(q => q.Iteration == iteration))]);
         // Runs stopped by an environment-step budget end at different iterations: their final evaluations make the last point.
