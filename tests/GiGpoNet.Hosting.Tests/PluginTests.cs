@@ -81,6 +81,25 @@ public sealed class PluginTests : CliTestBase
     }
 
     [Test]
+    public void A_plugin_environment_keeps_its_own_step_limit_under_the_repository_settings()
+    {
+        // appsettings.json trains household; household's 30-step horizon lives in appsettings.household.json, so treasure_rooms keeps its 12.
+        string[] common = ["eval", "--policy", "random_explorer", "--tasks", "16", "--settings", Path.Combine(RepositoryFiles.Root, "appsettings.json"),
+            $"--Plugins:0={CustomEnvironment}", "--environment", "treasure_rooms"];
+        var (code, stdout, stderr) = Run(common);
+        Assert.That(code, Is.EqualTo(0), stderr + stdout);
+        var ownLimit = EpisodeLengthMean(stdout);
+        (code, stdout, stderr) = Run([.. common, "--Rollout:MaxSteps=30"]);
+        Assert.That(code, Is.EqualTo(0), stderr + stdout);
+        Assert.That(ownLimit, Is.LessThanOrEqualTo(12));
+        Assert.That(EpisodeLengthMean(stdout), Is.GreaterThan(ownLimit), "a limit the user sets for the run still applies");
+    }
+
+    private static double EpisodeLengthMean(string evalOutput) => double.Parse(evalOutput.Split('\n')
+        .Single(l => l.TrimStart().StartsWith("episode_length_mean", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1],
+        System.Globalization.CultureInfo.InvariantCulture);
+
+    [Test]
     public void The_learner_is_no_policy_outside_training()
     {
         var (code, _, stderr) = Run("eval", "--policy", "learner");

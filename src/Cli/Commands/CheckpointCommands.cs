@@ -20,14 +20,21 @@ internal static class CheckpointCommands
     {
         Description = "A registered policy (a scripted, expert or remote one, from a plugin) instead of a checkpoint.",
     };
-    private static readonly Option<string?> EnvironmentName = new("--environment", "-e") { Description = "The environment (default: Training:Environment)." };
+    private static readonly Option<string?> EnvironmentName = new("--environment", "-e")
+    {
+        Description = "The environment (default: Training:Environment); its own settings file, appsettings.<environment>.json, applies.",
+    };
+    private static readonly Option<string?> SettingsFile = new("--settings") { Description = "A settings file to read instead of ./appsettings.json." };
 
     private sealed record Context(ServiceProvider Provider, IEnvironmentFactory Environment, EnvironmentRolloutSource Source);
 
     private static Context Build(ParseResult parse)
     {
-        var provider = CliServices.BuildValidated(parse);
-        var name = parse.GetValue(EnvironmentName) ?? provider.GetRequiredService<IOptions<TrainingOptions>>().Value.Environment;
+        // --environment is this command's Training:Environment, so that the per-environment settings read are that environment's.
+        IEnumerable<string> overrides = CliErrors.ConfigurationOverrides(parse);
+        if (parse.GetValue(EnvironmentName) is { } environment) overrides = [.. overrides, $"--{TrainingOptions.SectionName}:Environment={environment}"];
+        var provider = CliServices.BuildValidated(overrides, parse.GetValue(SettingsFile), readWorkingDirectorySettings: true);
+        var name = provider.GetRequiredService<IOptions<TrainingOptions>>().Value.Environment;
         var factory = provider.GetRequiredKeyedService<IEnvironmentFactory>(provider.GetRequiredService<EnvironmentRegistry>().Get(name).Name);
         var source = new EnvironmentRolloutSource(factory, provider.GetRequiredService<RolloutOptions>(), provider.GetRequiredService<IPromptBuilder>(),
             provider.GetRequiredService<IActionParser>(), provider.GetRequiredService<IEpisodeMemoryFactory>());
@@ -55,7 +62,7 @@ internal static class CheckpointCommands
         var temperature = new Option<double>("--temperature") { Description = "Sampling temperature (0 = greedy).", DefaultValueFactory = _ => 0.4 };
         var command = new Command("eval", "Evaluate a saved policy: success rate overall and per task type on a split.")
         {
-            Checkpoint, PolicyName, EnvironmentName, split, tasks, temperature,
+            Checkpoint, PolicyName, EnvironmentName, SettingsFile, split, tasks, temperature,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(error, async () =>
@@ -84,7 +91,7 @@ internal static class CheckpointCommands
         var expert = new Option<bool>("--expert") { Description = "Let the environment's expert play instead of a checkpoint." };
         var command = new Command("play", "Play one episode and print it turn by turn: observation, the model's answer, the action, the reward.")
         {
-            Checkpoint, PolicyName, EnvironmentName, seed, split, temperature, expert,
+            Checkpoint, PolicyName, EnvironmentName, SettingsFile, seed, split, temperature, expert,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(error, async () =>
