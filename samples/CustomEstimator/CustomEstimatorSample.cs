@@ -25,26 +25,8 @@ public static class CustomEstimatorSample
         builder.Services.AddGiGpoNet(builder.Configuration).AddBuiltIns().AddTimeAligned();
 
         using var host = builder.Build();
-        try
-        {
-            await host.StartAsync(); // validates every option, Training:Algorithm and how the parts fit, before any work
-        }
-        catch (OptionsValidationException e)
-        {
-            await output.WriteLineAsync("Configuration error: " + string.Join(Environment.NewLine, e.Failures));
-            return 2;
-        }
-        catch (AggregateException e) when (e.InnerExceptions.All(i => i is OptionsValidationException))
-        {
-            await output.WriteLineAsync("Configuration error: " + string.Join(Environment.NewLine, e.InnerExceptions.Cast<OptionsValidationException>().SelectMany(i =>
-                i.Failures)));
-            return 2;
-        }
-        catch (GiGpoNetConfigurationException e)
-        {
-            await output.WriteLineAsync("Configuration error: " + e.Message);
-            return 2;
-        }
+        try { await host.StartAsync(); } // validates every option, Training:Algorithm and how the parts fit, before any work
+        catch (GiGpoNetConfigurationException e) { await output.WriteLineAsync("Configuration error: " + e.Message); return 2; }
         if (compare) await CompareAsync(host.Services, output);
         else await TrainAsync(host.Services, output);
         await host.StopAsync();

@@ -37,6 +37,35 @@ public sealed class BackendOptions
     /// </summary>
     public bool GcStress { get; set; }
 
+    /// <summary>
+    /// What is wrong with these options, one line each: first whether libtorch loads at all (naming the package to add where it does not),
+    /// then the device, the dtype and the thread count.
+    /// </summary>
+    public IEnumerable<string> Validate()
+    {
+        if (NativeRuntime.Problem is { } native)
+        {
+            yield return native;
+            yield break;
+        }
+        if (Failure(() => ResolveDevice()) is { } device) yield return $"{SectionName}:{device}";
+        if (Failure(() => ResolveDtype()) is { } dtype) yield return dtype;
+        if (Threads < 0) yield return $"{SectionName}:Threads = {Threads}: write 0 for every core, or a positive number of threads.";
+    }
+
+    private static string? Failure(Action resolve)
+    {
+        try
+        {
+            resolve();
+            return null;
+        }
+        catch (GiGpoNetConfigurationException e)
+        {
+            return e.Message;
+        }
+    }
+
     /// <summary>The parsed device (fails clearly when CUDA is asked for and unavailable).</summary>
     public torch.Device ResolveDevice() => TorchDevices.Parse(Device);
 
@@ -54,9 +83,11 @@ public sealed class BackendOptions
     /// Applies the process-wide settings (the CPU instruction set, the thread count and, when asked for, GC stress) once at start-up,
     /// before any tensor is computed.
     /// </summary>
+    /// <exception cref="GiGpoNetConfigurationException">libtorch cannot load (the message names the package to add).</exception>
     public void ApplyProcessSettings()
     {
         CpuNumerics.Pin(CpuCapability);
+        NativeRuntime.EnsureAvailable();
         torch.set_num_threads(Threads > 0 ? Threads : Environment.ProcessorCount);
         if (GcStress) Diagnostics.GcStress.StartForProcess();
     }

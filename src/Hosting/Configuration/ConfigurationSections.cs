@@ -17,13 +17,24 @@ internal sealed class ConfigurationSections(IConfiguration configuration, Advant
     public static readonly IReadOnlyList<string> Known =
         ["Training", "Policy", "Policies", "WarmStart", "Rollout", "Update", "Backend", "Algorithms", "Environments", "RemoteEnvironments", "Logging", "Plugins"];
 
-    /// <summary>Throws for the first section nothing reads, naming the closest known one.</summary>
+    /// <summary>
+    /// Throws for the first section nothing reads, naming the closest known one: a top-level section, then the components' sections
+    /// (<see cref="CheckComponents"/>). For a configuration that is GiGPO.NET's alone, as the CLI's; a generic host's holds the
+    /// application's own sections too, and its start-up checks only the components'.
+    /// </summary>
     /// <exception cref="GiGpoNetConfigurationException">A section is unknown.</exception>
     public void Check()
     {
         foreach (var name in TopLevelNames())
             if (!Known.Contains(name, StringComparer.OrdinalIgnoreCase))
                 throw Unknown(name, "configuration section", Known);
+        CheckComponents();
+    }
+
+    /// <summary>Throws for an <c>Algorithms:X</c> or <c>Environments:X</c> section of no registered component, or keys of one that takes none.</summary>
+    /// <exception cref="GiGpoNetConfigurationException">A component's section is unknown or sets keys nothing reads.</exception>
+    public void CheckComponents()
+    {
         var estimatorNames = estimators.Names;
         foreach (var child in configuration.GetSection("Algorithms").GetChildren())
         {

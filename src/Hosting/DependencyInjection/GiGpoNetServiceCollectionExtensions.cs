@@ -37,7 +37,7 @@ public static class GiGpoNetServiceCollectionExtensions
             Section<WarmStartOptions>(services, configuration, WarmStartOptions.SectionName, o => o.Validate());
             Section<RolloutOptions>(services, configuration, RolloutOptions.SectionName, o => o.Validate().Select(f => $"{RolloutOptions.SectionName}:{f}"));
             Section<UpdateOptions>(services, configuration, UpdateOptions.SectionName, o => o.Validate().Select(f => $"{UpdateOptions.SectionName}:{f}"));
-            Section<BackendOptions>(services, configuration, BackendOptions.SectionName, null);
+            Section<BackendOptions>(services, configuration, BackendOptions.SectionName, o => o.Validate());
             Section<OpenAiPolicyOptions>(services, configuration, OpenAiPolicyOptions.SectionName, null);
             services.AddSingleton<IValidateOptions<OpenAiPolicyOptions>, OpenAiPolicyValidator>();
             services.AddTransient<AdvantageFileJob>();
@@ -45,11 +45,30 @@ public static class GiGpoNetServiceCollectionExtensions
                 sp.GetRequiredService<EnvironmentRegistry>()));
             services.AddOptions<TrainingComposition>().ValidateOnStart();
             services.AddSingleton<IValidateOptions<TrainingComposition>, CompositionValidator>();
+            services.AddTransient<IStartupValidator, GiGpoNetStartupValidator>(); // last: the one a host resolves
         }
         var builder = new GiGpoNetBuilder(services, configuration);
         TrainingServices.Add(builder);
         return builder;
     }
+
+    /// <summary>
+    /// As <see cref="AddGiGpoNet(IServiceCollection, IConfiguration)"/>, then <paramref name="configure"/> on the bound <c>Training</c>
+    /// options: typed settings win over the configuration's and are validated at start-up like them. Every other section takes
+    /// <c>services.Configure&lt;RolloutOptions&gt;(o =&gt; ...)</c> (Policy, WarmStart, Rollout, Update, Backend alike) and each
+    /// estimator its own (<c>.AddGiGpo(o =&gt; o.Gamma = 0.9)</c>).
+    /// </summary>
+    public static IGiGpoNetBuilder AddGiGpoNet(this IServiceCollection services, IConfiguration configuration, Action<TrainingOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var builder = services.AddGiGpoNet(configuration);
+        services.Configure(configure);
+        return builder;
+    }
+
+    /// <summary>GiGPO.NET configured in code alone: the options' defaults, then <paramref name="configure"/> on the <c>Training</c> options.</summary>
+    public static IGiGpoNetBuilder AddGiGpoNet(this IServiceCollection services, Action<TrainingOptions> configure) =>
+        services.AddGiGpoNet(new ConfigurationBuilder().Build(), configure);
 
     private static void Section<TOptions>(IServiceCollection services, IConfiguration configuration, string section,
         Func<TOptions, IEnumerable<string>>? validate) where TOptions : class
@@ -89,19 +108,7 @@ public static class GiGpoNetServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.GetService<ConfigurationSections>()?.Check();
-        try
-        {
-            services.GetService<IStartupValidator>()?.Validate();
-        }
-        catch (OptionsValidationException e)
-        {
-            throw new GiGpoNetConfigurationException(string.Join(Environment.NewLine, e.Failures), e);
-        }
-        catch (AggregateException e) when (e.InnerExceptions.All(i => i is OptionsValidationException))
-        {
-            var failures = e.InnerExceptions.Cast<OptionsValidationException>().SelectMany(i => i.Failures);
-            throw new GiGpoNetConfigurationException(string.Join(Environment.NewLine, failures), e);
-        }
+        services.GetService<IStartupValidator>()?.Validate();
         return services;
     }
 }
