@@ -4,8 +4,9 @@ using System.Xml.Linq;
 namespace GiGpoNet.Hosting.Tests;
 
 /// <summary>
-/// The packages as a user takes them: every src/ project is packed into a local folder feed, and a fresh console project outside the
-/// repository, referencing the packages (not the projects), registers an estimator of its own and trains one iteration with it.
+/// The packages as a user takes them: every src/ project is packed into a local folder feed, and the README's console host, outside the
+/// repository, references the packages (not the projects) from a clean NuGet cache, registers an estimator of its own and trains one
+/// iteration with it; without a native runtime it stops with one line that names the packages to add.
 /// </summary>
 [Category("Slow")]
 public sealed class PackageTests
@@ -18,26 +19,19 @@ public sealed class PackageTests
     {
         _folder = Path.Combine(Path.GetTempPath(), "gigpo-package-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_folder);
-        _version = $"0.1.0-test.{DateTime.UtcNow:yyyyMMddHHmmss}"; // never served stale from the NuGet cache
+        _version = $"0.1.0-test.{DateTime.UtcNow:yyyyMMddHHmmss}";
     }
 
     [TearDown]
-    public void DeleteFolder()
-    {
-        Directory.Delete(_folder, recursive: true);
-        // The test versions must not pile up in the global packages folder.
-        var cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        if (Directory.Exists(cache))
-            foreach (var package in Directory.EnumerateDirectories(cache, "gigponet.*"))
-                if (Directory.Exists(Path.Combine(package, _version))) Directory.Delete(Path.Combine(package, _version), recursive: true);
-    }
+    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
 
-    private static (int Code, string Output) Dotnet(string workingDirectory, params string[] args)
+    private static (int Code, string Output) Dotnet(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -49,27 +43,103 @@ public sealed class PackageTests
         XDocument.Load(Path.Combine(root, "Directory.Packages.props")).Descendants("PackageVersion")
             .Single(e => (string?)e.Attribute("Include") == package).Attribute("Version")!.Value;
 
+    /// <summary>The first code block of a language in the README's section that starts with <paramref name="heading"/>.</summary>
+    private static string ReadmeBlock(string heading, string language)
+    {
+        var readme = File.ReadAllText(Path.Combine(RepositoryFiles.Root, "README.md"));
+        var section = readme[readme.IndexOf(heading, StringComparison.Ordinal)..];
+        var open = section.IndexOf($"```{language}\n", StringComparison.Ordinal) + language.Length + 4;
+        return section[open..section.IndexOf("```", open, StringComparison.Ordinal)];
+    }
+
+    private static bool SystemLibstdcxxLacksGlibcxx3432()
+    {
+        var library = new[] { "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib64/libstdc++.so.6" }.FirstOrDefault(File.Exists);
+        return library is not null && !System.Text.Encoding.ASCII.GetString(File.ReadAllBytes(library)).Contains("GLIBCXX_3.4.32", StringComparison.Ordinal);
+    }
+
     [Test]
-    public void The_packages_build_and_train_a_custom_estimator_outside_the_repository()
+    public void The_readme_host_builds_against_the_packed_packages_in_a_clean_cache_and_trains_its_own_estimator()
     {
         var root = RepositoryFiles.Root;
         var feed = Path.Combine(_folder, "feed");
-        foreach (var project in Directory.GetDirectories(Path.Combine(root, "src")).SelectMany(d => Directory.GetFiles(d, "*.csproj")))
+        foreach (var source in Directory.GetDirectories(Path.Combine(root, "src")).SelectMany(d => Directory.GetFiles(d, "*.csproj")))
         {
-            if (project.EndsWith("GiGpoNet.Cli.csproj", StringComparison.Ordinal)) continue; // the CLI is run from source, not referenced
-            var (packCode, packOutput) = Dotnet(root, "pack", project, "-o", feed, $"-p:Version={_version}");
+            var (packCode, packOutput) = Dotnet(root, null, "pack", source, "-o", feed, $"-p:Version={_version}");
             Assert.That(packCode, Is.EqualTo(0), packOutput);
         }
-        foreach (var package in Directory.GetFiles(feed, "*.nupkg"))
+        var packages = Directory.GetFiles(feed, "*.nupkg");
+        Assert.That(packages.Select(p => Path.GetFileName(p)), Has.None.StartWith("gigpo."), "the CLI is run or published, not packed");
+        foreach (var package in packages)
         {
             using var archive = System.IO.Compression.ZipFile.OpenRead(package);
-            Assert.That(archive.Entries.Select(e => e.FullName), Does.Contain("README.md"), Path.GetFileName(package));
-            if (!package.Contains("Analyzers", StringComparison.Ordinal))
+            var id = Path.GetFileName(package)[..^($".{_version}.nupkg".Length)];
+            using (var readme = new StreamReader(archive.GetEntry("README.md")!.Open()))
+                Assert.That(readme.ReadLine(), Is.EqualTo($"# {id}"), $"{id} carries its own README");
+            using (var nuspec = new StreamReader(archive.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open()))
+            {
+                var metadata = nuspec.ReadToEnd();
+                Assert.That(metadata, Does.Contain("<license type=\"expression\">MIT</license>").And.Contain("<projectUrl>").And.Contain("<repository type=\"git\""), id);
+            }
+            if (!id.EndsWith("Analyzers", StringComparison.Ordinal))
                 Assert.That(archive.Entries.Any(e => e.FullName.EndsWith(".xml", StringComparison.Ordinal) && e.FullName.StartsWith("lib/", StringComparison.Ordinal)),
-                    Is.True, $"{Path.GetFileName(package)} carries its XML docs");
+                    Is.True, $"{id} carries its XML docs");
+            if (id == "GiGpoNet.Backend.TorchSharp")
+                Assert.That(archive.Entries.Select(e => e.FullName), Does.Contain("buildTransitive/GiGpoNet.Backend.TorchSharp.targets"));
         }
 
-        var app = Path.Combine(_folder, "app");
+        // A clean NuGet cache, so that TorchSharp's libLibTorchSharp.so is extracted as shipped; third-party packages come from this
+        // machine's cache, read as a local feed.
+        var machineCache = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+                           ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        var clean = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(_folder, "packages") };
+        var project = ReadmeBlock("## Training from C#", "xml");
+        Assert.That(project, Does.Contain($"Include=\"libtorch-cpu-linux-x64\" Version=\"{CentralVersion(root, "libtorch-cpu-linux-x64")}\""),
+            "the README names the libtorch this version is built against");
+        var app = CreateApp("app", project.Replace("Include=\"GiGpoNet.Hosting\" Version=\"0.1.0\"", $"Include=\"GiGpoNet.Hosting\" Version=\"{_version}\"",
+            StringComparison.Ordinal), feed, machineCache);
+        var (code, output) = Dotnet(app, clean, "build");
+        Assert.That(code, Is.EqualTo(0), output);
+        if (SystemLibstdcxxLacksGlibcxx3432())
+            Assert.That(output, Does.Contain("unused need for it was made weak"), "the backend package's build step patched the fresh copy");
+
+        var run = Path.Combine(_folder, "run");
+        string[] tiny = ["--Training:Environment=sokoban", "--Training:Iterations=1", "--Training:Groups=2", "--Training:GroupSize=2",
+            "--Training:EvaluationTasks=2", $"--Training:OutputDirectory={run}", "--WarmStart:Episodes=2", "--WarmStart:Epochs=1", "--Rollout:MaxSteps=3",
+            "--Rollout:MaxNewTokens=6", "--Policy:Layers=1", "--Policy:HiddenSize=32", "--Policy:IntermediateSize=64", "--Policy:Heads=2",
+            "--Policy:KeyValueHeads=1"];
+        (code, output) = Dotnet(app, clean, ["run", "--no-build", "--", "--Training:Algorithm=centered", "--Algorithms:centered:Scale=2", .. tiny]);
+        Assert.That(code, Is.EqualTo(0), output);
+        Assert.That(output, Does.Contain("iteration 1").And.Contain("finished 1"));
+        var recorded = File.ReadAllText(Path.Combine(run, "configuration.json"));
+        Assert.That(recorded, Does.Contain("\"centered\"").And.Contain("\"Scale\": 2").And.Contain("\"Seed\": 7"), "configuration and the typed seed");
+
+        (code, output) = Dotnet(app, clean, ["run", "--no-build", "--", "--Training:Algorithm=centred", .. tiny.Select(a => a.Replace(run, run + "-typo"))]);
+        Assert.That(code, Is.EqualTo(2), output);
+        Assert.That(output.Trim().Split('\n'), Has.Length.EqualTo(1), output);
+        Assert.That(output, Does.Contain("'centred'").And.Contain("centered"));
+        Assert.That(Directory.Exists(run + "-typo"), Is.False, "nothing is written before the check");
+
+        // The same host without a native runtime: one line naming the packages, before any folder is made.
+        var bare = CreateApp("bare", project.Replace("Include=\"GiGpoNet.Hosting\" Version=\"0.1.0\"", $"Include=\"GiGpoNet.Hosting\" Version=\"{_version}\"",
+                StringComparison.Ordinal).Replace($"<PackageReference Include=\"libtorch-cpu-linux-x64\" Version=\"{CentralVersion(root, "libtorch-cpu-linux-x64")}\" />",
+                "", StringComparison.Ordinal), feed, machineCache);
+        (code, output) = Dotnet(bare, clean, "build");
+        Assert.That(code, Is.EqualTo(0), output);
+        var empty = Path.Combine(_folder, "no-packages"); // where TorchSharp would look for a libtorch package as a last resort
+        Directory.CreateDirectory(empty);
+        (code, output) = Dotnet(bare, new Dictionary<string, string> { ["NUGET_PACKAGES"] = empty },
+            [Path.Combine("bin", "Debug", "net10.0", "App.dll"), .. tiny.Select(a => a.Replace(run, run + "-bare"))]);
+        Assert.That(code, Is.EqualTo(2), output);
+        Assert.That(output.Trim().Split('\n'), Has.Length.EqualTo(1), output);
+        Assert.That(output, Does.Contain("libtorch-cpu-linux-x64 " + CentralVersion(root, "libtorch-cpu-linux-x64")).And.Contain("TorchSharp-cuda-linux"));
+        Assert.That(Directory.Exists(run + "-bare"), Is.False, "nothing is written before the check");
+    }
+
+    /// <summary>A console project named App in <paramref name="name"/>, with the README's program, restoring from the feed and the mirror.</summary>
+    private string CreateApp(string name, string project, string feed, string mirror)
+    {
+        var app = Path.Combine(_folder, name);
         Directory.CreateDirectory(app);
         File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
@@ -77,64 +147,12 @@ public sealed class PackageTests
               <packageSources>
                 <clear />
                 <add key="local" value="{feed}" />
-                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+                <add key="mirror" value="{mirror}" />
               </packageSources>
             </configuration>
             """);
-        File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>enable</Nullable>
-                <ImplicitUsings>enable</ImplicitUsings>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="GiGpoNet.Hosting" Version="{_version}" />
-                <PackageReference Include="libtorch-cpu-linux-x64" Version="{CentralVersion(root, "libtorch-cpu-linux-x64")}" />
-              </ItemGroup>
-            </Project>
-            """);
-        File.WriteAllText(Path.Combine(app, "Program.cs"), """
-            using GiGpoNet.Advantages;
-            using GiGpoNet.Data;
-            using GiGpoNet.Hosting.Training;
-            using Microsoft.Extensions.Configuration;
-            using Microsoft.Extensions.DependencyInjection;
-
-            var configuration = new ConfigurationBuilder().AddCommandLine(args).Build();
-            var services = new ServiceCollection();
-            services.AddGiGpoNet(configuration).AddBuiltIns().AddAdvantageEstimator<Centered, CenteredOptions>("centered");
-            await using var provider = services.BuildServiceProvider();
-            provider.ValidateGiGpoNetConfiguration();
-            await foreach (var e in provider.GetRequiredService<AgentTrainer>().RunAsync())
-                Console.WriteLine($"{e.Kind} {e.Iteration}");
-
-            /// <summary>Each row's reward minus the batch's mean reward.</summary>
-            sealed class Centered(CenteredOptions options) : IAdvantageEstimator
-            {
-                public RolloutFields RequiredFields => RolloutFields.None;
-
-                public AdvantageResult Estimate(RolloutBatch batch)
-                {
-                    var rewards = batch.Rewards.ToArray();
-                    var mean = rewards.Average();
-                    return AdvantageResult.PerRow([.. rewards.Select(r => (r - mean) * options.Scale)]);
-                }
-            }
-
-            sealed class CenteredOptions : AdvantageEstimatorOptions
-            {
-                public double Scale { get; set; } = 1;
-            }
-            """);
-        var run = Path.Combine(_folder, "run");
-        var (code, output) = Dotnet(app, "run", "--", "--Training:Algorithm=centered", "--Algorithms:centered:Scale=2", "--Training:Environment=sokoban",
-            "--Training:Iterations=1", "--Training:Groups=2", "--Training:GroupSize=2", "--Training:EvaluationTasks=2", $"--Training:OutputDirectory={run}",
-            "--WarmStart:Episodes=2", "--WarmStart:Epochs=1", "--Rollout:MaxSteps=3", "--Rollout:MaxNewTokens=6", "--Policy:Layers=1",
-            "--Policy:HiddenSize=32", "--Policy:IntermediateSize=64", "--Policy:Heads=2", "--Policy:KeyValueHeads=1");
-        Assert.That(code, Is.EqualTo(0), output);
-        Assert.That(output, Does.Contain("iteration 1").And.Contain("finished 1"));
-        Assert.That(File.ReadAllText(Path.Combine(run, "configuration.json")), Does.Contain("\"centered\"").And.Contain("\"Scale\": 2"));
+        File.WriteAllText(Path.Combine(app, "App.csproj"), project);
+        File.WriteAllText(Path.Combine(app, "Program.cs"), ReadmeBlock("## Training from C#", "csharp"));
+        return app;
     }
 }

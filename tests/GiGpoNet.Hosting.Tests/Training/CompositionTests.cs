@@ -59,10 +59,14 @@ public sealed class CompositionTests
 
     [TestCase("0.1.0", "0.1.0", null)]
     [TestCase("0.1.0", "0.1.5", null)]
-    [TestCase("0.1.0", "0.2.0", null)]
-    [TestCase("0.3.0", "0.2.0", "newer than this 0.2.0")]
+    [TestCase("0.0.1", "0.1.0", "rebuild it against GiGpoNet.Abstractions 0.1.0")]
+    [TestCase("0.1.0", "0.2.0", "rebuild it against GiGpoNet.Abstractions 0.2.0")]
+    [TestCase("0.3.0", "0.2.0", "rebuild it against GiGpoNet.Abstractions 0.2.0")]
     [TestCase("1.0.0", "0.2.0", "rebuild it against GiGpoNet.Abstractions 0.2.0")]
-    public void A_plugin_runs_on_the_same_major_version_not_older_than_it(string built, string host, string? problem)
+    [TestCase("1.0.0", "1.2.0", null)]
+    [TestCase("1.3.0", "1.2.0", "newer than this 1.2.0")]
+    [TestCase("2.0.0", "1.2.0", "rebuild it against GiGpoNet.Abstractions 1.2.0")]
+    public void A_plugin_runs_on_the_same_major_version_not_older_than_it_and_before_1_0_on_the_same_minor(string built, string host, string? problem)
     {
         var result = PluginCompatibility.Problem(Version.Parse(built), Version.Parse(host));
         if (problem is null) Assert.That(result, Is.Null);
