@@ -48,10 +48,34 @@ public sealed class AblationGridTests : CliTestBase
     [TestCase("""{ "base": { "Training:Seed": 3 }, "axes": [], "seeds": [1] }""", "'Training:Seed' is set by the grid itself")]
     [TestCase("""{ "axes": [ { "name": "a", "key": "Training:Algorithm", "values": ["grpo", "GRPO"] } ], "seeds": [1] }""", "two values with the same label")]
     [TestCase("""{ "axes": [], "seeds": [1], }, """, "is not valid JSON")]
+    [TestCase("""{ "base": { "Training:Iterations": 3, "training:iterations": 4 }, "axes": [], "seeds": [1] }""", "'base.training:iterations' is given twice")]
+    [TestCase("""{ "axes": [], "seeds": [1], "seeds": [2] }""", "'seeds' is given twice")]
     public void A_wrong_grid_is_refused_with_what_to_fix(string json, string expected)
     {
         var error = Assert.Throws<GiGpoNetConfigurationException>(() => AblationGrid.Load(Write(json)));
         Assert.That(error!.Message, Does.Contain(expected));
+    }
+
+    [Test]
+    public void Labels_in_any_script_name_distinct_folders_and_a_label_too_long_for_a_folder_is_refused_at_load()
+    {
+        var grid = AblationGrid.Load(Write("""
+            { "axes": [ { "name": "v", "key": "Training:Algorithm", "values": [
+                { "label": "ÄÖÜ", "set": { "Training:Algorithm": "gigpo" } }, { "label": "日本", "set": { "Training:Algorithm": "grpo" } },
+                { "label": "AOU", "set": { "Training:Algorithm": "rloo" } } ] } ], "seeds": [1] }
+            """));
+        Assert.That(grid.Cells().Select(c => c.Id), Is.EqualTo(new[] { "äöü__seed1", "日本__seed1", "aou__seed1" }));
+
+        var error = Assert.Throws<GiGpoNetConfigurationException>(() => AblationGrid.Load(Write($$"""
+            { "axes": [ { "name": "v", "values": [ { "label": "{{new string('a', 5000)}}", "set": { "Training:Algorithm": "gigpo" } } ] } ], "seeds": [1] }
+            """)))!;
+        Assert.That(error.Message, Does.Contain("too long to name a cell's folder").And.Contain("5000 bytes"));
+        error = Assert.Throws<GiGpoNetConfigurationException>(() => AblationGrid.Load(Write($$"""
+            { "axes": [ {{string.Join(", ", Enumerable.Range(0, 4).Select(i =>
+                $$"""{ "name": "a{{i}}", "key": "Training:Seed{{i}}", "values": ["{{new string('b', 90)}}"] }"""))}} ],
+              "seeds": [1] }
+            """)))!;
+        Assert.That(error.Message, Does.Contain("more than the 255 a file system allows"));
     }
 
     [Test]

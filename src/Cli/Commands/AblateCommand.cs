@@ -68,9 +68,18 @@ internal static class AblateCommand
                     $"{string.Join(", ", cells.Select(c => c.Id))}.");
 
             // Every cell's configuration is checked before any cell runs: a typo in a grid fails now, not an hour in (an array task checks its own).
+            // A dry run checks them all, --cell or not; a large grid says how far it has got.
             var configurations = new List<(AblationCell, string)>();
-            foreach (var checkedCell in index is null ? cells : cells.Where(Selected))
+            var toCheck = index is null || parse.GetValue(dryRun) ? cells : [.. cells.Where(Selected)];
+            if (toCheck.Count > 100) await error.WriteLineAsync($"checking the configurations of {toCheck.Count} cells before any runs...");
+            var lastReport = System.Diagnostics.Stopwatch.StartNew();
+            foreach (var checkedCell in toCheck)
             {
+                if (lastReport.Elapsed > TimeSpan.FromSeconds(10))
+                {
+                    await error.WriteLineAsync($"checked {configurations.Count} of {toCheck.Count} cells");
+                    lastReport.Restart();
+                }
                 try
                 {
                     await using var services = CliServices.BuildValidated(Overrides(checkedCell, AblationRunner.FolderOf(folder, checkedCell), study), study.SettingsFile,

@@ -15,7 +15,11 @@ internal sealed class AblateSchedulerOptions
         Description = "Write the grid as a cluster job instead of running it: 'slurm' (an sbatch script with one array task per cell) or 'kubernetes' " +
                       "(an Indexed Job manifest); to standard output, or to --emit-file.",
     };
-    private readonly Option<string?> _file = new("--emit-file") { Description = "Where --emit writes the job (default: standard output)." };
+    private readonly Option<string?> _file = new("--emit-file")
+    {
+        Description = "Where --emit writes the job (default: standard output); a new file unless --overwrite.",
+    };
+    private readonly Option<bool> _overwrite = new("--overwrite") { Description = "Let --emit-file replace a file that exists (never the grid, its settings or plugins)." };
     private readonly Option<int> _cpus = new("--cpus-per-cell") { Description = "CPU cores per cell's task (also its Backend:Threads).", DefaultValueFactory = _ => 2 };
     private readonly Option<int> _memory = new("--memory-gb-per-cell") { Description = "Memory per cell's task, GiB.", DefaultValueFactory = _ => 8 };
     private readonly Option<int> _gpus = new("--gpus-per-cell") { Description = "GPUs per cell's task (then also set Backend:Device=cuda in the grid)." };
@@ -38,7 +42,7 @@ internal sealed class AblateSchedulerOptions
     };
 
     /// <summary>The options, to add to the command.</summary>
-    public IEnumerable<Option> All => [_emit, _file, _cpus, _memory, _gpus, _time, _partition, _account, _image, _claim, _mount, _namespace, _command];
+    public IEnumerable<Option> All => [_emit, _file, _overwrite, _cpus, _memory, _gpus, _time, _partition, _account, _image, _claim, _mount, _namespace, _command];
 
     /// <summary>Whether <c>--emit</c> was given.</summary>
     public bool Emitting(ParseResult parse) => parse.GetValue(_emit) is not null;
@@ -56,6 +60,7 @@ internal sealed class AblateSchedulerOptions
         if (memory < 1) throw new GiGpoNetConfigurationException("--memory-gb-per-cell must be at least 1.");
         if (gpus < 0) throw new GiGpoNetConfigurationException("--gpus-per-cell must be 0 or more.");
         if (minutes is < 1) throw new GiGpoNetConfigurationException("--time-limit-minutes must be at least 1.");
+        if (parse.GetValue(_file) is { } target) CheckEmitFile(target, parse.GetValue(_overwrite), grid, gridFile);
 
         var program = parse.GetValue(_command) is { } given ? given.Split(' ', StringSplitOptions.RemoveEmptyEntries)
             : kind == "slurm" ? launcher : ["gigpo"];
@@ -74,8 +79,8 @@ internal sealed class AblateSchedulerOptions
         if (kind == "slurm")
         {
             var logs = Path.Combine(folder, "slurm-logs");
-            Directory.CreateDirectory(logs); // sbatch does not create the folder of --output, and a task with nowhere to write fails unseen
             text = SlurmArrayScript.Write(job, new SlurmArraySettings { LogFolder = logs, Partition = parse.GetValue(_partition), Account = parse.GetValue(_account) });
+            Directory.CreateDirectory(logs); // sbatch does not create the folder of --output, and a task with nowhere to write fails unseen
             submit = $"sbatch {parse.GetValue(_file) ?? "<file>"}";
         }
         else
@@ -85,8 +90,9 @@ internal sealed class AblateSchedulerOptions
             var mount = parse.GetValue(_mount) ?? throw new GiGpoNetConfigurationException(
                 "--emit kubernetes needs --mount-path (where the claim is mounted, here and in each pod; the grid and --output lie under it).");
             mount = Path.GetFullPath(mount);
+            var under = Path.EndsInDirectorySeparator(mount) ? mount : mount + Path.DirectorySeparatorChar; // "/" is its own prefix
             foreach (var (what, path) in SharedPaths(grid, gridFile, folder))
-                if (!Path.GetFullPath(path).StartsWith(Path.TrimEndingDirectorySeparator(mount) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                if (!Path.GetFullPath(path).StartsWith(under, StringComparison.Ordinal))
                     throw new GiGpoNetConfigurationException($"--emit kubernetes: {what} '{path}' is not under --mount-path '{mount}', so the pods cannot see it; " +
                         "put it on the shared volume.");
             text = KubernetesIndexedJob.Write(job, new KubernetesJobSettings
@@ -100,6 +106,18 @@ internal sealed class AblateSchedulerOptions
         else await output.WriteAsync(text);
         return $"{job.Cells} cells as one {(kind == "slurm" ? "Slurm array job" : "Kubernetes Indexed Job")}; submit it with `{submit}`, then read " +
                $"{Path.Combine(folder, "results.md")} (each task updates it as its cell ends; `gigpo report {folder}` rebuilds it).";
+    }
+
+    /// <summary>Refuses to replace a file that exists unless asked, and the grid's own files always.</summary>
+    private static void CheckEmitFile(string file, bool overwrite, AblationGrid grid, string gridFile)
+    {
+        var target = Path.GetFullPath(file);
+        foreach (var (what, path) in SharedPaths(grid, gridFile, folder: ""))
+            if (path.Length > 0 && string.Equals(Path.GetFullPath(path), target, StringComparison.Ordinal))
+                throw new GiGpoNetConfigurationException($"--emit-file '{file}' is {what}: write the job to another file.");
+        if (Directory.Exists(target)) throw new GiGpoNetConfigurationException($"--emit-file '{file}' is a folder: give a file's path.");
+        if (File.Exists(target) && !overwrite)
+            throw new GiGpoNetConfigurationException($"--emit-file '{file}' exists: add --overwrite to replace it, or give a new file.");
     }
 
     /// <summary>The files every pod reads or writes: the grid, its settings file and plugins, the output folder.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 
 namespace GiGpoNet.Experiments.Ablations;
@@ -103,6 +104,7 @@ public sealed record AblationGrid
     {
         GiGpoNetConfigurationException Error(string message) => new($"Grid file '{path}': {message}");
         if (root.ValueKind != JsonValueKind.Object) throw Error("the top level must be an object with name, axes and seeds.");
+        if (DuplicateKey(root, "") is { } duplicate) throw Error($"'{duplicate}' is given twice; keep one (JSON readers disagree on which would win).");
         var known = new HashSet<string>(["name", "settings", "plugins", "base", "axes", "seeds", "maxParallelRuns"], StringComparer.OrdinalIgnoreCase);
         foreach (var property in root.EnumerateObject())
             if (!known.Contains(property.Name)) throw Error($"unknown field '{property.Name}'; the fields are {string.Join(", ", known)}.");
@@ -161,6 +163,9 @@ public sealed record AblationGrid
             }
             if (levels.Select(l => Slug(l.Label)).Distinct().Count() != levels.Count)
                 throw Error($"axis '{label}' has two values with the same label; give each a distinct \"label\".");
+            if (levels.FirstOrDefault(l => Encoding.UTF8.GetByteCount(Slug(l.Label)) > MaxLabelBytes) is { } tooLong)
+                throw Error($"axis '{label}': the label '{tooLong.Label[..Math.Min(40, tooLong.Label.Length)]}...' is too long to name a cell's folder " +
+                    $"({Encoding.UTF8.GetByteCount(Slug(tooLong.Label))} bytes; at most {MaxLabelBytes}): give it a shorter \"label\".");
             axes.Add(new AblationAxis(label, levels));
         }
         if (axes.Select(a => a.Name).Distinct(StringComparer.OrdinalIgnoreCase).Count() != axes.Count) throw Error("two axes have the same name.");
@@ -175,10 +180,37 @@ public sealed record AblationGrid
         if (Get(root, "maxParallelRuns") is { } p && (p.ValueKind != JsonValueKind.Number || !p.TryGetInt32(out parallel) || parallel < 1))
             throw Error("'maxParallelRuns' must be a whole number of at least 1.");
 
+        var longestId = axes.Sum(a => a.Levels.Max(l => Encoding.UTF8.GetByteCount(Slug(l.Label))) + 2) + "seed".Length + 20;
+        if (longestId > MaxFolderNameBytes)
+            throw Error($"the labels of the {axes.Count} axes together make cell folder names of up to {longestId} bytes, more than the {MaxFolderNameBytes} a " +
+                "file system allows: give the levels shorter \"label\"s.");
+
         foreach (var reserved in new[] { "Training:Seed", "Training:OutputDirectory" })
             if (baseSettings.ContainsKey(reserved) || axes.Any(a => a.Levels.Any(l => l.Settings.ContainsKey(reserved))))
                 throw Error($"'{reserved}' is set by the grid itself (from 'seeds' and the cell's folder); remove it.");
         return new AblationGrid { Name = name, SettingsFile = settings, Base = baseSettings, Axes = axes, Seeds = seeds, MaxParallelRuns = parallel };
+    }
+
+    /// <summary>The longest label a cell's folder name takes, in UTF-8 bytes.</summary>
+    private const int MaxLabelBytes = 100;
+
+    /// <summary>The longest file name Linux, macOS and Windows file systems take, in bytes.</summary>
+    private const int MaxFolderNameBytes = 255;
+
+    /// <summary>The path of the first key an object of <paramref name="element"/> repeats (case-insensitively, as configuration keys are), or null.</summary>
+    private static string? DuplicateKey(JsonElement element, string path)
+    {
+        if (element.ValueKind == JsonValueKind.Array)
+            return element.EnumerateArray().Select((item, i) => DuplicateKey(item, $"{path}[{i}]")).FirstOrDefault(d => d is not null);
+        if (element.ValueKind != JsonValueKind.Object) return null;
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var property in element.EnumerateObject())
+        {
+            var at = path.Length == 0 ? property.Name : $"{path}.{property.Name}";
+            if (!seen.Add(property.Name)) return at;
+            if (DuplicateKey(property.Value, at) is { } inner) return inner;
+        }
+        return null;
     }
 
     private static Dictionary<string, string> Settings(JsonElement element, string where, Func<string, GiGpoNetConfigurationException> error)
@@ -209,10 +241,11 @@ public sealed record AblationGrid
         return null;
     }
 
-    /// <summary>A folder-name-safe form of a label: lower case letters, digits, '.', '-' and '_'.</summary>
+    /// <summary>A folder-name-safe form of a label: lower case letters (of any script), digits, '.', '-' and '_'.</summary>
     public static string Slug(string label)
     {
-        var chars = label.Trim().ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' ? c : '_').ToArray();
+        ArgumentNullException.ThrowIfNull(label);
+        var chars = label.Trim().ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) || c is '.' or '-' ? c : '_').ToArray();
         var slug = new string(chars);
         while (slug.Contains("__", StringComparison.Ordinal)) slug = slug.Replace("__", "_", StringComparison.Ordinal);
         return slug.Trim('_') is { Length: > 0 } s ? s : "x";

@@ -44,7 +44,7 @@ public sealed class SchedulerJobTests : CliTestBase
         Assert.That(directives, Is.SupersetOf(new[]
         {
             "--array=0-3%2", "--cpus-per-task=3", "--mem=5G", "--gpus-per-task=1", "--time=90", "--partition=gpu", "--account=lab",
-            $"--output={Path.Combine(Output, "slurm-logs", "%A_%a.out")}",
+            $"--output=\"{Path.Combine(Output, "slurm-logs", "%A_%a.out")}\"", // a path with a space, double-quoted for sbatch
         }));
         Assert.That(Directory.Exists(Path.Combine(Output, "slurm-logs")), Is.True, "sbatch does not create the folder of --output");
         Assert.That(lines, Does.Contain("export Backend__Threads='3'"));
@@ -131,6 +131,76 @@ public sealed class SchedulerJobTests : CliTestBase
             Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1), "one line");
         }
         Assert.That(Directory.Exists(Path.Combine(Output, "gigpo__seed1")), Is.False, "nothing ran");
+    }
+
+    [Test]
+    public void No_value_can_add_a_line_to_the_slurm_script_and_a_path_with_spaces_stays_one_value()
+    {
+        var grid = TinyGrid(Folder);
+        (string[] Arguments, string Message)[] cases =
+        [
+            (["--output", Path.Combine(Folder, "o\ntouch PWNED\n#")], "control character"),
+            (["--output", Path.Combine(Folder, "o\"x")], "quote, backslash"),
+            (["--output", Output, "--partition", "gpu\ntouch PWNED"], "--partition 'gpu\\u000atouch PWNED' is not a Slurm name"),
+            (["--output", Output, "--account", "lab; rm -rf ~"], "--account 'lab; rm -rf ~' is not a Slurm name"),
+        ];
+        foreach (var (arguments, message) in cases)
+        {
+            var script = Path.Combine(Folder, "job.sbatch");
+            var (code, _, stderr) = Run(["ablate", "--grid", grid, .. arguments, "--emit", "slurm", "--emit-file", script]);
+            Assert.That(code, Is.EqualTo(2), string.Join(' ', arguments));
+            Assert.That(stderr, Does.Contain(message), string.Join(' ', arguments));
+            Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1), "one line");
+            Assert.That(File.Exists(script), Is.False, "nothing written");
+        }
+        Assert.That(Directory.GetDirectories(Folder), Is.Empty, "no log folder made for a refused script");
+
+        var spaced = Path.Combine(Folder, "my runs");
+        var (ok, stdout, error) = Run("ablate", "--grid", grid, "--output", spaced, "--emit", "slurm");
+        Assert.That(ok, Is.EqualTo(0), error);
+        Assert.That(stdout.Split('\n'), Does.Contain($"#SBATCH --output=\"{Path.Combine(spaced, "slurm-logs", "%A_%a.out")}\""));
+    }
+
+    [Test]
+    public void The_emitted_file_never_replaces_a_file_unasked_nor_ever_the_grid()
+    {
+        var grid = TinyGrid(Folder);
+        var script = Path.Combine(Folder, "job.sbatch");
+        File.WriteAllText(script, "mine");
+        var (code, _, stderr) = Run("ablate", "--grid", grid, "--output", Output, "--emit", "slurm", "--emit-file", script);
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stderr, Does.Contain("exists: add --overwrite"));
+        Assert.That(File.ReadAllText(script), Is.EqualTo("mine"));
+
+        (code, _, stderr) = Run("ablate", "--grid", grid, "--output", Output, "--emit", "slurm", "--emit-file", script, "--overwrite");
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(File.ReadAllText(script), Does.StartWith("#!/bin/bash"));
+
+        var before = File.ReadAllText(grid);
+        (code, _, stderr) = Run("ablate", "--grid", grid, "--output", Output, "--emit", "slurm", "--emit-file", grid, "--overwrite");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stderr, Does.Contain("is the grid file"));
+        Assert.That(File.ReadAllText(grid), Is.EqualTo(before));
+    }
+
+    [Test]
+    public void A_volume_mounted_at_the_root_holds_every_path()
+    {
+        var (code, stdout, stderr) = Run("ablate", "--grid", TinyGrid(Folder), "--output", Output, "--emit", "kubernetes", "--image", "i", "--volume-claim", "c",
+            "--mount-path", "/");
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(stdout, Does.Contain("mountPath: \"/\"").Or.Contain("mountPath: /").Or.Contain("mountPath: '/'"));
+    }
+
+    [Test]
+    public void A_dry_run_of_one_cell_still_checks_every_cell()
+    {
+        var path = Path.Combine(Folder, "mixed.json");
+        File.WriteAllText(path, File.ReadAllText(TinyGrid(Folder)).Replace("\"values\": [\"gigpo\", \"grpo\"]", "\"values\": [\"gigpo\", \"grpoo\"]",
+            StringComparison.Ordinal));
+        var (code, _, stderr) = Run("ablate", "--grid", path, "--output", Output, "--cell", "0", "--dry-run");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stderr, Does.Contain("cell grpoo__seed1").And.Contain("'grpoo'"));
     }
 
     [Test]
