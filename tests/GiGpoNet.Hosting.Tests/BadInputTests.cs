@@ -201,6 +201,19 @@ public sealed class BadInputTests : CliTestBase
             Is.Empty, "nothing ran");
     }
 
+    [TestCase("""{ "Training": { "Seed": [7, 8] } }""", "Training:Seed is given as a list or an object (0, 1), but it takes one whole number")]
+    [TestCase("""{ "Update": { "LearningRate": { "value": 0.1 } } }""", "Update:LearningRate is given as a list or an object (value), but it takes one number")]
+    public void A_list_or_object_where_one_value_belongs_is_refused_naming_the_key(string settings, string expected)
+    {
+        var file = Path.Combine(Folder, "settings.json");
+        File.WriteAllText(file, settings);
+        var run = Path.Combine(Folder, "run");
+        var (code, _, stderr) = Run("train", "--settings", file, $"--Training:OutputDirectory={run}");
+        Assert.That(code, Is.EqualTo(2), stderr);
+        Assert.That(stderr, Does.Contain(expected));
+        Assert.That(Directory.Exists(run), Is.False);
+    }
+
     [Test]
     public void Fuzzed_configuration_values_are_taken_or_refused_in_one_line_that_names_the_key()
     {

@@ -37,6 +37,9 @@ public static class StrictConfigurationBinder
                     property.SetValue(options, nested);
                     continue;
                 }
+                if (!IsList(property.PropertyType))
+                    throw new GiGpoNetConfigurationException($"{child.Path} is given as a list or an object ({string.Join(", ", child.GetChildren()
+                        .Select(c => c.Key))}), but it takes one {Describe(property.PropertyType)}: write a single value.");
             }
             object? value;
             try
@@ -63,6 +66,8 @@ public static class StrictConfigurationBinder
     /// <summary>A class of settings of its own, not a value or a list (a list binds from <c>Key:0</c>, <c>Key:1</c>, ... as a whole).</summary>
     private static bool IsNestedOptions(Type type) =>
         type.IsClass && type != typeof(string) && !typeof(System.Collections.IEnumerable).IsAssignableFrom(type) && type.GetConstructor(Type.EmptyTypes) is not null;
+
+    private static bool IsList(Type type) => type != typeof(string) && typeof(System.Collections.IEnumerable).IsAssignableFrom(type);
 
     private static Exception Innermost(Exception e)
     {
