@@ -38,6 +38,8 @@ public sealed class SearchEnvironmentTrainingTests : CliTestBase
     [TestCase("{\"question\": \"Who?\"}", "golden_answers")]
     [TestCase("{\"question\": \"Who?\", \"golden_answers\": [\"x\"], \"split\": \"dev\"}", "split")]
     [TestCase("not json", "not a JSON object")]
+    [TestCase("{\"question\": \"Who?\", \"golden_answers\": [\"x\"], \"split\": \"1\"}", "split")]
+    [TestCase("{\"question\": \"Who \\ud800?\", \"golden_answers\": [\"x\"]}", "lone UTF-16 surrogate")]
     public void A_bad_line_of_the_question_file_is_refused_with_its_line_number(string badLine, string named)
     {
         var file = Path.Combine(Folder, "questions.jsonl");
@@ -55,5 +57,70 @@ public sealed class SearchEnvironmentTrainingTests : CliTestBase
         var (code, _, stderr) = Run([.. Settings(Path.Combine(Folder, "bad")), setting]);
         Assert.That(code, Is.EqualTo(2), stderr);
         Assert.That(stderr, Does.Contain(named));
+    }
+
+    [Test]
+    public void A_question_file_without_training_questions_is_refused_before_the_run_folder_exists()
+    {
+        var file = Path.Combine(Folder, "questions.jsonl");
+        File.WriteAllLines(file, ["{\"question\": \"Who wrote it?\", \"golden_answers\": [\"Ann\"], \"split\": \"test\"}"]);
+        var run = Path.Combine(Folder, "file");
+        var (code, _, stderr) = Run([.. Settings(run), $"--Environments:search:Questions={file}"]);
+        Assert.That(code, Is.EqualTo(2), stderr);
+        Assert.That(stderr, Does.Contain("holds no train questions").And.Contain("test 1"));
+        Assert.That(Directory.Exists(run), Is.False);
+    }
+
+    [Test]
+    public void A_retriever_that_fails_after_start_up_fails_those_episodes_and_the_run_goes_on()
+    {
+        // The start-up query is answered; after it every other request gets a page that is not the API.
+        using var listener = new System.Net.HttpListener();
+        var port = FreePort();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        var requests = 0;
+        var serving = Task.Run(async () =>
+        {
+            while (listener.IsListening)
+            {
+                System.Net.HttpListenerContext context;
+                try
+                {
+                    context = await listener.GetContextAsync();
+                }
+                catch (Exception e) when (e is System.Net.HttpListenerException or ObjectDisposedException)
+                {
+                    return;
+                }
+                using var reader = new StreamReader(context.Request.InputStream);
+                var queries = System.Text.Json.JsonDocument.Parse(await reader.ReadToEndAsync()).RootElement.GetProperty("queries").GetArrayLength();
+                var number = Interlocked.Increment(ref requests);
+                var body = number > 1 && number % 2 == 1 ? "<html>maintenance</html>"
+                    : "{\"result\": [" + string.Join(", ", Enumerable.Repeat("[{\"document\": {\"id\": \"0\", \"contents\": \"\\\"Nothing\\\"\\nNo match.\"}}]", queries)) + "]}";
+                var bytes = System.Text.Encoding.UTF8.GetBytes(body);
+                context.Response.ContentType = "application/json";
+                await context.Response.OutputStream.WriteAsync(bytes);
+                context.Response.Close();
+            }
+        });
+        var run = Path.Combine(Folder, "flaky");
+        var (code, stdout, stderr) = Run([.. Settings(run), "--Environments:search:Retriever=remote", $"--Environments:search:RetrieverUrl=http://127.0.0.1:{port}/retrieve",
+            "--Environments:search:RetrieverRetries=0"]);
+        listener.Stop();
+        Assert.That(code, Is.EqualTo(0), stderr + stdout);
+        Assert.That(stderr, Does.Not.Contain("   at "), "no stack trace");
+        var metrics = File.ReadAllLines(Path.Combine(run, "metrics.csv"));
+        var failures = Array.IndexOf(metrics[0].Split(','), "env_failures");
+        Assert.That(metrics.Skip(1).Sum(l => double.Parse(l.Split(',')[failures], System.Globalization.CultureInfo.InvariantCulture)), Is.GreaterThan(0),
+            "the failed requests' episodes are counted as environment failures");
+        Assert.That(requests, Is.GreaterThan(4));
+    }
+
+    private static int FreePort()
+    {
+        using var socket = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        socket.Start();
+        return ((System.Net.IPEndPoint)socket.LocalEndpoint).Port;
     }
 }

@@ -44,7 +44,7 @@ internal static class QuestionFile
             throw new GiGpoNetConfigurationException($"{where}: needs \"golden_answers\", an array of non-empty strings (or \"answer\", one string).");
         var type = Text(root, "type", where) ?? "question";
         DatasetSplit? split = Text(root, "split", where) is { } name
-            ? Enum.TryParse<DatasetSplit>(name, ignoreCase: true, out var s) && Enum.IsDefined(s) ? s
+            ? Enum.GetNames<DatasetSplit>().Contains(name, StringComparer.OrdinalIgnoreCase) ? Enum.Parse<DatasetSplit>(name, ignoreCase: true)
                 : throw new GiGpoNetConfigurationException($"{where}: \"split\" is '{name}'; it must be train, validation or test.")
             : null;
         return (new SearchQuestion(question, answers, type, []), split);
@@ -55,13 +55,27 @@ internal static class QuestionFile
         foreach (var key in (string[])["golden_answers", "answers"])
             if (root.TryGetProperty(key, out var array))
                 return array.ValueKind == JsonValueKind.Array && array.EnumerateArray().All(a => a.ValueKind == JsonValueKind.String)
-                    ? [.. array.EnumerateArray().Select(a => a.GetString()!)]
+                    ? [.. array.EnumerateArray().Select(a => String(a, key, where))]
                     : throw new GiGpoNetConfigurationException($"{where}: \"{key}\" must be an array of strings.");
         return Text(root, "answer", where) is { } single ? [single] : [];
     }
 
     private static string? Text(JsonElement root, string key, string where) =>
         !root.TryGetProperty(key, out var value) ? null
-        : value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text && !string.IsNullOrWhiteSpace(text) ? text
+        : value.ValueKind == JsonValueKind.String && String(value, key, where) is { Length: > 0 } text && !string.IsNullOrWhiteSpace(text) ? text
         : throw new GiGpoNetConfigurationException($"{where}: \"{key}\" must be a non-empty string.");
+
+    /// <summary>A JSON string as .NET reads it; an escaped lone surrogate (<c>\ud800</c>) is no text.</summary>
+    private static string String(JsonElement value, string key, string where)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new GiGpoNetConfigurationException($"{where}: \"{key}\" holds a lone UTF-16 surrogate (an escape such as \\ud800 without its pair), " +
+                "which is no character: fix or remove it.");
+        }
+    }
 }

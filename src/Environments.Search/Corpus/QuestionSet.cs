@@ -26,6 +26,9 @@ internal sealed class QuestionSet
     /// <summary>How many questions there are in all splits.</summary>
     public int Count { get; }
 
+    /// <summary>How many questions <paramref name="split"/> has.</summary>
+    public int CountOf(DatasetSplit split) => _byTypeAndSplit[split].Sum(pool => pool.Count);
+
     /// <summary>The questions of <paramref name="split"/>.</summary>
     public IEnumerable<SearchQuestion> InSplit(DatasetSplit split) => _byTypeAndSplit[split].SelectMany(pool => pool);
 

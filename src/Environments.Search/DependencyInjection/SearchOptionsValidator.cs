@@ -15,15 +15,20 @@ internal sealed class SearchOptionsValidator(IConfiguration configuration, Quest
     {
         var failures = options.Validate().ToList();
         if (failures.Count > 0) return ValidateOptionsResult.Fail(failures);
+        var selected = string.Equals(configuration["Training:Environment"], SearchEnvironment.Description.Name, StringComparison.OrdinalIgnoreCase);
         try
         {
-            if (options.Questions is { } questions) questionFiles.Read(questions);
+            var set = options.Questions is { } questions ? questionFiles.Read(questions) : null;
+            DatasetSplit[] needed = [DatasetSplit.Train, DatasetSplit.Validation];
+            if (set is not null && selected && needed.Where(s => set.CountOf(s) == 0).ToList() is [var empty, ..])
+                return ValidateOptionsResult.Fail($"Environments:search:Questions = '{options.Questions}' holds no {empty.ToString().ToLowerInvariant()} questions " +
+                    $"(train {set.CountOf(DatasetSplit.Train)}, validation {set.CountOf(DatasetSplit.Validation)}, test {set.CountOf(DatasetSplit.Test)}), " +
+                    "which training and its evaluations draw from: give questions of that \"split\", or leave \"split\" out (80/10/10 by a hash of the text).");
         }
         catch (GiGpoNetConfigurationException e)
         {
             return ValidateOptionsResult.Fail(e.Message);
         }
-        var selected = string.Equals(configuration["Training:Environment"], SearchEnvironment.Description.Name, StringComparison.OrdinalIgnoreCase);
         return selected && options.Retriever == SearchRetriever.Remote && Probe(options) is { } problem
             ? ValidateOptionsResult.Fail(problem)
             : ValidateOptionsResult.Success;

@@ -10,11 +10,19 @@ namespace GiGpoNet.Environments.Search.Retrieval;
 /// A client of Search-R1's retrieval server (<c>POST /retrieve</c>). Queries that arrive within
 /// <see cref="SearchOptions.RetrieverBatchWindowMilliseconds"/> of each other travel in one request; each attempt has a time-out,
 /// and connection errors, time-outs and 5xx answers are retried with exponential back-off. An answer that does not fit the API
-/// fails the queries it was for, with a message that says what was wrong.
+/// fails the queries it was for, with a message that says what was wrong. What a peer can make this process hold is bounded: no
+/// redirect is followed, a body over <see cref="MaxResponseBytes"/> is refused, each query keeps at most its top-k passages, each
+/// cut to <see cref="MaxPassageCharacters"/>.
 /// </summary>
 internal sealed class RemoteRetriever : IRetriever, IDisposable
 {
-    private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
+    /// <summary>The largest answer read, in bytes (a top-10 of Wikipedia passages for 64 queries is about 0.5 MB).</summary>
+    public const int MaxResponseBytes = 16 << 20;
+
+    /// <summary>The longest passage kept, in characters (Search-R1's Wikipedia passages are 100 words).</summary>
+    public const int MaxPassageCharacters = 4_000;
+
+    private readonly HttpClient _http = new(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
     private readonly Uri _url;
     private readonly ResiliencePipeline _pipeline;
     private readonly TimeSpan _window;
@@ -83,16 +91,38 @@ internal sealed class RemoteRetriever : IRetriever, IDisposable
     private async Task<IReadOnlyList<IReadOnlyList<Passage>>> SendAsync(IReadOnlyList<string> queries, int topK, CancellationToken cancellationToken) =>
         await _pipeline.ExecuteAsync(async token =>
         {
-            using var response = await _http.PostAsJsonAsync(_url, new RetrieveRequest(queries, topK), token);
-            var body = await response.Content.ReadAsStringAsync(token);
+            using var request = new HttpRequestMessage(HttpMethod.Post, _url) { Content = JsonContent.Create(new RetrieveRequest(queries, topK)) };
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
+            if ((int)response.StatusCode is >= 300 and < 400)
+                throw new RetrieverException($"The retriever at {_url} (Environments:search:RetrieverUrl) answered {(int)response.StatusCode}, a redirect to " +
+                    $"'{response.Headers.Location}', which is not followed: give the address it names, if it is an http(s) one.", transient: false);
+            var body = await ReadBoundedAsync(response.Content, token)
+                ?? throw new RetrieverException($"The retriever at {_url} (Environments:search:RetrieverUrl) answered more than {MaxResponseBytes >> 20} MiB, " +
+                    "more than this client reads: ask it for fewer or shorter passages (Environments:search:TopK).", transient: false);
             if (!response.IsSuccessStatusCode)
                 throw new RetrieverException($"The retriever at {_url} (Environments:search:RetrieverUrl) answered {(int)response.StatusCode}: {Shorten(body)}",
                     transient: (int)response.StatusCode >= 500);
-            return Parse(body, queries.Count);
+            return Parse(body, queries.Count, topK);
         }, cancellationToken);
 
+    /// <summary>The body as text, or null when it is longer than <see cref="MaxResponseBytes"/>.</summary>
+    private static async Task<string?> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        if (content.Headers.ContentLength is > MaxResponseBytes) return null;
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxResponseBytes) return null;
+            buffer.Write(chunk, 0, read);
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
     /// <summary>Reads <c>{"result": [[{"document": {"id", "contents"}, "score"}, ...], ...]}</c>, or the same without scores.</summary>
-    internal IReadOnlyList<IReadOnlyList<Passage>> Parse(string body, int queries)
+    internal IReadOnlyList<IReadOnlyList<Passage>> Parse(string body, int queries, int topK)
     {
         try
         {
@@ -102,7 +132,7 @@ internal sealed class RemoteRetriever : IRetriever, IDisposable
                 throw Malformed("has no \"result\" array");
             if (result.GetArrayLength() != queries) throw Malformed($"has {result.GetArrayLength()} result lists for {queries} queries");
             return [.. result.EnumerateArray().Select(list => list.ValueKind == JsonValueKind.Array
-                ? (IReadOnlyList<Passage>)[.. list.EnumerateArray().Select(ReadPassage)]
+                ? (IReadOnlyList<Passage>)[.. list.EnumerateArray().Take(topK).Select(ReadPassage)]
                 : throw Malformed("has a result that is not a list of documents"))];
         }
         catch (JsonException e)
@@ -119,7 +149,8 @@ internal sealed class RemoteRetriever : IRetriever, IDisposable
             throw Malformed("has a document without a \"contents\" string");
         var id = document.TryGetProperty("id", out var idValue) ? idValue.ToString() : "";
         double? score = scored && item.TryGetProperty("score", out var s) && s.ValueKind == JsonValueKind.Number ? s.GetDouble() : null;
-        var (title, text) = SplitContents(contents.GetString()!);
+        var full = contents.GetString()!;
+        var (title, text) = SplitContents(full.Length > MaxPassageCharacters ? full[..MaxPassageCharacters] : full);
         return new Passage(id, title, text, score);
     }
 

@@ -42,7 +42,7 @@ public sealed class RemoteRetrieverTests
     }
 
     /// <summary>A server that answers every request with <paramref name="status"/> and <paramref name="body"/>, counting them.</summary>
-    private static async Task<(WebApplication App, string Url, Func<int> Requests)> FakeAsync(int status, string body)
+    private static async Task<(WebApplication App, string Url, Func<int> Requests)> FakeAsync(int status, string body, string? location = null)
     {
         var port = FreePort();
         var builder = WebApplication.CreateSlimBuilder();
@@ -54,6 +54,7 @@ public sealed class RemoteRetrieverTests
         {
             Interlocked.Increment(ref requests);
             context.Response.StatusCode = status;
+            if (location is not null) context.Response.Headers.Location = location;
             await context.Response.WriteAsync(body);
         });
         await app.StartAsync();
@@ -131,7 +132,7 @@ public sealed class RemoteRetrieverTests
         var body = await response.Content.ReadAsStringAsync();
         Assert.That(body, Does.Contain("\"contents\"").And.Not.Contain("\"score\""));
         using var client = new RemoteRetriever(new SearchOptions { RetrieverUrl = url });
-        var passages = client.Parse(body, 1)[0];
+        var passages = client.Parse(body, 1, 10)[0];
         Assert.That(passages.Select(p => p.Title), Is.EqualTo(SearchFixture.Retriever.Search(name, 2).Select(p => p.Title)));
         Assert.That(passages, Has.Count.EqualTo(2));
         Assert.That(passages.Select(p => p.Score), Has.All.Null);
@@ -160,5 +161,40 @@ public sealed class RemoteRetrieverTests
         var error = Assert.ThrowsAsync<RetrieverException>(() => client.RetrieveAsync(["q"], 3))!;
         Assert.That(error.Message, Does.Contain("503").And.Contain("index loading"));
         Assert.That(requests(), Is.EqualTo(3));
+    }
+
+    [TestCase("file:///etc/passwd")]
+    [TestCase("http://127.0.0.1:9/elsewhere")]
+    public async Task A_redirect_is_not_followed_and_fails_naming_where_it_pointed(string location)
+    {
+        var (app, url, requests) = await FakeAsync(307, "", location);
+        await using var _ = app;
+        using var client = new RemoteRetriever(new SearchOptions { RetrieverUrl = url, RetrieverRetries = 3, RetrieverBatchWindowMilliseconds = 0 });
+        var error = Assert.ThrowsAsync<RetrieverException>(() => client.RetrieveAsync(["q"], 3))!;
+        Assert.That(error.Message, Does.Contain("307").And.Contain(location).And.Contain("not followed"));
+        Assert.That(requests(), Is.EqualTo(1), "not retried");
+    }
+
+    [Test]
+    public async Task An_answer_larger_than_the_limit_is_refused_without_being_held()
+    {
+        var (app, url, _) = await FakeAsync(200, "{\"result\": [[{\"contents\": \"" + new string('x', RemoteRetriever.MaxResponseBytes) + "\"}]]}");
+        await using var _ = app;
+        using var client = new RemoteRetriever(new SearchOptions { RetrieverUrl = url, RetrieverRetries = 0, RetrieverBatchWindowMilliseconds = 0 });
+        var error = Assert.ThrowsAsync<RetrieverException>(() => client.RetrieveAsync(["q"], 3))!;
+        Assert.That(error.Message, Does.Contain("more than 16 MiB").And.Contain("Environments:search:TopK"));
+    }
+
+    [Test]
+    public async Task Each_query_keeps_its_top_k_passages_each_cut_to_the_limit()
+    {
+        var passage = "{\"document\": {\"id\": \"1\", \"contents\": \"\\\"Title\\\"\\n" + new string('y', 1_000_000) + "\"}, \"score\": 1.0}";
+        var (app, url, _) = await FakeAsync(200, "{\"result\": [[" + string.Join(", ", Enumerable.Repeat(passage, 12)) + "]]}");
+        await using var _ = app;
+        using var client = new RemoteRetriever(new SearchOptions { RetrieverUrl = url, RetrieverRetries = 0, RetrieverBatchWindowMilliseconds = 0 });
+        var passages = (await client.RetrieveAsync(["q"], 3))[0];
+        Assert.That(passages, Has.Count.EqualTo(3));
+        Assert.That(passages.Select(p => p.Title), Has.All.EqualTo("Title"));
+        Assert.That(passages.Select(p => p.Text.Length), Has.All.LessThanOrEqualTo(RemoteRetriever.MaxPassageCharacters));
     }
 }
