@@ -161,8 +161,8 @@ public sealed class PolicyChatClient : IChatClient
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var generated = await Task.Run(() => _generator.Generate([prompt], sampling, allowed: allowed is null ? null : [allowed])[0], cancellationToken)
-                .ConfigureAwait(false);
+            var generated = await Task.Run(() => _generator.Generate([prompt], sampling, allowed: allowed is null ? null : [allowed],
+                cancellationToken: cancellationToken)[0], cancellationToken).ConfigureAwait(false);
             return (prompt, generated, request.Tools is { Count: > 0 });
         }
         finally

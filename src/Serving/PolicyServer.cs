@@ -65,18 +65,29 @@ public sealed class PolicyServer : IAsyncDisposable
     /// <summary>Generation calls made so far (fewer than the requests when they were batched).</summary>
     internal long Batches => _batcher.Batches;
 
+    /// <summary>Held by every use of the weights (tests hold it to keep a batch waiting).</summary>
+    internal SemaphoreSlim WeightsGate => _policy.Gate;
+
+    /// <summary>Rows (sequences) generated to the end so far; an abandoned batch adds none.</summary>
+    internal long Rows => _batcher.Rows;
+
     /// <summary>Starts listening.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(_options.Urls);
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = _options.MaxRequestBytes);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = _options.MaxRequestBytes;
+            // Kestrel answers headers over its limit with a bare 431; read up to 8 times ours so that GuardAsync answers with the error object.
+            k.Limits.MaxRequestHeadersTotalSize = 8 * MaxHeaderBytes;
+        });
         var app = builder.Build();
         app.Use(GuardAsync);
         var completions = new CompletionsEndpoint(_policy, _batcher, _options);
         var chat = new ChatCompletionsEndpoint(_policy, _batcher, _options);
-        var weights = new WeightsEndpoints(_policy, _logger);
+        var weights = new WeightsEndpoints(_policy, TimeSpan.FromSeconds(_options.WeightLoadTimeoutSeconds), _logger);
         // Typed as Func<HttpContext, Task<IResult>>: a plain lambda over HttpContext would bind as a RequestDelegate and drop the result.
         app.MapGet("/v1/models", Models);
         app.MapPost("/v1/completions", (Func<HttpContext, Task<IResult>>)completions.HandleAsync);
@@ -96,14 +107,20 @@ public sealed class PolicyServer : IAsyncDisposable
     {
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         return Results.Json(new ModelList("list", [.. _policy.Models.Select(m =>
-            new ModelCard(m.Name, "model", created, "gigpo", m.Root, m.Parent, _policy.Config.MaxPositionEmbeddings))]), OpenAiJson.Options);
+            new ModelCard(m.Name, "model", created, "gigpo", m.Name, m.Parent, _policy.Config.MaxPositionEmbeddings))]), OpenAiJson.Options);
     }
+
+    /// <summary>The most header bytes a request may send (Kestrel's default limit).</summary>
+    private const int MaxHeaderBytes = 32 * 1024;
 
     /// <summary>The API key, then every refusal and failure as OpenAI's error object.</summary>
     private async Task GuardAsync(HttpContext context, RequestDelegate next)
     {
         try
         {
+            if (context.Request.Headers.Sum(h => h.Key.Length + h.Value.Sum(v => v?.Length ?? 0)) > MaxHeaderBytes)
+                throw new OpenAiException(StatusCodes.Status431RequestHeaderFieldsTooLarge,
+                    $"The request's headers are larger than this server's {MaxHeaderBytes / 1024} KiB; send fewer or shorter headers.");
             if (_options.ApiKey is { Length: > 0 } key && !KeyMatches(context.Request, key))
                 throw new OpenAiException(StatusCodes.Status401Unauthorized, "Missing or wrong API key: send Authorization: Bearer <key> (or X-Api-Key).");
             await next(context);
@@ -124,8 +141,11 @@ public sealed class PolicyServer : IAsyncDisposable
         }
         catch (Exception e)
         {
-            ServerLog.Failed(_logger, e, context.Request.Path);
-            await WriteErrorAsync(context, StatusCodes.Status500InternalServerError, new ErrorDetail($"The server failed: {e.Message}", "server_error", null, null));
+            // The details (a native backtrace, the server's paths) go to the server's log, not to a client.
+            var reference = Guid.NewGuid().ToString("N")[..12];
+            ServerLog.Failed(_logger, e, context.Request.Path, reference);
+            await WriteErrorAsync(context, StatusCodes.Status500InternalServerError, new ErrorDetail(
+                $"The server failed on this request ({e.GetType().Name}); its log has the details under reference {reference}.", "server_error", null, null));
         }
     }
 

@@ -30,6 +30,12 @@ public sealed class PolicyServerOptions
     /// <summary>How long the first waiting request waits for others to join its batch, in milliseconds. Default 5.</summary>
     public int BatchWindowMilliseconds { get; set; } = 5;
 
+    /// <summary>
+    /// How long a weight change (<c>/v1/load_lora_adapter</c>, <c>/update_weights_from_disk</c>) may read its files before it is answered
+    /// 504, in seconds; generation goes on while it reads. Default 600.
+    /// </summary>
+    public int WeightLoadTimeoutSeconds { get; set; } = 600;
+
     /// <summary>The problems with these options, each naming the option and what it needs (empty when valid).</summary>
     public IEnumerable<string> Validate()
     {
@@ -38,6 +44,7 @@ public sealed class PolicyServerOptions
         if (MaxRequestSequences < 1) yield return $"MaxRequestSequences = {MaxRequestSequences} must be at least 1.";
         if (MaxBatchSequences < 1) yield return $"MaxBatchSequences = {MaxBatchSequences} must be at least 1.";
         if (BatchWindowMilliseconds is < 0 or > 10_000) yield return $"BatchWindowMilliseconds = {BatchWindowMilliseconds} must be between 0 and 10000.";
+        if (WeightLoadTimeoutSeconds < 1) yield return $"WeightLoadTimeoutSeconds = {WeightLoadTimeoutSeconds} must be at least 1.";
         if (ServedModelName is { } name && string.IsNullOrWhiteSpace(name)) yield return "ServedModelName is blank; leave it unset to use the folder's name.";
     }
 }

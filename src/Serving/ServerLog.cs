@@ -20,6 +20,6 @@ internal static partial class ServerLog
     [LoggerMessage(5, LogLevel.Warning, "Rejected a request to {Path} with status {Status}: {Message}")]
     public static partial void Rejected(ILogger logger, string path, int status, string message);
 
-    [LoggerMessage(6, LogLevel.Error, "A request to {Path} failed")]
-    public static partial void Failed(ILogger logger, Exception exception, string path);
+    [LoggerMessage(6, LogLevel.Error, "A request to {Path} failed (reference {Reference})")]
+    public static partial void Failed(ILogger logger, Exception exception, string path, string reference);
 }

@@ -80,6 +80,36 @@ public sealed class PluginTests : CliTestBase
         Assert.That(stderr, Does.Contain("either --checkpoint").And.Contain("not both"));
     }
 
+    [TestCase("public BrokenPlugin() => throw new InvalidOperationException(\"no licence file found\");", "InvalidOperationException: no licence file found")]
+    [TestCase("static readonly int Seed = int.Parse(\"x\"); public BrokenPlugin() { _ = Seed; }", "FormatException")]
+    public void A_plugin_whose_constructor_or_static_initializer_throws_is_reported_with_the_cause(string members, string cause)
+    {
+        var source = $$"""
+            using System;
+            public sealed class BrokenPlugin : GiGpoNet.Plugins.IGiGpoNetPlugin
+            {
+                {{members}}
+                public void Register(Microsoft.Extensions.DependencyInjection.IGiGpoNetBuilder builder) { }
+            }
+            """;
+        var references = new[] { typeof(object), typeof(GiGpoNet.Plugins.IGiGpoNetPlugin), typeof(Microsoft.Extensions.DependencyInjection.IServiceCollection) }
+            .Select(t => t.Assembly.Location)
+            .Concat(Directory.GetFiles(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "System.Runtime.dll"))
+            .Distinct().Select(p => Microsoft.CodeAnalysis.MetadataReference.CreateFromFile(p));
+        var compilation = Microsoft.CodeAnalysis.CSharp.CSharpCompilation.Create("BrokenPlugin" + Guid.NewGuid().ToString("N"),
+            [Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(source)], references,
+            new Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions(Microsoft.CodeAnalysis.OutputKind.DynamicallyLinkedLibrary));
+        var plugin = Path.Combine(Folder, "BrokenPlugin.dll");
+        Microsoft.CodeAnalysis.Emit.EmitResult emitted;
+        using (var file = File.Create(plugin)) emitted = compilation.Emit(file);
+        Assert.That(emitted.Success, Is.True, string.Join("\n", emitted.Diagnostics));
+
+        var (code, _, stderr) = Run("train", $"--Plugins:0={plugin}", $"--Training:OutputDirectory={Folder}/run");
+        Assert.That(code, Is.EqualTo(2), stderr);
+        Assert.That(stderr, Does.Contain(plugin).And.Contain("creating its BrokenPlugin failed").And.Contain(cause));
+        Assert.That(stderr, Does.Not.Contain("Exception has been thrown by the target of an invocation"));
+    }
+
     [Test]
     public void A_plugin_environment_keeps_its_own_step_limit_under_the_repository_settings()
     {

@@ -67,7 +67,7 @@ internal sealed class BaseWeights(string folder)
         string relative, id;
         try
         {
-            var node = JsonNode.Parse(ModelFiles.ReadText(file))!.AsObject();
+            var node = JsonNode.Parse(ModelFiles.ReadText(file), documentOptions: ModelFiles.JsonOptions(16))!.AsObject();
             (relative, id) = (node["base"]!.GetValue<string>(), node["base_id"]!.GetValue<string>());
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException)

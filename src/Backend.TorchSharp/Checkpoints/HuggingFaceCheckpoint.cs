@@ -226,7 +226,8 @@ public static class HuggingFaceCheckpoint
             JsonObject map;
             try
             {
-                map = JsonNode.Parse(ModelFiles.ReadText(index))?["weight_map"] as JsonObject ?? throw new InvalidDataException($"'{index}' has no weight_map object.");
+                map = JsonNode.Parse(ModelFiles.ReadText(index), documentOptions: ModelFiles.JsonOptions(16))?["weight_map"] as JsonObject
+                      ?? throw new InvalidDataException($"'{index}' has no weight_map object.");
             }
             catch (Exception e) when (e is JsonException or InvalidOperationException)
             {

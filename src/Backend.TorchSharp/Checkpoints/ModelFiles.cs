@@ -9,6 +9,12 @@ internal static class ModelFiles
     /// <summary>The largest JSON or text file of a model folder read whole (a tokenizer.json is at most tens of MB).</summary>
     public const long MaxTextBytes = 512L << 20;
 
+    /// <summary>
+    /// How a model's JSON file is parsed: nested at most <paramref name="maxDepth"/> deep, and a key given twice is an error (which of
+    /// the two Python's reader would take is the last, .NET's the first: neither guess is safe).
+    /// </summary>
+    public static System.Text.Json.JsonDocumentOptions JsonOptions(int maxDepth) => new() { MaxDepth = maxDepth, AllowDuplicateProperties = false };
+
     /// <summary>The file's final target when it exists, after every link, or null when there is none.</summary>
     private static FileInfo? Target(string path)
     {

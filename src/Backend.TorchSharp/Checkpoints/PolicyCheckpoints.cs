@@ -94,7 +94,7 @@ public static class PolicyCheckpoints
     {
         if (!Directory.Exists(folder))
             throw new GiGpoNetConfigurationException(
-                $"--checkpoint '{folder}' is not a folder; give a run's checkpoints/final or checkpoints/iter-<K> folder or a Hugging Face model folder.");
+                $"'{folder}' is not a folder; give a run's checkpoints/final or checkpoints/iter-<K> folder or a Hugging Face model folder.");
         return IsTrainingCheckpoint(folder) ? Path.Combine(folder, TrainingCheckpointPolicyFolder) : folder;
     }
 

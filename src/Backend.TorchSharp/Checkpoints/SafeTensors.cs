@@ -189,7 +189,7 @@ public static class SafeTensors
         file.ReadExactly(headerBytes);
         try
         {
-            var header = JsonNode.Parse(headerBytes, documentOptions: new JsonDocumentOptions { MaxDepth = 16 }) as JsonObject
+            var header = JsonNode.Parse(headerBytes, documentOptions: ModelFiles.JsonOptions(16)) as JsonObject
                          ?? throw Invalid(path, "its header is not a JSON object");
             return (header, 8 + (long)length);
         }

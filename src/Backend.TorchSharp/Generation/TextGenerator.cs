@@ -19,8 +19,9 @@ public sealed class TextGenerator(Qwen2ForCausalLM model, ITextTokenizer tokeniz
     /// <param name="options">Sampling settings.</param>
     /// <param name="useCache">False recomputes the whole sequence at every step (for tests and benchmarks).</param>
     /// <param name="allowed">Per prompt, the token sequences its continuation must be one of (null or a null entry: unconstrained).</param>
+    /// <param name="cancellationToken">Stops generating between two tokens (<see cref="OperationCanceledException"/>).</param>
     public IReadOnlyList<GeneratedSequence> Generate(IReadOnlyList<int[]> prompts, SamplingOptions options, bool useCache = true,
-        IReadOnlyList<IReadOnlyList<int[]>?>? allowed = null)
+        IReadOnlyList<IReadOnlyList<int[]>?>? allowed = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prompts);
         if (prompts.Count == 0) return [];
@@ -63,6 +64,7 @@ public sealed class TextGenerator(Qwen2ForCausalLM model, ITextTokenizer tokeniz
             using var noGrad = no_grad();
             for (var step = 0; step < options.MaxNewTokens && !finished.All(f => f); step++)
             {
+                cancellationToken.ThrowIfCancellationRequested(); // between tokens: nobody waits for the rest
                 using var scope = NewDisposeScope();
                 var length = promptLength + step;
                 Tensor logits;

@@ -55,6 +55,9 @@ internal sealed class LoraAdapters : IDisposable
             if (plan("model." + name) is not { } chosen) continue;
             if (slot.Adapter is not null) throw new InvalidOperationException($"'{name}' has an adapter already; merge or detach it first.");
             var (outFeatures, inFeatures) = (projection.weight!.shape[0], projection.weight.shape[1]);
+            if (chosen.Rank > Math.Min(outFeatures, inFeatures))
+                throw new InvalidDataException($"A LoRA rank of {chosen.Rank} for '{name}' is larger than the {outFeatures} × {inFeatures} projection it adapts; " +
+                                               "a rank is at most the smaller of the two.");
             var adapter = new LoraAdapter(inFeatures, outFeatures, chosen.Rank, chosen.Scaling, options.Dropout);
             adapter.to(dtype).to(device);
             slot.Adapter = adapter;
@@ -67,18 +70,26 @@ internal sealed class LoraAdapters : IDisposable
     /// <exception cref="InvalidDataException">The folder's config or tensors do not fit the model; the message names what.</exception>
     public static LoraAdapters Load(Qwen2ForCausalLM model, string folder)
     {
-        var config = PeftAdapterConfig.Read(Path.Combine(folder, ConfigFile));
+        using var files = PeftAdapterFiles.Read(folder);
+        return Load(model, files);
+    }
+
+    /// <summary>Attaches an adapter already read (<see cref="PeftAdapterFiles.Read"/>) to <paramref name="model"/>: quick, no file is read.</summary>
+    /// <exception cref="InvalidDataException">The adapter does not fit the model (the message says why).</exception>
+    public static LoraAdapters Load(Qwen2ForCausalLM model, PeftAdapterFiles files)
+    {
+        var config = files.Config;
         var options = new LoraOptions { Rank = config.Rank, Alpha = config.Alpha, Dropout = config.Dropout, TargetModules = [.. config.Targets] };
         var adapters = Attach(model, options, config.For);
         if (adapters.Names.Count == 0)
         {
             adapters.Dispose();
-            throw new InvalidDataException($"'{Path.Combine(folder, ConfigFile)}' targets no projection of this model (target_modules: " +
+            throw new InvalidDataException($"'{Path.Combine(files.Folder, ConfigFile)}' targets no projection of this model (target_modules: " +
                                            $"{string.Join(", ", config.Targets)}); the adapter is another model's.");
         }
         try
         {
-            adapters.LoadWeights(folder);
+            adapters.LoadWeights(files);
             return adapters;
         }
         catch
@@ -115,11 +126,16 @@ internal sealed class LoraAdapters : IDisposable
     /// <summary>Copies the adapter tensors of <paramref name="folder"/> into the attached adapters; every one must be there, with PEFT's shapes.</summary>
     public void LoadWeights(string folder)
     {
-        var file = Path.Combine(folder, WeightsFile);
-        if (!File.Exists(file)) throw new InvalidDataException($"'{folder}' has {ConfigFile} but no {WeightsFile}; the adapter's weights are missing.");
+        using var files = PeftAdapterFiles.Read(folder);
+        LoadWeights(files);
+    }
+
+    private void LoadWeights(PeftAdapterFiles files)
+    {
+        var file = files.WeightsPath;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var tensors = SafeTensors.Load(file);
+        var tensors = files.Tensors;
         var expected = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (name, _, _, adapter) in _attached)
         foreach (var (suffix, target) in new[] { (".lora_A.weight", adapter.A), (".lora_B.weight", adapter.B) })
@@ -131,8 +147,6 @@ internal sealed class LoraAdapters : IDisposable
             if (!source.shape.SequenceEqual(target.shape))
                 throw new InvalidDataException($"'{key}' in '{file}' has shape [{string.Join(", ", source.shape)}]; this model needs [{string.Join(", ", target.shape)}] " +
                                                $"(the ranks of {ConfigFile}).");
-            if (!source.isfinite().all().item<bool>())
-                throw new InvalidDataException($"'{key}' in '{file}' holds NaN or infinite values; the adapter is damaged (or was saved from a diverged run).");
             target.copy_(source.to_type(target.dtype));
         }
         var unexpected = tensors.Keys.Where(k => !expected.Contains(k)).ToList();

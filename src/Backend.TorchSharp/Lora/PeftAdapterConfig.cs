@@ -1,3 +1,4 @@
+using GiGpoNet.Backend.Model;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -70,7 +71,7 @@ internal sealed class PeftAdapterConfig
         JsonObject root;
         try
         {
-            root = JsonNode.Parse(Checkpoints.ModelFiles.ReadText(path), documentOptions: new JsonDocumentOptions { MaxDepth = 32 }) as JsonObject
+            root = JsonNode.Parse(Checkpoints.ModelFiles.ReadText(path), documentOptions: Checkpoints.ModelFiles.JsonOptions(32)) as JsonObject
                    ?? throw new InvalidDataException($"'{path}' is not a JSON object.");
         }
         catch (JsonException e)
@@ -92,21 +93,21 @@ internal sealed class PeftAdapterConfig
         var type = root["peft_type"] is JsonValue t ? t.GetValue<string>() : null;
         if (!string.Equals(type, "LORA", StringComparison.OrdinalIgnoreCase))
             throw new InvalidDataException($"'{path}' is a PEFT {type ?? "(no peft_type)"} adapter; only LORA adapters load.");
-        bool Flag(string key) => root[key] is JsonValue v && v.GetValue<bool>();
+        bool Flag(string key) => root[key] is JsonValue v && ConfigValue.As<bool>(v, key, $"'{path}'");
         if (Flag("use_dora")) throw new InvalidDataException($"'{path}' uses DoRA (use_dora), which this backend does not implement; use a plain LoRA adapter.");
         if (Flag("fan_in_fan_out")) throw new InvalidDataException($"'{path}' sets fan_in_fan_out, which only Conv1D layers use; this model has Linear layers.");
-        if (root["bias"] is JsonValue bias && bias.GetValue<string>() != "none")
+        if (root["bias"] is JsonValue bias && ConfigValue.As<string>(bias, "bias", $"'{path}'") != "none")
             throw new InvalidDataException($"'{path}' trains biases (bias = '{bias.GetValue<string>()}'), which this backend does not implement; use bias 'none'.");
         if (root["modules_to_save"] is JsonArray { Count: > 0 } saved)
             throw new InvalidDataException($"'{path}' saves whole modules ({string.Join(", ", saved)}: modules_to_save), which this backend does not load.");
         if (root["exclude_modules"] is JsonValue or JsonArray { Count: > 0 })
             throw new InvalidDataException($"'{path}' sets exclude_modules, which this backend does not implement.");
         if (root["layer_replication"] is JsonArray { Count: > 0 }) throw new InvalidDataException($"'{path}' sets layer_replication, which this backend does not implement.");
-        var rank = root["r"] is JsonValue r ? r.GetValue<int>() : throw new InvalidDataException($"'{path}' has no r.");
+        var rank = root["r"] is JsonValue r ? ConfigValue.As<int>(r, "r", $"'{path}'") : throw new InvalidDataException($"'{path}' has no r.");
         if (rank < 1) throw new InvalidDataException($"'{path}': r = {rank} must be a positive rank.");
-        var alpha = root["lora_alpha"] is JsonValue a ? a.GetValue<double>() : 8;
+        var alpha = root["lora_alpha"] is JsonValue a ? ConfigValue.As<double>(a, "lora_alpha", $"'{path}'") : 8;
         if (!(alpha > 0) || !double.IsFinite(alpha)) throw new InvalidDataException($"'{path}': lora_alpha = {alpha} must be a positive number.");
-        var dropout = root["lora_dropout"] is JsonValue d ? d.GetValue<double>() : 0;
+        var dropout = root["lora_dropout"] is JsonValue d ? ConfigValue.As<double>(d, "lora_dropout", $"'{path}'") : 0;
         if (!(dropout >= 0 && dropout < 1)) throw new InvalidDataException($"'{path}': lora_dropout = {dropout} must be in [0, 1).");
 
         Func<string, bool> targeted;
@@ -120,7 +121,7 @@ internal sealed class PeftAdapterConfig
                 var set = targets.ToHashSet(StringComparer.Ordinal);
                 targeted = module => set.Contains(module) || set.Any(s => module.EndsWith("." + s, StringComparison.Ordinal));
                 break;
-            case JsonValue one when one.GetValue<string>() is "all-linear":
+            case JsonValue one when ConfigValue.As<string>(one, "target_modules", $"'{path}'") is "all-linear":
                 targets = ["all-linear"];
                 targeted = _ => true; // every projection of the decoder layers; lm_head is never adapted here
                 break;
@@ -135,8 +136,8 @@ internal sealed class PeftAdapterConfig
         IReadOnlyList<int>? layers = root["layers_to_transform"] switch
         {
             null => null,
-            JsonValue v => [v.GetValue<int>()],
-            JsonArray list => [.. list.Select(n => n!.GetValue<int>())],
+            JsonValue v => [ConfigValue.As<int>(v, "layers_to_transform", $"'{path}'")],
+            JsonArray list => [.. list.Select(n => ConfigValue.As<int>(n ?? JsonValue.Create("null"), "layers_to_transform", $"'{path}'"))],
             var other => throw new InvalidDataException($"'{path}': layers_to_transform is {other.ToJsonString()}, not a layer index or a list of them."),
         };
         IReadOnlyList<string> layersPatterns = root["layers_pattern"] switch
@@ -146,8 +147,12 @@ internal sealed class PeftAdapterConfig
             JsonArray list => [.. list.Select(n => Regex.Escape(n!.GetValue<string>()))],
             var other => throw new InvalidDataException($"'{path}': layers_pattern is {other.ToJsonString()}, not a name or a list of names."),
         };
-        List<(string, int)> rankPattern = root["rank_pattern"] is JsonObject ranks ? [.. ranks.Select(p => (p.Key, p.Value!.GetValue<int>()))] : [];
-        List<(string, double)> alphaPattern = root["alpha_pattern"] is JsonObject alphas ? [.. alphas.Select(p => (p.Key, p.Value!.GetValue<double>()))] : [];
+        List<(string, int)> rankPattern = root["rank_pattern"] is JsonObject ranks
+            ? [.. ranks.Select(p => (p.Key, ConfigValue.As<int>(p.Value ?? JsonValue.Create("null"), "rank_pattern", $"'{path}'")))] : [];
+        List<(string, double)> alphaPattern = root["alpha_pattern"] is JsonObject alphas
+            ? [.. alphas.Select(p => (p.Key, ConfigValue.As<double>(p.Value ?? JsonValue.Create("null"), "alpha_pattern", $"'{path}'")))] : [];
+        foreach (var (key, value) in rankPattern)
+            if (value < 1) throw new InvalidDataException($"'{path}': rank_pattern gives '{key}' r = {value}; it must be a positive rank.");
         foreach (var (key, value) in alphaPattern)
             if (!(value > 0) || !double.IsFinite(value)) throw new InvalidDataException($"'{path}': alpha_pattern gives '{key}' lora_alpha = {value}; it must be positive.");
         return new PeftAdapterConfig(path, rank, alpha, Flag("use_rslora"), dropout, targeted, targets, layers, layersPatterns, rankPattern, alphaPattern);

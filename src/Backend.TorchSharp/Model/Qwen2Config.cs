@@ -152,7 +152,7 @@ public sealed record Qwen2Config
         JsonObject root;
         try
         {
-            root = JsonNode.Parse(Checkpoints.ModelFiles.ReadText(path), documentOptions: new JsonDocumentOptions { MaxDepth = 64 }) as JsonObject
+            root = JsonNode.Parse(Checkpoints.ModelFiles.ReadText(path), documentOptions: Checkpoints.ModelFiles.JsonOptions(64)) as JsonObject
                    ?? throw new GiGpoNetConfigurationException($"'{path}' is not a JSON object; a config.json is one.");
         }
         catch (Exception e) when (e is JsonException or InvalidDataException)
@@ -179,26 +179,28 @@ public sealed record Qwen2Config
         int Required(string key) => root[key] switch
         {
             null => throw new GiGpoNetConfigurationException($"'{path}' has no '{key}'; a {architecture.ClassName} config needs one."),
-            var node => Bounded(key, node.GetValue<int>()),
+            var node => Bounded(key, ConfigValue.As<int>(node, key, $"'{path}'")),
         };
         int Bounded(string key, int value) => value >= 1 && value <= Limits[key] ? value
             : throw new GiGpoNetConfigurationException($"'{path}': {key} = {value} must be between 1 and {Limits[key]}; restore the model's config.json.");
-        string? Text(string key) => root[key] is JsonValue v ? v.GetValue<string>() : null;
-        bool? Flag(string key) => root[key] is JsonValue v ? v.GetValue<bool>() : null;
-        double? Number(string key) => root[key] is JsonValue v ? v.GetValue<double>() : null;
+        string? Text(string key) => root[key] is JsonValue v ? ConfigValue.As<string>(v, key, $"'{path}'") : null;
+        bool? Flag(string key) => root[key] is JsonValue v ? ConfigValue.As<bool>(v, key, $"'{path}'") : null;
+        double? Number(string key) => root[key] is JsonValue v ? ConfigValue.As<double>(v, key, $"'{path}'") : null;
 
         if (Text("hidden_act") is { } activation && activation != "silu")
             throw new GiGpoNetConfigurationException($"'{path}': hidden_act = '{activation}'; only silu (SwiGLU) is implemented.");
         if (Number("attention_dropout") is { } dropout && dropout != 0)
             throw new GiGpoNetConfigurationException($"'{path}': attention_dropout = {dropout}; attention dropout is not implemented (set it to 0.0).");
         var ropeParameters = root["rope_parameters"] as JsonObject;
-        if ((ropeParameters?["partial_rotary_factor"] ?? root["partial_rotary_factor"]) is JsonValue partial && partial.GetValue<double>() != 1)
+        if ((ropeParameters?["partial_rotary_factor"] ?? root["partial_rotary_factor"]) is JsonValue partial
+            && ConfigValue.As<double>(partial, "partial_rotary_factor", $"'{path}'") != 1)
             throw new GiGpoNetConfigurationException($"'{path}': partial_rotary_factor = {partial}; only full rotary embeddings are implemented.");
 
         var heads = Required("num_attention_heads");
         var hidden = Required("hidden_size");
         var layers = Required("num_hidden_layers");
-        var maxPositions = root["max_position_embeddings"] is { } positions ? Bounded("max_position_embeddings", positions.GetValue<int>()) : 32_768;
+        var maxPositions = root["max_position_embeddings"] is { } positions
+            ? Bounded("max_position_embeddings", ConfigValue.As<int>(positions, "max_position_embeddings", $"'{path}'")) : 32_768;
         var attentionBias = Flag("attention_bias") ?? architecture.QkvBiasDefault;
         var (window, slidingLayers) = Window(root, architecture, layers, path);
         var config = new Qwen2Config
@@ -208,10 +210,11 @@ public sealed record Qwen2Config
             IntermediateSize = Required("intermediate_size"),
             NumHiddenLayers = layers,
             NumAttentionHeads = heads,
-            NumKeyValueHeads = root["num_key_value_heads"] is { } kv ? Bounded("num_key_value_heads", kv.GetValue<int>()) : heads,
-            ExplicitHeadDim = root["head_dim"] is { } headDim ? Bounded("head_dim", headDim.GetValue<int>()) : architecture.DefaultHeadDim,
+            NumKeyValueHeads = root["num_key_value_heads"] is { } kv ? Bounded("num_key_value_heads", ConfigValue.As<int>(kv, "num_key_value_heads", $"'{path}'")) : heads,
+            ExplicitHeadDim = root["head_dim"] is { } headDim ? Bounded("head_dim", ConfigValue.As<int>(headDim, "head_dim", $"'{path}'")) : architecture.DefaultHeadDim,
             RmsNormEps = Number("rms_norm_eps") ?? 1e-6,
-            RopeTheta = (ropeParameters?["rope_theta"] as JsonValue)?.GetValue<double>() ?? Number("rope_theta") ?? 10_000,
+            RopeTheta = (ropeParameters?["rope_theta"] is JsonValue theta ? ConfigValue.As<double>(theta, "rope_theta", $"'{path}'") : (double?)null)
+                        ?? Number("rope_theta") ?? 10_000,
             RopeScaling = RopeScaling.Parse((root["rope_scaling"] ?? ropeParameters) as JsonObject, $"'{path}' rope_scaling"),
             TieWordEmbeddings = Flag("tie_word_embeddings") ?? false,
             AttentionBias = attentionBias,
@@ -230,8 +233,8 @@ public sealed record Qwen2Config
 
     private static DecoderArchitecture Architecture(JsonObject root, string path)
     {
-        var names = root["architectures"] is JsonArray list ? list.Select(n => n?.GetValue<string>()).ToList() : [];
-        var modelType = root["model_type"] is JsonValue type ? type.GetValue<string>() : null;
+        var names = root["architectures"] is JsonArray list ? list.Select(n => n is null ? null : ConfigValue.As<string>(n, "architectures", $"'{path}'")).ToList() : [];
+        var modelType = root["model_type"] is JsonValue type ? ConfigValue.As<string>(type, "model_type", $"'{path}'") : null;
         var byClass = names.Count > 0 ? DecoderArchitecture.ByClassName(names[0]) : null;
         if (names.Count > 0 && byClass is null)
             throw new GiGpoNetConfigurationException($"'{path}' is a {names[0]}, which this backend does not implement; it implements {DecoderArchitecture.Supported}.");
@@ -251,7 +254,7 @@ public sealed record Qwen2Config
         {
             if (!root.ContainsKey("sliding_window")) return missing;
             if (root["sliding_window"] is not JsonValue w) return null;
-            var size = w.GetValue<int>();
+            var size = ConfigValue.As<int>(w, "sliding_window", $"'{path}'");
             return size >= 1 ? size : throw new GiGpoNetConfigurationException($"'{path}': sliding_window = {size} must be positive (or null for none).");
         }
         switch (architecture.Window)
@@ -264,7 +267,7 @@ public sealed record Qwen2Config
                 {
                     if (types.Count != layers)
                         throw new GiGpoNetConfigurationException($"'{path}': layer_types has {types.Count} entries for {layers} layers.");
-                    var sliding = types.Select(t => t?.GetValue<string>() switch
+                    var sliding = types.Select(t => (t is null ? null : ConfigValue.As<string>(t, "layer_types", $"'{path}'")) switch
                     {
                         "full_attention" => false,
                         "sliding_attention" => true,
@@ -274,8 +277,8 @@ public sealed record Qwen2Config
                     var size = sliding.Any(s => s) ? WindowSize(4096) : null;
                     return (size, size is null ? null : sliding);
                 }
-                if (root["use_sliding_window"] is not JsonValue on || !on.GetValue<bool>()) return (null, null);
-                var from = root["max_window_layers"] is JsonValue m ? m.GetValue<int>() : 28;
+                if (root["use_sliding_window"] is not JsonValue on || !ConfigValue.As<bool>(on, "use_sliding_window", $"'{path}'")) return (null, null);
+                var from = root["max_window_layers"] is JsonValue m ? ConfigValue.As<int>(m, "max_window_layers", $"'{path}'") : 28;
                 var window = WindowSize(4096);
                 return (window, window is null ? null : [.. Enumerable.Range(0, layers).Select(l => l >= from)]);
             }

@@ -62,7 +62,7 @@ public sealed record RopeScaling
     internal static RopeScaling? Parse(JsonObject? node, string where)
     {
         if (node is null) return null;
-        var type = (node["rope_type"] ?? node["type"])?.GetValue<string>() ?? "default";
+        var type = (node["rope_type"] ?? node["type"]) is { } named ? ConfigValue.As<string>(named, "rope_type", where) : "default";
         if (type == "default") return null;
         if (!KeysByType.TryGetValue(type, out var known))
             throw new GiGpoNetConfigurationException($"{where} has rope_type '{type}', which this backend does not implement; it implements " +
@@ -71,13 +71,13 @@ public sealed record RopeScaling
         if (unknown.Count > 0)
             throw new GiGpoNetConfigurationException($"{where}: rope_type '{type}' does not take {string.Join(", ", unknown.Select(k => $"'{k}'"))}; " +
                 $"it takes {string.Join(", ", known)}.");
-        double? Number(string key) => node[key] is JsonValue v ? v.GetValue<double>() : null;
+        double? Number(string key) => node[key] is JsonValue v ? ConfigValue.As<double>(v, key, where) : null;
         var factor = Number("factor") ?? throw new GiGpoNetConfigurationException($"{where}: rope_type '{type}' needs a 'factor'.");
         var scaling = new RopeScaling
         {
             Type = type,
             Factor = factor,
-            OriginalMaxPositionEmbeddings = node["original_max_position_embeddings"] is JsonValue o ? o.GetValue<int>() : null,
+            OriginalMaxPositionEmbeddings = node["original_max_position_embeddings"] is JsonValue o ? ConfigValue.As<int>(o, "original_max_position_embeddings", where) : null,
             LowFreqFactor = Number("low_freq_factor") ?? 1,
             HighFreqFactor = Number("high_freq_factor") ?? 4,
             BetaFast = Number("beta_fast") is { } fast && fast != 0 ? fast : 32,
@@ -85,7 +85,7 @@ public sealed record RopeScaling
             AttentionFactor = Number("attention_factor"),
             Mscale = Number("mscale"),
             MscaleAllDim = Number("mscale_all_dim"),
-            Truncate = node["truncate"] is JsonValue t ? t.GetValue<bool>() : true,
+            Truncate = node["truncate"] is JsonValue t ? ConfigValue.As<bool>(t, "truncate", where) : true,
         };
         if (type == "llama3" && (node["low_freq_factor"] is null || node["high_freq_factor"] is null || scaling.OriginalMaxPositionEmbeddings is null))
             throw new GiGpoNetConfigurationException($"{where}: rope_type 'llama3' needs factor, low_freq_factor, high_freq_factor and original_max_position_embeddings.");

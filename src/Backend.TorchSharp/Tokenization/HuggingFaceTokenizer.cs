@@ -93,7 +93,7 @@ public sealed class HuggingFaceTokenizer : ITextTokenizer
         if (!files.TryGetValue(name, out var bytes)) return null;
         try
         {
-            return JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { MaxDepth = 64 }) as JsonObject
+            return JsonNode.Parse(bytes, documentOptions: Checkpoints.ModelFiles.JsonOptions(64)) as JsonObject
                    ?? throw new InvalidDataException($"'{Path.Combine(Path.GetDirectoryName(path)!, name)}' is not a JSON object.");
         }
         catch (JsonException e)

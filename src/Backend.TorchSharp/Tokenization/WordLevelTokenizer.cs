@@ -119,7 +119,15 @@ public sealed partial class WordLevelTokenizer : ITextTokenizer
     /// <exception cref="InvalidDataException">The file is not a vocabulary <see cref="Save"/> writes; the message names what is wrong.</exception>
     public static WordLevelTokenizer Load(string path)
     {
-        var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path));
+        System.Text.Json.Nodes.JsonNode? root;
+        try
+        {
+            root = System.Text.Json.Nodes.JsonNode.Parse(Checkpoints.ModelFiles.ReadText(path), documentOptions: Checkpoints.ModelFiles.JsonOptions(64));
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new InvalidDataException($"'{path}' is not a readable JSON file ({e.Message}); restore the vocabulary the run saved.", e);
+        }
         var (tokens, spacesApart) = root switch
         {
             System.Text.Json.Nodes.JsonArray array => (array, false),

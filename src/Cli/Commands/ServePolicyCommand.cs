@@ -33,11 +33,20 @@ internal static class ServePolicyCommand
         {
             Description = "How long a waiting request waits for others to join its batch.", DefaultValueFactory = _ => defaults.BatchWindowMilliseconds,
         };
+        var maxRequestSequences = new Option<int>("--max-request-sequences")
+        {
+            Description = "Most sequences one request may ask for (prompts × n).", DefaultValueFactory = _ => defaults.MaxRequestSequences,
+        };
+        var loadTimeout = new Option<int>("--weight-load-timeout-seconds")
+        {
+            Description = "How long loading an adapter or new weights may take before it is answered 504 (generation goes on meanwhile).",
+            DefaultValueFactory = _ => defaults.WeightLoadTimeoutSeconds,
+        };
         var command = new Command("serve-policy", "Serve a policy over the OpenAI-compatible API vLLM and SGLang speak (/v1/models, /v1/completions, " +
                                                   "/v1/chat/completions, /v1/load_lora_adapter, /v1/unload_lora_adapter, /update_weights_from_disk) until " +
                                                   "stopped with Ctrl+C. --Backend:Device=cuda serves on a GPU.")
         {
-            checkpoint, urls, apiKey, maxRequestBytes, servedName, maxTokens, maxBatch, window,
+            checkpoint, urls, apiKey, maxRequestBytes, servedName, maxTokens, maxBatch, window, maxRequestSequences, loadTimeout,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(error, async () =>
@@ -49,6 +58,7 @@ internal static class ServePolicyCommand
             {
                 Urls = parse.GetValue(urls)!, ApiKey = key, MaxRequestBytes = parse.GetValue(maxRequestBytes), ServedModelName = parse.GetValue(servedName),
                 MaxTokens = parse.GetValue(maxTokens), MaxBatchSequences = parse.GetValue(maxBatch), BatchWindowMilliseconds = parse.GetValue(window),
+                MaxRequestSequences = parse.GetValue(maxRequestSequences), WeightLoadTimeoutSeconds = parse.GetValue(loadTimeout),
             };
             await using var server = PolicyServer.Load(parse.GetValue(checkpoint)!, options, services.GetRequiredService<IOptions<BackendOptions>>().Value,
                 services.GetRequiredService<ILogger<PolicyServer>>());

@@ -57,7 +57,12 @@ public sealed class RetrieverServer : IAsyncDisposable
         {
             request = await JsonSerializer.DeserializeAsync<RetrieveRequest>(context.Request.Body, cancellationToken: context.RequestAborted);
         }
-        catch (Exception e) when (e is JsonException or BadHttpRequestException or DecoderFallbackException)
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Refuse(context, $"the body is larger than this server's {_options.MaxRequestBytes} bytes; send fewer queries per request",
+                StatusCodes.Status413PayloadTooLarge);
+        }
+        catch (Exception e) when (e is JsonException or BadHttpRequestException or DecoderFallbackException or InvalidOperationException)
         {
             return Refuse(context, $"the body is not a JSON retrieval request ({e.Message})");
         }
@@ -72,10 +77,10 @@ public sealed class RetrieverServer : IAsyncDisposable
             : Results.Json(new { result = results.Select(list => list.Select(RetrievedDocument.From)) });
     }
 
-    private IResult Refuse(HttpContext context, string problem)
+    private IResult Refuse(HttpContext context, string problem, int status = StatusCodes.Status400BadRequest)
     {
         RetrieverServerLog.Rejected(_logger, context.Request.Path, problem);
-        return Results.Json(new RetrievalError(problem), statusCode: StatusCodes.Status400BadRequest);
+        return Results.Json(new RetrievalError(problem), statusCode: status);
     }
 
     /// <inheritdoc />

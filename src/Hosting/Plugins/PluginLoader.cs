@@ -30,6 +30,12 @@ internal static class PluginLoader
             {
                 throw Error(path, $"it was built against an incompatible GiGPO.NET ({e.Message}): rebuild it against GiGpoNet.Abstractions {HostVersion.ToString(3)}", e);
             }
+            catch (Exception e) when (e is TargetInvocationException or TypeInitializationException && e.InnerException is { } cause)
+            {
+                // Its constructor or static initializer threw: the reflection wrapper says nothing, the cause says what.
+                while (cause is TargetInvocationException or TypeInitializationException && cause.InnerException is { } deeper) cause = deeper;
+                throw Error(path, $"creating its {type.FullName} failed: {cause.GetType().Name}: {cause.Message}", cause);
+            }
             catch (Exception e) when (e is not GiGpoNetConfigurationException)
             {
                 throw Error(path, $"its {type.FullName}.Register failed: {e.Message}", e);

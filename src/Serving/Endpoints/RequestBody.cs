@@ -20,6 +20,7 @@ internal static class RequestBody
             await context.Request.Body.CopyToAsync(body, context.RequestAborted);
             var bytes = body.GetBuffer().AsMemory(0, (int)body.Length);
             if (!Utf8.IsValid(bytes.Span)) throw OpenAiException.BadRequest("The body is not valid UTF-8; send JSON encoded as UTF-8.");
+            RefuseLoneSurrogates(bytes.Span);
             return JsonSerializer.Deserialize<T>(bytes.Span, OpenAiJson.Options) ?? throw OpenAiException.BadRequest("The body is JSON null; send a JSON object.");
         }
         catch (JsonException e)
@@ -27,6 +28,27 @@ internal static class RequestBody
             var field = e.Path is { Length: > 2 } path ? path[2..] : null; // "$.max_tokens" → "max_tokens"
             throw OpenAiException.BadRequest(field is null ? $"The body is not valid JSON: {e.Message}" : $"'{field}' has the wrong type or value: {e.Message}", field);
         }
+    }
 
+    /// <summary>
+    /// Refuses a string escape that is half a UTF-16 pair (<c>"\ud800"</c>): valid JSON, but no text, and .NET throws only when such a
+    /// string is finally read, wherever that is.
+    /// </summary>
+    private static void RefuseLoneSurrogates(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
+        while (reader.Read())
+        {
+            if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName) || !reader.ValueIsEscaped) continue;
+            try
+            {
+                reader.GetString();
+            }
+            catch (InvalidOperationException)
+            {
+                throw OpenAiException.BadRequest($"A string in the body ({(reader.TokenType == JsonTokenType.PropertyName ? "a key" : "a value")}) holds a " +
+                                                 "lone UTF-16 surrogate, an escape such as \\ud800 without its pair, which is no character; send valid text.");
+            }
+        }
     }
 }

@@ -45,11 +45,20 @@ internal sealed record RequestSampling(SamplingOptions Options, bool Seeded, int
             null => null,
             { Count: 0 } => throw OpenAiException.BadRequest("guided_choice is empty; give at least one choice or leave it out.", "guided_choice"),
             var choices when choices.Any(string.IsNullOrEmpty) => throw OpenAiException.BadRequest("guided_choice has an empty choice.", "guided_choice"),
-            var choices => choices.Distinct().Select(tokenizer.Encode).ToList(),
+            var choices => GuidedChoices(choices, tokenizer),
         };
+        if (longestPrompt >= contextLength)
+            throw OpenAiException.BadRequest($"This model's maximum context length is {contextLength} tokens, and the prompt has {longestPrompt}: shorten it.",
+                "prompt");
         var max = maxTokens ?? Math.Min(defaultMaxTokens, contextLength - longestPrompt);
-        if (allowed is not null) max = Math.Max(max, allowed.Max(a => a.Length));
-        if (max < 0) throw OpenAiException.BadRequest($"max_tokens = {max} must be 0 or more.", "max_tokens");
+        if (maxTokens is < 0) throw OpenAiException.BadRequest($"max_tokens = {maxTokens} must be 0 or more.", "max_tokens");
+        if (allowed is not null && allowed.Max(a => a.Length) is var longestChoice && longestChoice > max)
+        {
+            if (maxTokens is not null)
+                throw OpenAiException.BadRequest($"The longest guided_choice takes {longestChoice} tokens, more than max_tokens = {max}: raise max_tokens or " +
+                                                 "shorten the choices.", "max_tokens");
+            max = longestChoice;
+        }
         if (max > limits.MaxTokens)
             throw OpenAiException.BadRequest($"max_tokens = {max} is more than this server's limit of {limits.MaxTokens} tokens per completion.", "max_tokens");
         if (longestPrompt + max > contextLength)
@@ -62,6 +71,21 @@ internal sealed record RequestSampling(SamplingOptions Options, bool Seeded, int
     /// <summary>The work for the batcher: each prompt <see cref="N"/> times, next to each other, as the choices are numbered.</summary>
     public GenerationWork Work(string model, IReadOnlyList<int[]> prompts) =>
         new(model, [.. prompts.SelectMany(p => Enumerable.Repeat(p, N))], Options, Seeded, Allowed is null ? null : [.. Enumerable.Repeat(Allowed, prompts.Count * N)]);
+
+    /// <summary>The choices' token ids; a choice the vocabulary cannot write (an unknown word) could never be generated, so it is refused.</summary>
+    private static List<int[]> GuidedChoices(IReadOnlyList<string> choices, ITextTokenizer tokenizer)
+    {
+        var encoded = new List<int[]>();
+        foreach (var choice in choices.Distinct())
+        {
+            var ids = tokenizer.Encode(choice);
+            if (tokenizer.Decode(ids) != choice)
+                throw OpenAiException.BadRequest($"guided_choice '{choice}' cannot be written with this model's vocabulary (it would come out as " +
+                                                 $"'{tokenizer.Decode(ids)}'); give choices made of words the model knows.", "guided_choice");
+            encoded.Add(ids);
+        }
+        return encoded;
+    }
 
     private static List<string> ParseStops(JsonElement stop)
     {

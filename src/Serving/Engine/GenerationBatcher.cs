@@ -126,15 +126,16 @@ internal sealed class GenerationBatcher : IAsyncDisposable
         var allowed = batch.Any(p => p.Work.Allowed is not null)
             ? batch.SelectMany(p => p.Work.Allowed ?? Enumerable.Repeat<IReadOnlyList<int[]>?>(null, p.Work.Prompts.Count)).ToList()
             : null;
+        using var abandoned = AbandonedWhenEveryClientHasGone(batch);
         try
         {
-            await _policy.Gate.WaitAsync(_stop.Token);
+            await _policy.Gate.WaitAsync(abandoned.Token);
             IReadOnlyList<GeneratedSequence> generated;
             try
             {
                 // A batch larger than the row limit is one request that alone passes it: generate it in slices.
                 generated = [.. prompts.Chunk(_maxRows).SelectMany((slice, i) => _policy.Generate(first.Model, slice, sampling with { Seed = sampling.Seed + i },
-                    allowed?.Skip(i * _maxRows).Take(slice.Length).ToList()))];
+                    allowed?.Skip(i * _maxRows).Take(slice.Length).ToList(), abandoned.Token))];
             }
             finally
             {
@@ -149,10 +150,40 @@ internal sealed class GenerationBatcher : IAsyncDisposable
                 offset += pending.Work.Prompts.Count;
             }
         }
+        catch (OperationCanceledException) when (abandoned.IsCancellationRequested)
+        {
+            foreach (var pending in batch) pending.Done.TrySetCanceled();
+        }
         catch (Exception e)
         {
             foreach (var pending in batch) pending.Done.TrySetException(e);
         }
+    }
+
+    /// <summary>
+    /// Cancelled when the server stops or when every request of <paramref name="batch"/> has been given up by its client: then the batch
+    /// stops between two tokens instead of keeping the generator from the requests waiting behind it.
+    /// </summary>
+    private CancellationTokenSource AbandonedWhenEveryClientHasGone(List<Pending> batch)
+    {
+        var source = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        var remaining = batch.Count;
+        foreach (var pending in batch)
+            pending.Cancellation.Register(() =>
+            {
+                if (Interlocked.Decrement(ref remaining) == 0)
+                {
+                    try
+                    {
+                        source.Cancel();
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // the batch had ended
+                    }
+                }
+            });
+        return source;
     }
 
     public async ValueTask DisposeAsync()

@@ -15,6 +15,12 @@ namespace GiGpoNet.Serving.Engine;
 /// </summary>
 internal sealed class ServedPolicy : IDisposable
 {
+    /// <summary>A checkpoint loaded aside, to be swapped in; disposing it frees it when it was not.</summary>
+    public sealed record LoadedWeights(Qwen2ForCausalLM Model, ITextTokenizer Tokenizer, string Root) : IDisposable
+    {
+        public void Dispose() => Model.Dispose();
+    }
+
     private readonly BackendOptions _backend;
     private readonly Dictionary<string, (LoraAdapters Adapters, string Path)> _adapters = new(StringComparer.Ordinal);
     private Qwen2ForCausalLM _model;
@@ -60,10 +66,10 @@ internal sealed class ServedPolicy : IDisposable
 
     /// <summary>Generates with <paramref name="model"/>'s weights. The caller holds <see cref="Gate"/>.</summary>
     public IReadOnlyList<GeneratedSequence> Generate(string model, IReadOnlyList<int[]> prompts, SamplingOptions sampling,
-        IReadOnlyList<IReadOnlyList<int[]>?>? allowed)
+        IReadOnlyList<IReadOnlyList<int[]>?>? allowed, CancellationToken cancellationToken)
     {
         Use(model);
-        return _generator.Generate(prompts, sampling, allowed: allowed);
+        return _generator.Generate(prompts, sampling, allowed: allowed, cancellationToken: cancellationToken);
     }
 
     /// <summary>Scores <paramref name="ids"/> with <paramref name="model"/>'s weights. The caller holds <see cref="Gate"/>.</summary>
@@ -73,8 +79,11 @@ internal sealed class ServedPolicy : IDisposable
         return PromptScorer.Score(_model, ids, topLogProbs);
     }
 
-    /// <summary>Loads the PEFT adapter in <paramref name="path"/> as the model <paramref name="name"/>. The caller holds <see cref="Gate"/>.</summary>
-    public void LoadAdapter(string name, string path)
+    /// <summary>
+    /// Reads and checks the PEFT adapter in <paramref name="path"/> for the model <paramref name="name"/>, without the weights: the served
+    /// models go on generating meanwhile. <see cref="AttachAdapter"/> then puts it in place under <see cref="Gate"/>.
+    /// </summary>
+    public PeftAdapterFiles ReadAdapter(string name, string path)
     {
         if (name == BaseName) throw OpenAiException.BadRequest($"'{name}' is the base model's name; give the adapter another lora_name.", "lora_name");
         lock (_adapters)
@@ -83,18 +92,33 @@ internal sealed class ServedPolicy : IDisposable
         if (!LoraAdapters.IsAdapterFolder(path))
             throw new OpenAiException(404, $"'{path}' holds no {LoraAdapters.ConfigFile}; give the folder of a PEFT LoRA adapter (a run's checkpoint " +
                                            $"{PolicyCheckpoints.AdapterFolder}/ folder).", "lora_path");
+        return Refused(() => PeftAdapterFiles.Read(path), $"The adapter in '{path}' cannot be loaded", "lora_path");
+    }
+
+    /// <summary>Attaches an adapter read by <see cref="ReadAdapter"/> as the model <paramref name="name"/>. The caller holds <see cref="Gate"/>.</summary>
+    public void AttachAdapter(string name, PeftAdapterFiles files)
+    {
+        lock (_adapters)
+            if (_adapters.ContainsKey(name))
+                throw OpenAiException.BadRequest($"The LoRA adapter '{name}' was loaded meanwhile; unload it first to replace it.", "lora_name");
         Use(BaseName);
-        LoraAdapters adapters;
+        var adapters = Refused(() => LoraAdapters.Load(_model, files), $"The adapter in '{files.Folder}' cannot be loaded", "lora_path");
+        adapters.Deactivate();
+        lock (_adapters) _adapters[name] = (adapters, Path.GetFullPath(files.Folder));
+    }
+
+    /// <summary>A file the client named that cannot be used is a 400 that says why, never a 500.</summary>
+    private static T Refused<T>(Func<T> load, string what, string field)
+    {
         try
         {
-            adapters = LoraAdapters.Load(_model, path);
+            return load();
         }
-        catch (Exception e) when (e is InvalidDataException or GiGpoNetConfigurationException or IOException)
+        catch (Exception e) when (e is InvalidDataException or GiGpoNetConfigurationException or IOException or UnauthorizedAccessException
+                                      or System.Text.Json.JsonException or ChatTemplateException)
         {
-            throw OpenAiException.BadRequest($"The adapter in '{path}' cannot be loaded: {e.Message}", "lora_path");
+            throw OpenAiException.BadRequest($"{what}: {e.Message}", field);
         }
-        adapters.Deactivate();
-        lock (_adapters) _adapters[name] = (adapters, Path.GetFullPath(path));
     }
 
     /// <summary>Unloads the adapter <paramref name="name"/>. The caller holds <see cref="Gate"/>.</summary>
@@ -110,22 +134,12 @@ internal sealed class ServedPolicy : IDisposable
     }
 
     /// <summary>
-    /// Replaces the base weights (and tokenizer) with the checkpoint in <paramref name="path"/>, which must have the same architecture.
-    /// The adapters loaded over the old weights are unloaded: they were trained against them. The caller holds <see cref="Gate"/>.
+    /// Loads the checkpoint in <paramref name="path"/> aside, while the served weights go on generating, and checks that it has the
+    /// served architecture. <see cref="SwapIn"/> then replaces the base weights with it under <see cref="Gate"/>.
     /// </summary>
-    /// <returns>The names of the adapters unloaded.</returns>
-    public IReadOnlyList<string> Reload(string path)
+    public LoadedWeights LoadAside(string path)
     {
-        Qwen2ForCausalLM model;
-        ITextTokenizer tokenizer;
-        try
-        {
-            (model, tokenizer) = PolicyCheckpoints.Load(path, _backend);
-        }
-        catch (Exception e) when (e is InvalidDataException or GiGpoNetConfigurationException or IOException)
-        {
-            throw OpenAiException.BadRequest($"The weights in '{path}' cannot be loaded: {e.Message}", "model_path");
-        }
+        var (model, tokenizer) = Refused(() => PolicyCheckpoints.Load(path, _backend), $"The weights in '{path}' cannot be loaded", "model_path");
         if (model.Config != _model.Config)
         {
             model.Dispose();
@@ -133,6 +147,16 @@ internal sealed class ServedPolicy : IDisposable
             throw OpenAiException.BadRequest($"'{path}' holds a model of another architecture than the one served ({differences}); start another server for it.",
                 "model_path");
         }
+        return new LoadedWeights(model, tokenizer, Path.GetFullPath(path));
+    }
+
+    /// <summary>
+    /// Serves <paramref name="weights"/> in place of the base weights. The adapters loaded over the old weights are unloaded: they were
+    /// trained against them. The caller holds <see cref="Gate"/>.
+    /// </summary>
+    /// <returns>The names of the adapters unloaded.</returns>
+    public IReadOnlyList<string> SwapIn(LoadedWeights weights)
+    {
         IReadOnlyList<string> unloaded;
         lock (_adapters)
         {
@@ -142,7 +166,7 @@ internal sealed class ServedPolicy : IDisposable
         }
         _active = null;
         _model.Dispose();
-        (_model, Tokenizer, _generator, Root) = (model, tokenizer, new TextGenerator(model, tokenizer), Path.GetFullPath(path));
+        (_model, Tokenizer, _generator, Root) = (weights.Model, weights.Tokenizer, new TextGenerator(weights.Model, weights.Tokenizer), weights.Root);
         return unloaded;
     }
 

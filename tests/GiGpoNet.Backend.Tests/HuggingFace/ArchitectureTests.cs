@@ -158,7 +158,10 @@ public sealed class ArchitectureTests
     [TestCase("no architecture", "names no architecture")]
     [TestCase("huge layer count", "num_hidden_layers = 1000000")]
     [TestCase("weights for fewer layers", "do not match its config.json")]
-    [TestCase("wrong type", "wrong type")]
+    [TestCase("wrong type", "hidden_size is \"sixteen\", which is not a whole number")]
+    [TestCase("fractional size", "intermediate_size is 31.5, which is not a whole number")]
+    [TestCase("nested wrong type", "factor is \"2\", which is not a number")]
+    [TestCase("no positions", "max_position_embeddings = 0 must be between 1 and")]
     public void What_the_backend_does_not_implement_is_refused_by_name_before_anything_is_built(string what, string message)
     {
         WriteConfig(config =>
@@ -177,6 +180,9 @@ public sealed class ArchitectureTests
                 case "huge layer count": config["num_hidden_layers"] = 1_000_000; break;
                 case "weights for fewer layers": config["num_hidden_layers"] = 3; break;
                 case "wrong type": config["hidden_size"] = "sixteen"; break;
+                case "fractional size": config["intermediate_size"] = 31.5; break;
+                case "nested wrong type": config["rope_scaling"] = new JsonObject { ["rope_type"] = "linear", ["factor"] = "2" }; break;
+                case "no positions": config["max_position_embeddings"] = 0; break;
             }
         });
         var problems = HuggingFaceCheckpoint.Problems(_folder).ToList();
@@ -184,6 +190,16 @@ public sealed class ArchitectureTests
         Assert.That(problems[0], Does.Contain(message));
         var e = Assert.Catch(() => HuggingFaceCheckpoint.LoadCausalLM(_folder))!;
         Assert.That(e, Is.InstanceOf<GiGpoNetConfigurationException>().Or.InstanceOf<InvalidDataException>());
+    }
+
+    [Test]
+    public void A_key_given_twice_in_a_models_json_file_is_refused_naming_it()
+    {
+        WriteConfig(_ => { });
+        var path = Path.Combine(_folder, "config.json");
+        File.WriteAllText(path, File.ReadAllText(path).Replace("{", "{\"hidden_size\": 16, ", StringComparison.Ordinal));
+        var e = Assert.Throws<GiGpoNetConfigurationException>(() => HuggingFaceCheckpoint.LoadCausalLM(_folder).Dispose())!;
+        Assert.That(e.Message, Does.Contain("Duplicate property 'hidden_size'").And.Contain(path));
     }
 
     [TestCase(float.NaN)]

@@ -344,6 +344,13 @@ public sealed class PolicyServerTests
     [TestCase("/v1/unload_lora_adapter", "{\"lora_name\": \"never-loaded\"}", 404, "lora_name")]
     [TestCase("/update_weights_from_disk", "{\"model_path\": \"/no/such/folder\"}", 400, "model_path")]
     [TestCase("/v1/nothing-here", "{}", 404, null)]
+    [TestCase("/v1/completions", "{\"model\": \"tiny\", \"prompt\": \"open \\ud800\"}", 400, null)]
+    [TestCase("/v1/completions", "{\"model\": \"tiny\", \"prompt\": \"open\", \"stop\": \"\\udc00\"}", 400, null)]
+    [TestCase("/v1/chat/completions", "{\"model\": \"tiny\", \"messages\": [{\"role\": \"user\", \"content\": \"\\ud800\"}]}", 400, null)]
+    [TestCase("/v1/completions", "{\"model\": \"tiny\", \"prompt\": \"open\", \"guided_choice\": [\"open the fridge\", \"日本\"]}", 400,
+        "guided_choice")]
+    [TestCase("/v1/completions", "{\"model\": \"tiny\", \"prompt\": \"open\", \"max_tokens\": 1, \"guided_choice\": [\"open the fridge\"]}", 400,
+        "max_tokens")]
     public async Task Bad_requests_get_the_OpenAI_error_object_and_the_server_goes_on(string path, string body, int status, string? param)
     {
         using var response = await _http.PostAsync(path, new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
@@ -394,6 +401,103 @@ public sealed class PolicyServerTests
         }
         TestContext.Out.WriteLine("chat fuzz, 300 requests: " + string.Join(", ", statuses.Select(p => $"{p.Key}×{p.Value}")));
         Assert.That(statuses.Keys, Has.Some.EqualTo(200).And.Some.InRange(400, 499), "both answers and refusals");
+        Assert.That((await PostAsync("/v1/completions", new { model = "tiny", prompt = "open", max_tokens = 2 }))["choices"]!.AsArray(), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task A_prompt_longer_than_the_context_is_refused_naming_both_lengths()
+    {
+        using var response = await _http.PostAsJsonAsync("/v1/completions", new { model = "tiny", prompt = Enumerable.Repeat(5, 300).ToArray() });
+        var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;
+        Assert.That((int)response.StatusCode, Is.EqualTo(400));
+        Assert.That(error["message"]!.GetValue<string>(), Does.Contain("maximum context length is 256 tokens, and the prompt has 300"));
+        Assert.That(error["param"]!.GetValue<string>(), Is.EqualTo("prompt"));
+    }
+
+    [Test]
+    public async Task Headers_too_large_get_431_with_the_error_object_and_models_name_no_server_path()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/models");
+        request.Headers.Add("X-Padding", new string('x', 40 * 1024));
+        using var response = await _http.SendAsync(request);
+        Assert.That((int)response.StatusCode, Is.EqualTo(431));
+        Assert.That(JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!["message"]!.GetValue<string>(), Does.Contain("32 KiB"));
+
+        var models = JsonNode.Parse(await _http.GetStringAsync("/v1/models"))!["data"]!.AsArray();
+        Assert.That(models.Select(m => m!["root"]!.GetValue<string>()), Has.None.Contain(_root).And.None.StartWith("/"));
+    }
+
+    [Test, NonParallelizable]
+    public async Task A_request_its_client_gave_up_stops_generating_and_the_next_is_served()
+    {
+        var rows = _server.Rows;
+        // The weights are held (as by a long generation) while the client waits, then gives up: its batch must not run once they are free.
+        await _server.WeightsGate.WaitAsync();
+        try
+        {
+            using var giveUp = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+            Assert.CatchAsync<OperationCanceledException>(() => _http.PostAsJsonAsync("/v1/completions",
+                new { model = "tiny", prompt = "open the fridge", n = 256, max_tokens = 200, temperature = 1.0 }, giveUp.Token));
+            await Task.Delay(200); // the server sees the connection close
+        }
+        finally
+        {
+            _server.WeightsGate.Release();
+        }
+        var next = await PostAsync("/v1/completions", new { model = "tiny", prompt = "open", max_tokens = 4 });
+        Assert.That(next["choices"]!.AsArray(), Has.Count.EqualTo(1));
+        Assert.That(_server.Rows - rows, Is.EqualTo(1), "the abandoned 256 rows were never generated; only the next request's row was");
+    }
+
+    [Test]
+    public async Task Adapter_and_weight_files_that_cannot_be_used_get_400_naming_the_field()
+    {
+        string Copy(string from, string name)
+        {
+            var to = Path.Combine(_root, name);
+            Directory.CreateDirectory(to);
+            foreach (var file in Directory.GetFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)), overwrite: true);
+            return to;
+        }
+        void Edit(string file, Action<JsonObject> change)
+        {
+            var json = JsonNode.Parse(File.ReadAllText(file))!.AsObject();
+            change(json);
+            File.WriteAllText(file, json.ToJsonString());
+        }
+        var hugeRank = Copy(_adapter, "huge-rank");
+        Edit(Path.Combine(hugeRank, LoraAdapters.ConfigFile), c => c["r"] = int.MaxValue);
+        var fractionalRank = Copy(_adapter, "fractional-rank");
+        Edit(Path.Combine(fractionalRank, LoraAdapters.ConfigFile), c => c["r"] = 2.5);
+        var duplicated = Copy(_adapter, "duplicated");
+        File.WriteAllText(Path.Combine(duplicated, LoraAdapters.ConfigFile), File.ReadAllText(Path.Combine(duplicated, LoraAdapters.ConfigFile))
+            .Replace("{", "{\"r\": 4, ", StringComparison.Ordinal));
+        var fifo = Copy(_adapter, "fifo");
+        File.Delete(Path.Combine(fifo, LoraAdapters.WeightsFile));
+        Assert.That(System.Diagnostics.Process.Start("mkfifo", Path.Combine(fifo, LoraAdapters.WeightsFile))!.WaitForExit(10_000), Is.True);
+        var fractionalSize = Copy(_base, "fractional-size");
+        Edit(Path.Combine(fractionalSize, "config.json"), c => c["hidden_size"] = 31.5);
+        var stringSize = Copy(_base, "string-size");
+        Edit(Path.Combine(stringSize, "config.json"), c => c["num_hidden_layers"] = "two");
+
+        (string Path, object Body, string Param, string Says)[] cases =
+        [
+            ("/v1/load_lora_adapter", new { lora_name = "a", lora_path = hugeRank }, "lora_path", "larger than the"),
+            ("/v1/load_lora_adapter", new { lora_name = "b", lora_path = fractionalRank }, "lora_path", "r is 2.5, which is not a whole number"),
+            ("/v1/load_lora_adapter", new { lora_name = "c", lora_path = duplicated }, "lora_path", "Duplicate property 'r'"),
+            ("/v1/load_lora_adapter", new { lora_name = "d", lora_path = fifo }, "lora_path", "not a regular file"),
+            ("/update_weights_from_disk", new { model_path = fractionalSize }, "model_path", "hidden_size is 31.5"),
+            ("/update_weights_from_disk", new { model_path = stringSize }, "model_path", "num_hidden_layers is \"two\""),
+        ];
+        foreach (var (path, body, param, says) in cases)
+        {
+            using var response = await _http.PostAsJsonAsync(path, body);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.That((int)response.StatusCode, Is.EqualTo(400), $"{path} {body}: {text}");
+            var error = JsonNode.Parse(text)!["error"]!;
+            Assert.That(error["param"]!.GetValue<string>(), Is.EqualTo(param), text);
+            Assert.That(error["message"]!.GetValue<string>(), Does.Contain(says), text);
+        }
         Assert.That((await PostAsync("/v1/completions", new { model = "tiny", prompt = "open", max_tokens = 2 }))["choices"]!.AsArray(), Has.Count.EqualTo(1));
     }
 

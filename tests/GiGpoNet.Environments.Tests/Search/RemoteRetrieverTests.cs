@@ -197,4 +197,17 @@ public sealed class RemoteRetrieverTests
         Assert.That(passages.Select(p => p.Title), Has.All.EqualTo("Title"));
         Assert.That(passages.Select(p => p.Text.Length), Has.All.LessThanOrEqualTo(RemoteRetriever.MaxPassageCharacters));
     }
+
+    [Test]
+    public async Task A_body_over_the_servers_limit_gets_413_with_the_error()
+    {
+        var port = FreePort();
+        await using var server = new RetrieverServer(SearchFixture.Retriever, new RetrieverServerOptions { Urls = $"http://127.0.0.1:{port}", MaxRequestBytes = 4096 });
+        await server.StartAsync();
+        using var http = new HttpClient();
+        var body = "{\"queries\": [\"" + new string('q', 10_000) + "\"]}";
+        using var response = await http.PostAsync($"http://127.0.0.1:{port}/retrieve", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.RequestEntityTooLarge));
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("\"error\"").And.Contain("4096 bytes"));
+    }
 }
