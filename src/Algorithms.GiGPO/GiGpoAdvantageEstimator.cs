@@ -132,6 +132,8 @@ public sealed class GiGpoAdvantageEstimator : IAdvantageEstimator
             ["step_adv_within_trajectory_share"] = LevelOverlap.WithinTrajectoryShare(batch, stepAdvantages),
             ["episode_step_adv_corr"] = LevelOverlap.Correlation(batch, episodeAdvantages, stepAdvantages),
         };
+        if (batch.Fields.HasFlag(RolloutFields.Actions))
+            foreach (var (key, value) in Diagnostics.StepGroupActions.Measure(batch, stepGroupOf, stepGroupCount, stepAdvantages)) metrics[key] = value;
         // The paper's histogram of step-group sizes (Fig. 5): the share of step groups in each size bucket.
         foreach (var (name, low, high) in SizeBuckets)
         {

@@ -48,6 +48,18 @@ public sealed class AdvantagesCommandTests : CliTestBase
     }
 
     [Test]
+    public void Rows_with_their_actions_get_the_diagnostic_of_what_the_step_groups_compare()
+    {
+        // S: a "open", b "look" (two actions); X: a and b both "take" (one action); Y and Z: one row each.
+        string[] actions = ["go", "open", "look", "take", "take", "wait"];
+        var withActions = TwoTrajectories.Where(l => l.Length > 0).Select((l, i) => l.Replace("\"reward\"", $"\"action\": \"{actions[i]}\", \"reward\"",
+            StringComparison.Ordinal)).ToArray();
+        var (code, _, stderr) = Run("advantages", "--input", Input(withActions), "--output", OutputPath);
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(stderr, Does.Contain("step_groups=3 step_group_multi_action_share=0.333 step_row_multi_action_share=0.4 step_group_distinct_actions_mean=1.333"));
+    }
+
+    [Test]
     public void Reference_parameter_names_and_option_names_are_both_accepted()
     {
         var input = Input(TwoTrajectories);

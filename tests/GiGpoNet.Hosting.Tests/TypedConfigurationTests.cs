@@ -81,5 +81,9 @@ public sealed class TypedConfigurationTests : CliTestBase
         }
         TinyTraining.AssertSameMetrics(fromConfiguration, inCode);
         Assert.That(File.ReadAllText(Path.Combine(inCode, "configuration.json")), Does.Contain("\"HiddenSize\": 32"), "the typed settings are the run's record");
+        var metrics = File.ReadAllLines(Path.Combine(inCode, "metrics.csv"));
+        var column = Array.IndexOf(metrics[0].Split(','), "step_group_multi_action_share");
+        Assert.That(column, Is.GreaterThan(0), "a GiGPO run records what its step groups compare");
+        Assert.That(metrics.Skip(1).Select(l => double.Parse(l.Split(',')[column], System.Globalization.CultureInfo.InvariantCulture)), Has.All.InRange(0.0, 1.0));
     }
 }

@@ -15,6 +15,7 @@ public sealed class RolloutBatch
     private readonly int[] _trajectoryIndex;
     private readonly int[] _stepIndex;
     private readonly string?[]? _anchors;
+    private readonly string?[]? _actions;
     private readonly double[] _rewards;
     private readonly bool[] _active;
     private readonly bool[] _actionValid;
@@ -28,7 +29,7 @@ public sealed class RolloutBatch
     private readonly int[] _groupTrajectoryStart;
 
     internal RolloutBatch(
-        int[] groupIndex, int[] trajectoryIndex, int[] stepIndex, string?[]? anchors, double[] rewards, bool[] active,
+        int[] groupIndex, int[] trajectoryIndex, int[] stepIndex, string?[]? anchors, string?[]? actions, double[] rewards, bool[] active,
         bool[] actionValid, string[] groupIds, string[] trajectoryIds, int[] trajectoryGroup, int[] trajectoryRows,
         int[] trajectoryRowStart, int[] trajectoryActiveCount, int[] groupTrajectories, int[] groupTrajectoryStart,
         RaggedArray<int>? promptTokenIds, RaggedArray<int>? responseTokenIds, RaggedArray<float>? oldLogProbs,
@@ -38,6 +39,7 @@ public sealed class RolloutBatch
         _trajectoryIndex = trajectoryIndex;
         _stepIndex = stepIndex;
         _anchors = anchors;
+        _actions = actions;
         _rewards = rewards;
         _active = active;
         _actionValid = actionValid;
@@ -87,7 +89,11 @@ public sealed class RolloutBatch
         | (ResponseTokenIds is null ? RolloutFields.None : RolloutFields.Tokens)
         | (OldLogProbs is null ? RolloutFields.None : RolloutFields.OldLogProbs)
         | (CriticValues is null ? RolloutFields.None : RolloutFields.CriticValues)
-        | (RolloutLogProbs is null ? RolloutFields.None : RolloutFields.RolloutLogProbs);
+        | (RolloutLogProbs is null ? RolloutFields.None : RolloutFields.RolloutLogProbs)
+        | (_actions is null ? RolloutFields.None : RolloutFields.Actions);
+
+    /// <summary>The action each row carried out (empty when the batch has no <see cref="RolloutFields.Actions"/>).</summary>
+    public ReadOnlySpan<string?> Actions => _actions;
 
     /// <summary>Dense group number of each row.</summary>
     public ReadOnlySpan<int> GroupIndex => _groupIndex;
@@ -160,7 +166,7 @@ public sealed class RolloutBatch
     /// </summary>
     /// <exception cref="ArgumentException">The batch has no response tokens, or a row's values do not match its response length.</exception>
     public RolloutBatch WithCriticValues(IReadOnlyList<float[]> values) =>
-        new(_groupIndex, _trajectoryIndex, _stepIndex, _anchors, _rewards, _active, _actionValid, _groupIds, _trajectoryIds,
+        new(_groupIndex, _trajectoryIndex, _stepIndex, _anchors, _actions, _rewards, _active, _actionValid, _groupIds, _trajectoryIds,
             _trajectoryGroup, _trajectoryRows, _trajectoryRowStart, _trajectoryActiveCount, _groupTrajectories, _groupTrajectoryStart,
             PromptTokenIds, ResponseTokenIds, OldLogProbs, PerResponseToken(values, "Critic values"), RolloutLogProbs);
 
@@ -170,7 +176,7 @@ public sealed class RolloutBatch
     /// </summary>
     /// <exception cref="ArgumentException">The batch has no response tokens, or a row's values do not match its response length.</exception>
     public RolloutBatch WithOldLogProbs(IReadOnlyList<float[]> logProbs) =>
-        new(_groupIndex, _trajectoryIndex, _stepIndex, _anchors, _rewards, _active, _actionValid, _groupIds, _trajectoryIds,
+        new(_groupIndex, _trajectoryIndex, _stepIndex, _anchors, _actions, _rewards, _active, _actionValid, _groupIds, _trajectoryIds,
             _trajectoryGroup, _trajectoryRows, _trajectoryRowStart, _trajectoryActiveCount, _groupTrajectories, _groupTrajectoryStart,
             PromptTokenIds, ResponseTokenIds, PerResponseToken(logProbs, "Old log-probabilities"), CriticValues, RolloutLogProbs);
 

@@ -15,6 +15,7 @@ public sealed class RolloutBatchBuilder
     private readonly List<int> _trajectoryIndex;
     private readonly List<int> _stepIndex;
     private readonly List<string?> _anchors;
+    private readonly List<string?> _actions = [];
     private readonly List<double> _rewards;
     private readonly List<bool> _active;
     private readonly List<bool> _actionValid;
@@ -56,6 +57,7 @@ public sealed class RolloutBatchBuilder
         _oldLogProbs[^1] = row.OldLogProbs;
         _criticValues[^1] = row.CriticValues;
         _rolloutLogProbs[^1] = row.RolloutLogProbs;
+        _actions[^1] = row.Action;
         return this;
     }
 
@@ -103,6 +105,7 @@ public sealed class RolloutBatchBuilder
         _oldLogProbs.Add(null);
         _criticValues.Add(null);
         _rolloutLogProbs.Add(null);
+        _actions.Add(null);
         return this;
     }
 
@@ -111,7 +114,7 @@ public sealed class RolloutBatchBuilder
     /// </summary>
     /// <exception cref="InvalidRolloutBatchException">
     /// A trajectory repeats a step index; an active step follows an inactive one; or an optional column
-    /// (anchor, tokens, log-probs, critic values, rollout log-probs) is given for some rows but not all, or with a length that differs from the response.
+    /// (anchor, action, tokens, log-probs, critic values, rollout log-probs) is given for some rows but not all, or with a length that differs from the response.
     /// </exception>
     public RolloutBatch Build()
     {
@@ -182,6 +185,7 @@ public sealed class RolloutBatchBuilder
             groupTrajectories[groupFill[_trajectoryGroup[t]]++] = t;
 
         var anchors = AllOrNone(_anchors, "anchor", a => a is not null) ? _anchors.ToArray() : null;
+        var actions = AllOrNone(_actions, "action", a => a is not null) ? _actions.ToArray() : null;
         var responses = PackTokens(_responseTokens, "response token ids");
         var prompts = PackTokens(_promptTokens, "prompt token ids");
         var oldLogProbs = PackPerResponseToken(_oldLogProbs, "old log-probs", responses);
@@ -189,7 +193,7 @@ public sealed class RolloutBatchBuilder
         var rolloutLogProbs = PackPerResponseToken(_rolloutLogProbs, "rollout log-probs", responses);
 
         return new RolloutBatch(
-            _groupIndex.ToArray(), trajectoryIndex, stepIndex, anchors, _rewards.ToArray(), active, _actionValid.ToArray(),
+            _groupIndex.ToArray(), trajectoryIndex, stepIndex, anchors, actions, _rewards.ToArray(), active, _actionValid.ToArray(),
             _groupIds.ToArray(), _trajectoryIds.ToArray(), _trajectoryGroup.ToArray(), trajectoryRows, rowStart, activeCount,
             groupTrajectories, groupStart, prompts, responses, oldLogProbs, criticValues, rolloutLogProbs);
     }

@@ -28,4 +28,7 @@ public enum RolloutFields
     /// top-p or a constraint): what a learner with the same weights would compute.
     /// </summary>
     RolloutLogProbs = 16,
+
+    /// <summary>The action each step carried out, as the environment received it (GiGPO's diagnostic of what a step group compares).</summary>
+    Actions = 32,
 }

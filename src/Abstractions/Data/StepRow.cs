@@ -25,6 +25,12 @@ public sealed record StepRow
     /// </summary>
     public string? Anchor { get; init; }
 
+    /// <summary>
+    /// The action the step carried out, as the environment received it (parsed from the response); <c>null</c> when the source does
+    /// not record it. Two rows of a step group with different actions are what its step-level advantage compares.
+    /// </summary>
+    public string? Action { get; init; }
+
     /// <summary>The environment's reward for this step (before any invalid-action penalty).</summary>
     public double Reward { get; init; }
 

@@ -70,7 +70,9 @@ internal static class TrainCommand
                 $"warm start: {F("demonstration_steps", "0")} expert steps, SFT loss {F("sft_loss_first")} -> {F("sft_loss_last")}, validation success {F("success_rate")} " +
                     $"({F("time_s", "0.0")} s)",
             TrainingEventKind.Iteration => $"iteration {e.Iteration}: success {F("success_rate")}, reward {F("episode_reward_mean")}, length {F("episode_length_mean", "0.0")}, " +
-                           $"invalid {F("invalid_action_rate")}, step groups {F("step_groups", "0")}, pg_loss {F("pg_loss")}, kl {F("kl_loss", "0.0000")}; " +
+                           $"invalid {F("invalid_action_rate")}, step groups {F("step_groups", "0")}" +
+                           (e.Metrics.ContainsKey("step_group_multi_action_share") ? $" ({F("step_group_multi_action_share", "0%")} with 2+ actions)" : "") +
+                           $", pg_loss {F("pg_loss")}, kl {F("kl_loss", "0.0000")}; " +
                            $"rollout {F("time_rollout_s", "0.0")} s, advantage {F("time_advantage_s", "0.0000")} s, update {F("time_update_s", "0.0")} s",
             TrainingEventKind.Evaluation => $"evaluation after iteration {e.Iteration}: validation success {F("success_rate")}" +
                             string.Concat(e.Metrics.Where(p => p.Key.StartsWith("success_rate/", StringComparison.Ordinal))

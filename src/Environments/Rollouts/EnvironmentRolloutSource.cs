@@ -17,7 +17,8 @@ public sealed class EnvironmentRolloutSource(
     : IRolloutSource
 {
     /// <inheritdoc />
-    public RolloutFields ProvidedFields => RolloutFields.Anchors | RolloutFields.Tokens | RolloutFields.OldLogProbs | RolloutFields.RolloutLogProbs;
+    public RolloutFields ProvidedFields =>
+        RolloutFields.Anchors | RolloutFields.Actions | RolloutFields.Tokens | RolloutFields.OldLogProbs | RolloutFields.RolloutLogProbs;
 
     /// <summary>The step limit in force.</summary>
     public int MaxSteps => options.MaxSteps > 0 ? options.MaxSteps : environments.Description.DefaultMaxSteps;
@@ -88,7 +89,7 @@ public sealed class EnvironmentRolloutSource(
                     builder.Add(new StepRow
                     {
                         GroupId = run.GroupId, TrajectoryId = run.TrajectoryId, StepIndex = step,
-                        Anchor = run.Observation!.Text, Reward = outcome.Reward, ActionValid = parsed[i].Valid,
+                        Anchor = run.Observation!.Text, Action = parsed[i].Action, Reward = outcome.Reward, ActionValid = parsed[i].Valid,
                         PromptTokenIds = generations[i].PromptTokenIds, ResponseTokenIds = generations[i].ResponseTokenIds,
                         OldLogProbs = generations[i].LogProbs, RolloutLogProbs = generations[i].ModelLogProbs,
                     });

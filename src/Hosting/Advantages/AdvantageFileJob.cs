@@ -33,7 +33,10 @@ public sealed class AdvantageFileJob(IAdvantageEstimatorProvider estimators, Adv
 
         WriteAtomically(outputPath, stream => Write(stream, file, result));
         var stepGroups = result.Metrics.TryGetValue("step_groups", out var k) ? (int)k : 0;
-        return new AdvantageFileSummary(file.Batch.RowCount, file.Batch.GroupCount, stepGroups, elapsed.TotalMilliseconds);
+        return new AdvantageFileSummary(file.Batch.RowCount, file.Batch.GroupCount, stepGroups, elapsed.TotalMilliseconds)
+        {
+            StepGroupActions = result.Metrics.Where(m => Training.MetricNames.StepGroupActions.Contains(m.Key)).ToDictionary(m => m.Key, m => m.Value),
+        };
     }
 
     /// <summary>Refuses a result with a non-finite advantage (a γ above 1 over a long trajectory can overflow), naming its line.</summary>

@@ -5,8 +5,9 @@ namespace GiGpoNet.Hosting.Advantages;
 
 /// <summary>
 /// A JSON Lines file of step rows, one object a line:
-/// <c>{"group": str, "traj": str, "step": int, "anchor": str, "reward": number, "active": bool, "action_valid": bool, "values": [number]}</c>.
+/// <c>{"group": str, "traj": str, "step": int, "anchor": str, "action": str, "reward": number, "active": bool, "action_valid": bool, "values": [number]}</c>.
 /// <c>active</c> and <c>action_valid</c> default to true; <c>anchor</c> is needed by estimators that group by anchor state;
+/// <c>action</c> (optional, on every row or none) gives GiGPO's diagnostic of how many actions its step groups compare;
 /// <c>values</c> (critic values, one per response token) by PPO. Other fields are kept and echoed. Blank lines are skipped.
 /// Rows may come in any order; within a trajectory, <c>step</c> orders the steps.
 /// </summary>
@@ -149,6 +150,7 @@ public sealed class StepRowFile
                 TrajectoryId = trajectory,
                 StepIndex = step,
                 Anchor = anchor,
+                Action = OptionalString(root, "action", lineNumber),
                 Reward = reward,
                 Active = OptionalBool(root, "active", lineNumber) ?? true,
                 ActionValid = OptionalBool(root, "action_valid", lineNumber) ?? true,

@@ -38,4 +38,16 @@ public static class MetricNames
 
     /// <summary>The advantage estimator's share of an iteration's time.</summary>
     public const string AdvantageTimeShare = "advantage_time_share";
+
+    /// <summary>
+    /// GiGPO's diagnostic of what its step groups compare, when the rollouts record their actions: the share of step groups (and of
+    /// active rows) whose group holds at least two distinct actions, the mean number of distinct actions per step group, the share of the
+    /// step level's Σ A² in such groups, and the mean entropy (nats) of the actions taken in step groups of two or more rows. A step group
+    /// of one action compares that action with different futures only: its step-level advantage repeats the episode outcome.
+    /// </summary>
+    public static readonly IReadOnlyList<string> StepGroupActions =
+    [
+        "step_group_multi_action_share", "step_row_multi_action_share", "step_group_distinct_actions_mean", "step_adv_sq_multi_action_share",
+        "step_group_action_entropy_mean",
+    ];
 }
