@@ -26,6 +26,7 @@ namespace GiGpoNet.Cli
                 AblateCommand.Create(output, error),
                 ReportCommand.Create(output, error),
                 MergeCommand.Create(output, error),
+                SettingsCommand.Create(output, error),
             };
 
             var parse = root.Parse(args);
