@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using GiGpoNet.Backend.Tokenization;
 
@@ -13,23 +12,10 @@ public sealed class TokenizerTests
 {
     private static string _packages = null!;
 
-    private static string RepositoryRoot()
-    {
-        var folder = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "GiGPO.sln"))) folder = folder.Parent;
-        return folder?.FullName ?? throw new InvalidOperationException("GiGPO.sln not found above the test directory.");
-    }
+    private static string RepositoryRoot() => References.ExternalReference.RepositoryRoot();
 
-    private static (int Code, string Output) Run(string file, string arguments, string workingDirectory, string? nodePath = null)
-    {
-        var start = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
-        if (nodePath is not null) start.Environment["NODE_PATH"] = nodePath;
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {file}.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5))) process.Kill(true);
-        return (process.ExitCode, output.Result + error.Result);
-    }
+    private static (int Code, string Output) Run(string file, string arguments, string workingDirectory, string? nodePath = null) =>
+        References.ExternalReference.Run(file, arguments, workingDirectory, nodePath);
 
     [OneTimeSetUp]
     public void InstallTheReferenceTokenizer()

@@ -50,7 +50,8 @@ public sealed class NativeFailureExitCodeTests
         }
     }
 
-    private static bool SystemLibstdcxxLacks(string version)
+    /// <summary>Whether the system libstdc++ lacks <paramref name="version"/> (Debian 12 stops at GLIBCXX_3.4.30).</summary>
+    internal static bool SystemLibstdcxxLacks(string version)
     {
         var library = new[] { "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib64/libstdc++.so.6" }.FirstOrDefault(File.Exists);
         return library is not null && !System.Text.Encoding.ASCII.GetString(File.ReadAllBytes(library)).Contains(version, StringComparison.Ordinal);

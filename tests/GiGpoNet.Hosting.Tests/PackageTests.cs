@@ -52,12 +52,6 @@ public sealed class PackageTests
         return section[open..section.IndexOf("```", open, StringComparison.Ordinal)];
     }
 
-    private static bool SystemLibstdcxxLacksGlibcxx3432()
-    {
-        var library = new[] { "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib64/libstdc++.so.6" }.FirstOrDefault(File.Exists);
-        return library is not null && !System.Text.Encoding.ASCII.GetString(File.ReadAllBytes(library)).Contains("GLIBCXX_3.4.32", StringComparison.Ordinal);
-    }
-
     [Test]
     public void The_readme_host_builds_against_the_packed_packages_in_a_clean_cache_and_trains_its_own_estimator()
     {
@@ -100,7 +94,7 @@ public sealed class PackageTests
             StringComparison.Ordinal), feed, machineCache);
         var (code, output) = Dotnet(app, clean, "build");
         Assert.That(code, Is.EqualTo(0), output);
-        if (SystemLibstdcxxLacksGlibcxx3432())
+        if (NativeFailureExitCodeTests.SystemLibstdcxxLacks("GLIBCXX_3.4.32"))
             Assert.That(output, Does.Contain("unused need for it was made weak"), "the backend package's build step patched the fresh copy");
 
         var run = Path.Combine(_folder, "run");
