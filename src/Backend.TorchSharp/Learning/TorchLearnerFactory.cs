@@ -32,7 +32,6 @@ public sealed class TorchLearnerFactory(BackendOptions backend, PolicyModelOptio
     {
         get
         {
-            backend.ApplyProcessSettings();
             // The warm start trains every weight whatever Policy:Lora says, so runs that differ only in their adapters share it.
             var policyKeys = JsonSerializer.SerializeToNode(policy)!.AsObject();
             policyKeys.Remove(nameof(PolicyModelOptions.Lora));
