@@ -79,12 +79,21 @@ public static class PolicyCheckpoints
     /// A training checkpoint's policy as it was being trained: the base weights (its own, or the run's frozen base its
     /// <see cref="BaseReferenceFile"/> names) and tokenizer, its LoRA adapter not merged (the learner attaches it again).
     /// </summary>
-    internal static (Qwen2ForCausalLM Model, ITextTokenizer Tokenizer) LoadUnmerged(string folder, BackendOptions backend) => AsConfigurationError(folder, () =>
+    /// <exception cref="InvalidDataException">The checkpoint's files are damaged (the run's own files, not the user's input: delete it to resume
+    /// from an earlier one).</exception>
+    internal static (Qwen2ForCausalLM Model, ITextTokenizer Tokenizer) LoadUnmerged(string folder, BackendOptions backend)
     {
         var policy = PolicyFolder(folder);
-        var tokenizer = LoadTokenizer(policy);
-        return (HuggingFaceCheckpoint.LoadCausalLM(policy, backend.ResolveDtype(), backend.ResolveDevice(), WeightsFolder(policy)), tokenizer);
-    });
+        var tokenizer = AsConfigurationError(folder, () => LoadTokenizer(policy));
+        try
+        {
+            return (HuggingFaceCheckpoint.LoadCausalLM(policy, backend.ResolveDtype(), backend.ResolveDevice(), WeightsFolder(policy)), tokenizer);
+        }
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or System.Text.Json.JsonException)
+        {
+            throw new InvalidDataException($"The checkpoint '{folder}' is corrupted: {e.Message.TrimEnd('.')}. Delete it to resume from an earlier one.", e);
+        }
+    }
 
     /// <summary>Whether <paramref name="folder"/> is a training checkpoint (<c>checkpoints/iter-&lt;K&gt;</c>): its policy sits in a subfolder.</summary>
     internal static bool IsTrainingCheckpoint(string folder) =>
