@@ -1,8 +1,6 @@
 using GiGpoNet.Advantages;
 using GiGpoNet.Data;
-using GiGpoNet.Hosting.Training;
 using Microsoft.ML;
-using Microsoft.ML.Data;
 
 namespace GiGpoNet.MLNet;
 
@@ -65,13 +63,15 @@ public static class RolloutDataViews
         return context.Data.LoadFromEnumerable(records);
     }
 
-    /// <summary>A run folder's <c>metrics.csv</c> (one row per iteration, the columns of <see cref="RunRecorder.IterationColumns"/>, as floats).</summary>
+    /// <summary>
+    /// A run folder's <c>metrics.csv</c>: one row per iteration, a Single column per column of its header (a folder written by another
+    /// version, with other columns, loads by name; an empty cell is NaN).
+    /// </summary>
     public static IDataView FromRunFolder(MLContext context, string runFolder)
     {
         ArgumentNullException.ThrowIfNull(context);
         var path = Path.Combine(runFolder, "metrics.csv");
         if (!File.Exists(path)) throw new FileNotFoundException($"'{runFolder}' has no metrics.csv; is it a run folder?", path);
-        var columns = RunRecorder.IterationColumns.Select((name, i) => new TextLoader.Column(name, DataKind.Single, i)).ToArray();
-        return context.Data.LoadFromTextFile(path, columns, separatorChar: ',', hasHeader: true);
+        return CsvText.Load(context, File.ReadAllText(path), new HashSet<string>());
     }
 }
