@@ -142,10 +142,9 @@ public sealed class PolicyServer : IAsyncDisposable
         catch (Exception e)
         {
             // The details (a native backtrace, the server's paths) go to the server's log, not to a client.
-            var reference = Guid.NewGuid().ToString("N")[..12];
+            var (error, reference) = ServerFailure.Describe(e);
             ServerLog.Failed(_logger, e, context.Request.Path, reference);
-            await WriteErrorAsync(context, StatusCodes.Status500InternalServerError, new ErrorDetail(
-                $"The server failed on this request ({e.GetType().Name}); its log has the details under reference {reference}.", "server_error", null, null));
+            await WriteErrorAsync(context, StatusCodes.Status500InternalServerError, error);
         }
     }
 
