@@ -51,4 +51,42 @@ public sealed class RemoteEnvironmentTrainingTests : CliTestBase
         Assert.That(failures[^1], Is.Zero, "the last rollout ran on the restarted server");
         Assert.That(File.Exists(Path.Combine(run, "summary.json")), Is.True);
     }
+
+    /// <summary>
+    /// A remote-environment run's configuration.json holds its <c>RemoteEnvironments</c> section, so <c>--settings</c> with it trains the same
+    /// run; the server's address is where the environment is, not what it computes: a run resumes against a server on another port.
+    /// </summary>
+    [Test]
+    public async Task A_remote_environment_run_is_reproduced_from_its_own_configuration_and_resumes_against_a_moved_server()
+    {
+        var (code, _, stderr) = Run(TinyTraining.Settings("gigpo", Path.Combine(Folder, "seed")));
+        Assert.That(code, Is.EqualTo(0), stderr);
+        var run = Path.Combine(Folder, "remote");
+        string[] Settings(string address, int iterations) =>
+        [
+            .. TinyTraining.Checkpointed(run, iterations), "--Training:Environment=box-server", "--WarmStart:Episodes=0",
+            $"--Policy:Path={Path.Combine(Folder, "seed", "checkpoints", "final")}",
+            $"--RemoteEnvironments:box-server:BaseAddress={address}", "--RemoteEnvironments:box-server:Environment=sokoban",
+            "--RemoteEnvironments:box-server:ApiKey=secret",
+        ];
+        await using (var server = await CliServerProcess.StartEnvironmentServerAsync("sokoban"))
+        {
+            (code, _, stderr) = Run(Settings(server.RootAddress, 2));
+            Assert.That(code, Is.EqualTo(0), stderr);
+        }
+        var configuration = File.ReadAllText(Path.Combine(run, "configuration.json"));
+        Assert.That(configuration, Does.Contain("\"RemoteEnvironments\"").And.Contain("\"Environment\": \"sokoban\"").And.Not.Contain("secret"),
+            "the remote environment's settings are in the file, its API key is not");
+
+        await using var moved = await CliServerProcess.StartEnvironmentServerAsync("sokoban");
+        var again = Path.Combine(Folder, "again");
+        (code, _, stderr) = Run("train", "--settings", Path.Combine(run, "configuration.json"), $"--Training:OutputDirectory={again}",
+            $"--RemoteEnvironments:box-server:BaseAddress={moved.RootAddress}");
+        Assert.That(code, Is.EqualTo(0), stderr);
+        TinyTraining.AssertSameMetrics(run, again);
+
+        (code, var stdout, stderr) = Run(Settings(moved.RootAddress, 3));
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(stdout, Does.Contain("iteration 3:").And.Not.Contain("iteration 1:"), "resumed from iteration 2 against the moved server");
+    }
 }

@@ -39,8 +39,21 @@ internal static class RunConfiguration
             ["Algorithms"] = new JsonObject { [estimator] = services.GetKeyedService<AdvantageEstimatorOptions>(estimator) is { } bound ? Node(bound) : new JsonObject() },
             ["Environments"] = new JsonObject { [environment] = SectionKeys(configuration.GetSection($"Environments:{environment}")) },
         };
+        // The parts outside the core sections that the run used, as they were set, so that --settings <run>/configuration.json reproduces
+        // it: a remote environment's connection, the generating policy's server, the plugins. API keys stay out of the file.
+        if (configuration.GetSection($"{RemoteEnvironmentsSection}:{environment}") is { } remote && remote.Exists())
+            document[RemoteEnvironmentsSection] = new JsonObject { [environment] = SectionKeys(remote, leaveOut: ApiKey) };
+        var policy = Options<TrainingOptions>(services).Policy;
+        if (configuration.GetSection($"{PoliciesSection}:{policy}") is { } generating && generating.Exists())
+            document[PoliciesSection] = new JsonObject { [policy] = SectionKeys(generating, leaveOut: ApiKey) };
+        var plugins = configuration.GetSection(PluginBuilderExtensions.SectionName).GetChildren().Select(c => c.Value).OfType<string>().ToList();
+        if (plugins.Count > 0) document[PluginBuilderExtensions.SectionName] = new JsonArray([.. plugins.Select(p => JsonValue.Create(Path.GetFullPath(p)))]);
         return document.ToJsonString(Settings);
     }
+
+    private const string RemoteEnvironmentsSection = "RemoteEnvironments";
+    private const string PoliciesSection = "Policies";
+    private const string ApiKey = "ApiKey";
 
     private static JsonNode Node(object options) => JsonSerializer.SerializeToNode(options, options.GetType(), Settings)!;
 
@@ -52,10 +65,10 @@ internal static class RunConfiguration
             if (type.Properties[i].Set is null) type.Properties.RemoveAt(i);
     }
 
-    private static JsonObject SectionKeys(IConfigurationSection section)
+    private static JsonObject SectionKeys(IConfigurationSection section, string? leaveOut = null)
     {
         var keys = new JsonObject();
-        foreach (var child in section.GetChildren())
+        foreach (var child in section.GetChildren().Where(c => !string.Equals(c.Key, leaveOut, StringComparison.OrdinalIgnoreCase)))
             keys[child.Key] = child.Value is { } value ? JsonValue.Create(value) : SectionKeys(child);
         return keys;
     }

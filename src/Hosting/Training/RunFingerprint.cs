@@ -29,7 +29,7 @@ internal sealed class RunFingerprint
         Reuse,
     }
 
-    private static readonly string[] Location = ["Training:OutputDirectory", "Training:Resume", "WarmStart:CacheDirectory", "Backend:GcStress"];
+    private static readonly string[] Location = ["Training:OutputDirectory", "Training:Resume", "WarmStart:CacheDirectory", "Backend:GcStress", "Plugins"];
 
     private static readonly string[] Extension =
         ["Training:Iterations", "Training:EnvironmentStepBudget", "Training:EvaluationInterval", "Training:CheckpointInterval", "Training:KeepCheckpoints", "Backend:Threads"];
@@ -46,6 +46,14 @@ internal sealed class RunFingerprint
     /// <summary>Values earlier versions derived from settings and wrote beside them (<c>*</c>: any name).</summary>
     private static readonly string[] Derived =
         ["Policy:Lora:Enabled", "Policy:Lora:Targets", "Algorithms:*:EffectiveEpisodeMode", "Algorithms:*:EffectiveStepMode"];
+
+    /// <summary>How a run reaches its remote environment and generating server (<c>*</c>: any name): where and how patiently, not what they compute.</summary>
+    private static readonly string[] Connection =
+    [
+        "RemoteEnvironments:*:BaseAddress", "RemoteEnvironments:*:Retries", "RemoteEnvironments:*:AttemptTimeout", "RemoteEnvironments:*:RetryDelay",
+        "Policies:*:BaseAddress", "Policies:*:MaxConcurrency", "Policies:*:TimeoutSeconds", "Policies:*:Retries", "Policies:*:RetryDelayMilliseconds",
+        "Policies:*:SyncDirectory",
+    ];
 
     private readonly SortedDictionary<string, string> _settings;
 
@@ -69,7 +77,7 @@ internal sealed class RunFingerprint
         foreach (var (path, value) in Introduced) settings.TryAdd(path, value?.ToJsonString() ?? "null");
         var ignored = purpose == Purpose.Resume ? Location.Concat(Extension) : Location.Concat(SameResult);
         foreach (var path in ignored) settings.Remove(path);
-        foreach (var key in settings.Keys.Where(k => Derived.Any(d => Matches(d, k))).ToList()) settings.Remove(key);
+        foreach (var key in settings.Keys.Where(k => Derived.Concat(Connection).Any(d => Matches(d, k))).ToList()) settings.Remove(key);
         return new RunFingerprint(settings);
     }
 
