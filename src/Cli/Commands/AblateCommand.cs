@@ -160,8 +160,8 @@ internal static class AblateCommand
         if (e.Status == AblationCellStatus.Failed) return $"{head} FAILED {what}{(e.Attempt > 1 ? $" (attempt {e.Attempt})" : "")}: {e.Message}";
         var run = RunHistory.Load(e.Folder);
         return string.Create(CultureInfo.InvariantCulture,
-            $"{head} done {what}: final success {run.SummaryValue("final_success"):0.000} (warm start {run.SummaryValue("warm_start_success"):0.000}), " +
-                $"{run.SummaryValue("env_steps"):0} env steps, {run.SummaryValue("wall_seconds"):0} s");
+            $"{head} done {what}: final success {run.SummaryValue(MetricNames.FinalSuccess):0.000} (warm start {run.SummaryValue(MetricNames.WarmStartSuccess):0.000}), " +
+                $"{run.SummaryValue(MetricNames.EnvironmentSteps):0} env steps, {run.SummaryValue(MetricNames.WallSeconds):0} s");
     }
 
     /// <summary>The <c>--Section:Key=value</c> arguments of a cell's training.</summary>

@@ -40,7 +40,7 @@ internal static class TrainCommand
                             {
                                 task.Value = e.Iteration;
                                 task.Description = Markup.Escape($"iteration {e.Iteration}/{iterations}: success {e.Metrics.GetValueOrDefault(MetricNames.SuccessRate):0.00}, " +
-                                    $"reward {e.Metrics.GetValueOrDefault("episode_reward_mean"):0.00}");
+                                    $"reward {e.Metrics.GetValueOrDefault(MetricNames.EpisodeRewardMean):0.00}");
                             }
                         }
                         task.Value = task.MaxValue;
@@ -69,19 +69,21 @@ internal static class TrainCommand
             TrainingEventKind.WarmStart =>
                 $"warm start: {F("demonstration_steps", "0")} expert steps, SFT loss {F("sft_loss_first")} -> {F("sft_loss_last")}, validation success {F("success_rate")} " +
                     $"({F("time_s", "0.0")} s)",
-            TrainingEventKind.Iteration => $"iteration {e.Iteration}: success {F("success_rate")}, reward {F("episode_reward_mean")}, length {F("episode_length_mean", "0.0")}, " +
-                           $"invalid {F("invalid_action_rate")}, step groups {F("step_groups", "0")}" +
+            TrainingEventKind.Iteration => $"iteration {e.Iteration}: success {F(MetricNames.SuccessRate)}, reward {F(MetricNames.EpisodeRewardMean)}, " +
+                           $"length {F(MetricNames.EpisodeLengthMean, "0.0")}, " +
+                           $"invalid {F(MetricNames.InvalidActionRate)}, step groups {F(MetricNames.StepGroups, "0")}" +
                            (e.Metrics.ContainsKey("step_group_multi_action_share") ? $" ({F("step_group_multi_action_share", "0%")} with 2+ actions)" : "") +
                            $", pg_loss {F("pg_loss")}, kl {F("kl_loss", "0.0000")}; " +
-                           $"rollout {F("time_rollout_s", "0.0")} s, advantage {F("time_advantage_s", "0.0000")} s, update {F("time_update_s", "0.0")} s",
+                           $"rollout {F(MetricNames.RolloutSeconds, "0.0")} s, advantage {F(MetricNames.AdvantageSeconds, "0.0000")} s, " +
+                           $"update {F(MetricNames.UpdateSeconds, "0.0")} s",
             TrainingEventKind.Evaluation => $"evaluation after iteration {e.Iteration}: validation success {F("success_rate")}" +
                             string.Concat(e.Metrics.Where(p => p.Key.StartsWith("success_rate/", StringComparison.Ordinal))
                                 .Select(p => $", {p.Key["success_rate/".Length..]} {p.Value.ToString("0.00", CultureInfo.InvariantCulture)}")),
-            TrainingEventKind.Checkpoint => e.Metrics.GetValueOrDefault("saved") > 0 ? $"checkpoint of iteration {e.Iteration} saved"
+            TrainingEventKind.Checkpoint => e.Metrics.GetValueOrDefault(MetricNames.Saved) > 0 ? $"checkpoint of iteration {e.Iteration} saved"
                 : $"checkpoint of iteration {e.Iteration} FAILED (the previous one is kept)",
-            _ => $"finished: {(double.IsNaN(e.Metrics.GetValueOrDefault("warm_start_success", double.NaN)) ? "no warm start"
-                : $"warm-start success {F("warm_start_success")}")}, final success {F("final_success")}, {F("env_steps", "0")} env steps, " +
-                 $"{F("wall_seconds", "0")} s, peak {F("peak_memory_mb", "0")} MB",
+            _ => $"finished: {(double.IsNaN(e.Metrics.GetValueOrDefault(MetricNames.WarmStartSuccess, double.NaN)) ? "no warm start"
+                : $"warm-start success {F(MetricNames.WarmStartSuccess)}")}, final success {F(MetricNames.FinalSuccess)}, {F(MetricNames.EnvironmentSteps, "0")} env steps, " +
+                 $"{F(MetricNames.WallSeconds, "0")} s, peak {F(MetricNames.PeakMemoryMegabytes, "0")} MB",
         };
     }
 }

@@ -113,10 +113,11 @@ public static class AblationReport
                 .Append(string.Concat(Enumerable.Repeat("---|", axes.Count + 1 + types.Count + (hasScore ? 1 : 0) + 4))).Append('\n');
             foreach (var row in environment)
             {
-                var success = row.Summary("final_success");
+                var success = row.Summary(MetricNames.FinalSuccess);
                 var score = row.FinalEvaluation(MetricNames.TaskScoreMean);
                 var seeds = row.Runs.Count(r => r.Run.Finished);
-                var (warmStart, steps, wall) = (row.Summary("warm_start_success"), row.Summary("env_steps").Mean, row.Summary("wall_seconds").Mean);
+                var (warmStart, steps, wall) =
+                    (row.Summary(MetricNames.WarmStartSuccess), row.Summary(MetricNames.EnvironmentSteps).Mean, row.Summary(MetricNames.WallSeconds).Mean);
                 markdown.Append("| ").AppendJoin(" | ", axes.Select(a => row.Labels.GetValueOrDefault(a, ""))).Append($" | {seeds}/{row.Runs.Count} | ")
                     .AppendJoin("", types.Select(t => row.Summary(t).Percent() + " | "))
                     .Append(hasScore ? score.Percent() + " | " : "").Append($"**{success.Percent()}** | {warmStart.Percent()} | ")

@@ -144,11 +144,11 @@ public sealed class AgentTrainer(
             ["environment"] = run.Environment,
             ["seed"] = training.Seed,
             ["iterations"] = iterations,
-            ["env_steps"] = environmentSteps,
-            ["warm_start_success"] = warmStartSuccess,
-            ["final_success"] = evaluation.GetValueOrDefault(MetricNames.SuccessRate, double.NaN),
-            ["wall_seconds"] = wallSeconds,
-            ["peak_memory_mb"] = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024),
+            [MetricNames.EnvironmentSteps] = environmentSteps,
+            [MetricNames.WarmStartSuccess] = warmStartSuccess,
+            [MetricNames.FinalSuccess] = evaluation.GetValueOrDefault(MetricNames.SuccessRate, double.NaN),
+            [MetricNames.WallSeconds] = wallSeconds,
+            [MetricNames.PeakMemoryMegabytes] = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024),
         };
         foreach (var (key, value) in evaluation.Where(p => p.Key.StartsWith(MetricNames.SuccessRate + "/", StringComparison.Ordinal)))
             summary["final_" + key] = value;

@@ -12,12 +12,12 @@ public static class EpisodeMetrics
         ArgumentNullException.ThrowIfNull(episodes);
         if (episodes.Count == 0) return;
         metrics[MetricNames.SuccessRate] = episodes.Average(e => e.Won ? 1.0 : 0.0);
-        metrics["episode_reward_mean"] = episodes.Average(e => e.Return);
-        metrics["episode_length_mean"] = episodes.Average(e => e.Length);
+        metrics[MetricNames.EpisodeRewardMean] = episodes.Average(e => e.Return);
+        metrics[MetricNames.EpisodeLengthMean] = episodes.Average(e => e.Length);
         var steps = episodes.Sum(e => e.Length);
-        metrics["invalid_action_rate"] = steps == 0 ? 0 : (double)episodes.Sum(e => e.InvalidActions) / steps;
-        metrics["truncated_rate"] = episodes.Average(e => e.Truncated ? 1.0 : 0.0);
-        metrics["env_failures"] = episodes.Count(e => e.Failure is not null);
+        metrics[MetricNames.InvalidActionRate] = steps == 0 ? 0 : (double)episodes.Sum(e => e.InvalidActions) / steps;
+        metrics[MetricNames.TruncatedRate] = episodes.Average(e => e.Truncated ? 1.0 : 0.0);
+        metrics[MetricNames.EnvironmentFailures] = episodes.Count(e => e.Failure is not null);
         if (episodes.Any(e => e.Score is not null)) metrics[MetricNames.TaskScoreMean] = episodes.Average(e => e.Score ?? 0);
         var groups = episodes.GroupBy(e => e.GroupId).Where(g => g.Count() > 1).ToList();
         if (groups.Count > 0) metrics[MetricNames.UniformGroupFraction] = groups.Average(g => g.All(e => e.Return == g.First().Return) ? 1.0 : 0.0);

@@ -14,11 +14,11 @@ public sealed class RunRecorder : IRunRecorder
     /// <summary>The columns of metrics.csv, in order.</summary>
     public static readonly string[] IterationColumns =
     [
-        "iteration", "success_rate", "episode_reward_mean", "episode_length_mean", "invalid_action_rate", "truncated_rate", "env_failures",
-        MetricNames.TaskScoreMean, MetricNames.UniformGroupFraction, "env_steps", "step_groups", "step_group_size_mean", "step_group_singleton_fraction",
-        .. MetricNames.StepGroupActions, "adv_mean", "adv_std", "adv_min", "adv_max",
-        "pg_loss", "pg_clipfrac", "pg_clipfrac_lower", "ppo_kl", "entropy", "kl_loss", "grad_norm", "lr", "skipped_steps", "vf_loss",
-        "time_rollout_s", "time_old_log_prob_s", "time_advantage_s", "time_update_s", "advantage_time_share",
+        MetricNames.Iteration, MetricNames.SuccessRate, MetricNames.EpisodeRewardMean, MetricNames.EpisodeLengthMean, MetricNames.InvalidActionRate,
+        MetricNames.TruncatedRate, MetricNames.EnvironmentFailures, MetricNames.TaskScoreMean, MetricNames.UniformGroupFraction, MetricNames.EnvironmentSteps,
+        MetricNames.StepGroups, MetricNames.StepGroupSizeMean, MetricNames.StepGroupSingletonFraction, .. MetricNames.StepGroupActions, .. MetricNames.Advantages,
+        .. MetricNames.Update.Where(n => n is not ("optimizer_steps" or "vf_clipfrac")), MetricNames.RolloutSeconds, MetricNames.OldLogProbSeconds, MetricNames.AdvantageSeconds,
+        MetricNames.UpdateSeconds, MetricNames.AdvantageTimeShare,
     ];
 
     private readonly StreamWriter _jsonl;
