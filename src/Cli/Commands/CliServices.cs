@@ -36,16 +36,6 @@ internal static class CliServices
         var services = new ServiceCollection();
         AddConsoleLogging(services, configuration);
         services.AddGiGpoNet(configuration).AddBuiltIns().AddLearningCurves().AddPlugins();
-        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-        try
-        {
-            provider.ValidateGiGpoNetConfiguration();
-            return provider;
-        }
-        catch
-        {
-            provider.Dispose();
-            throw;
-        }
+        return services.BuildValidatedGiGpoNetProvider();
     }
 }

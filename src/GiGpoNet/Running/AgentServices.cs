@@ -26,17 +26,7 @@ internal sealed class AgentServices(IReadOnlyList<string> plugins, Action<IGiGpo
         if (logging is not null) services.AddSingleton(logging); // before AddLogging, which adds its own factory only when none is there
         services.AddLogging();
         Registered(services, Configuration(settings));
-        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-        try
-        {
-            provider.ValidateGiGpoNetConfiguration();
-            return provider;
-        }
-        catch
-        {
-            provider.Dispose();
-            throw;
-        }
+        return services.BuildValidatedGiGpoNetProvider();
     }
 
     /// <summary>Runs the start-up checks on <paramref name="settings"/> and lets the services go.</summary>

@@ -100,6 +100,26 @@ public static class GiGpoNetServiceCollectionExtensions
         builder.AddBuiltInAlgorithms().AddBuiltInEnvironments().AddSearchEnvironment().AddRemoteEnvironments().AddRolloutDefaults();
 
     /// <summary>
+    /// Builds the service provider (registrations and scopes checked) and runs <see cref="ValidateGiGpoNetConfiguration"/> on it: the
+    /// services of a host that must not start work on a bad configuration. The provider is disposed when a check fails.
+    /// </summary>
+    /// <exception cref="GiGpoNetConfigurationException">Something is wrong; the message has one line per problem.</exception>
+    public static ServiceProvider BuildValidatedGiGpoNetProvider(this IServiceCollection services)
+    {
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        try
+        {
+            provider.ValidateGiGpoNetConfiguration();
+            return provider;
+        }
+        catch
+        {
+            provider.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Runs every start-up validation (options bound with unknown-key checks, value ranges, <c>Training:Algorithm</c>) now,
     /// before any work, the way the generic host does when it starts.
     /// </summary>
