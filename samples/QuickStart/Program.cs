@@ -4,7 +4,7 @@ using GiGpoNet.Environments.Household;
 using Microsoft.ML;
 
 // The main job (GiGPO on household's small rooms, as `gigpo train` runs it with the repository's appsettings.json), an evaluation,
-// and GiGPO against GRPO over two seeds. `--quick` shrinks every run to seconds (the tests run it so); the main job takes ~12 min.
+// and GiGPO against GRPO over two seeds: about an hour on 2 cores (the main job ~12 min). `--quick` shrinks it to a minute (as the tests run it).
 var quick = args.Contains("--quick");
 var agents = new AgentContext(seed: 1);
 var gigpo = agents.Algorithms.GiGpo(o => o.Mode = AdvantageNormalization.MeanStdNorm);
