@@ -130,6 +130,38 @@ public sealed class AgentContext
         return keys;
     }
 
+    /// <summary>
+    /// The default value of a configuration key as configuration writes it (<c>Update:LearningRate</c>, <c>Algorithms:gigpo:Mode</c>,
+    /// <c>RemoteEnvironments:&lt;any&gt;:Retries</c>), or null for a key without one (an unset setting, an unknown key).
+    /// </summary>
+    internal string? DefaultOf(string key)
+    {
+        _defaults ??= Defaults();
+        var parts = key.Split(':');
+        if (parts.Length > 2 && string.Equals(parts[0], RemoteEnvironmentBuilderExtensions.SectionName, StringComparison.OrdinalIgnoreCase))
+            key = string.Join(':', [parts[0], "*", .. parts[2..]]);
+        return _defaults.GetValueOrDefault(key);
+    }
+
+    private Dictionary<string, string>? _defaults;
+
+    private Dictionary<string, string> Defaults()
+    {
+        var defaults = new RunSettings().Keys(all: true);
+        void Add(string section, Type? type)
+        {
+            if (type?.GetConstructor(Type.EmptyTypes) is null) return;
+            foreach (var (key, value) in OptionsSettings.Of(section, Activator.CreateInstance(type)!, null)) defaults[key] = value;
+        }
+        Add(Backend.PolicyModelOptions.SectionName, typeof(Backend.PolicyModelOptions));
+        Add(GiGpoNet.Policies.OpenAI.OpenAiPolicyOptions.SectionName, typeof(GiGpoNet.Policies.OpenAI.OpenAiPolicyOptions));
+        Add($"{RemoteEnvironmentBuilderExtensions.SectionName}:*", typeof(GiGpoNet.Environments.Remote.Client.RemoteEnvironmentOptions));
+        foreach (var algorithm in _services.Registries.Algorithms.Registrations) Add(algorithm.ConfigurationSection, algorithm.OptionsType);
+        foreach (var environment in _services.Registries.Environments.Registrations)
+            Add($"{EnvironmentRegistry.EnvironmentsSection}:{environment.Name}", environment.OptionsType);
+        return defaults;
+    }
+
     /// <summary>Runs the start-up checks on the keys of a run.</summary>
     internal void Validate(IReadOnlyDictionary<string, string> settings) => _services.Validate(settings);
 

@@ -61,15 +61,23 @@ public sealed class ExperimentGrid
         {
             Name = Name,
             Base = baseKeys,
-            Axes = [.. _axes.Select(a => a with
-            {
-                Levels = [.. a.Levels.Select(l => l with
-                {
-                    Settings = l.Settings.Where(p => !baseKeys.TryGetValue(p.Key, out var v) || v != p.Value).ToDictionary(p => p.Key, p => p.Value),
-                })],
-            })],
+            Axes = [.. _axes.Select(a => a with { Levels = [.. a.Levels.Select(l => l with { Settings = Difference(a.Name, l, baseKeys) })] })],
             Seeds = _seeds,
         };
+    }
+
+    /// <summary>
+    /// What a level sets over the base run: the keys whose values differ, and the keys the base sets that the level leaves at their
+    /// defaults (set to the default, since a cell is the base with its levels over it).
+    /// </summary>
+    private Dictionary<string, string> Difference(string axis, AblationLevel level, Dictionary<string, string> baseKeys)
+    {
+        var settings = level.Settings.Where(p => !baseKeys.TryGetValue(p.Key, out var v) || v != p.Value)
+            .ToDictionary(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase);
+        foreach (var key in baseKeys.Keys.Where(k => !level.Settings.ContainsKey(k)))
+            settings[key] = _context.DefaultOf(key) ?? throw new InvalidOperationException(
+                $"The level '{level.Label}' of the axis '{axis}' leaves {key} unset, which the base run sets; set it in the level.");
+        return settings;
     }
 
     private ExperimentGrid Add(string axis, IEnumerable<(string Label, Dictionary<string, string> Settings)> levels)

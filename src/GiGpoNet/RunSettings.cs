@@ -26,17 +26,17 @@ public sealed class RunSettings
     /// <summary>Where and how tensors are computed (<c>Backend</c>).</summary>
     public BackendOptions Backend { get; } = new();
 
-    /// <summary>The configuration keys of every setting that differs from its default.</summary>
-    internal Dictionary<string, string> Keys()
+    /// <summary>The configuration keys of every setting that differs from its default (with <paramref name="all"/>, of every setting).</summary>
+    internal Dictionary<string, string> Keys(bool all = false)
     {
         var keys = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (section, options, defaults) in new (string, object, object)[]
+        foreach (var (section, options, defaults) in new (string, object, object?)[]
                  {
                      (TrainingOptions.SectionName, Training, new TrainingOptions()), (WarmStartOptions.SectionName, WarmStart, new WarmStartOptions()),
                      (RolloutOptions.SectionName, Rollout, new RolloutOptions()), (UpdateOptions.SectionName, Update, new UpdateOptions()),
                      (BackendOptions.SectionName, Backend, new BackendOptions()),
                  })
-            foreach (var (key, value) in Running.OptionsSettings.Of(section, options, defaults)) keys[key] = value;
+            foreach (var (key, value) in Running.OptionsSettings.Of(section, options, all ? null : defaults)) keys[key] = value;
         return keys;
     }
 }

@@ -164,6 +164,24 @@ public sealed class AgentContextTests : CliTestBase
     }
 
     [Test]
+    public void A_grid_cell_is_its_levels_over_the_base_run_even_where_a_level_returns_a_setting_to_its_default()
+    {
+        var agents = new AgentContext();
+        var grid = agents.Experiments.Grid("g", agents.Algorithms.GiGpo(o => o.Mode = GiGpoNet.Advantages.AdvantageNormalization.MeanStdNorm),
+                agents.Environments.Household(), agents.Policies.FromScratch(), s => s.Update.LearningRate = 1e-3)
+            .Compare("algorithm", ("GiGPO w/o std", agents.Algorithms.GiGpo()), ("GRPO", agents.Algorithms.Grpo()))
+            .Vary("lr", ("default", s => s.Update.LearningRate = new Backend.Training.UpdateOptions().LearningRate), ("base", _ => { }));
+        var cells = grid.ToAblationGrid().Cells();
+        Assert.That(cells, Has.Count.EqualTo(4));
+        var plain = cells.Single(c => c.Labels["algorithm"] == "GiGPO w/o std" && c.Labels["lr"] == "default").Settings;
+        Assert.That(plain["Algorithms:gigpo:Mode"], Is.EqualTo("MeanNorm"), "the level's estimator at its default, not the base's mean_std_norm");
+        Assert.That(double.Parse(plain["Update:LearningRate"], CultureInfo.InvariantCulture), Is.EqualTo(new Backend.Training.UpdateOptions().LearningRate));
+        var grpo = cells.Single(c => c.Labels["algorithm"] == "GRPO" && c.Labels["lr"] == "base").Settings;
+        Assert.That(grpo["Training:Algorithm"], Is.EqualTo("grpo"));
+        Assert.That(grpo["Update:LearningRate"], Is.EqualTo("0.001"));
+    }
+
+    [Test]
     public void Step_rows_load_with_the_advantages_gigpo_advantages_writes()
     {
         var input = Path.Combine(RepositoryFiles.Root, "samples", "data", "alfworld-like-steps.jsonl");

@@ -15,8 +15,11 @@ internal static class OptionsSettings
     public static Dictionary<string, string> Of<TOptions>(string section, TOptions options) where TOptions : class, new() =>
         Of(section, options, new TOptions());
 
-    /// <summary>As <see cref="Of{TOptions}(string, TOptions)"/>, for an options object of a type known at run time.</summary>
-    public static Dictionary<string, string> Of(string section, object options, object defaults)
+    /// <summary>
+    /// As <see cref="Of{TOptions}(string, TOptions)"/>, for an options object of a type known at run time; without
+    /// <paramref name="defaults"/>, the keys of every setting that has a value.
+    /// </summary>
+    public static Dictionary<string, string> Of(string section, object options, object? defaults)
     {
         var keys = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         Add(keys, section, options, defaults);
