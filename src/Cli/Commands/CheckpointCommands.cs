@@ -26,7 +26,7 @@ internal static class CheckpointCommands
     };
     private static readonly Option<string?> SettingsFile = new("--settings") { Description = "A settings file to read instead of ./appsettings.json." };
 
-    private sealed record Context(ServiceProvider Provider, IEnvironmentFactory Environment, EnvironmentRolloutSource Source);
+    private sealed record Context(ServiceProvider Provider, IEnvironmentFactory Environment, IRolloutSource Source);
 
     private static Context Build(ParseResult parse)
     {
@@ -36,9 +36,8 @@ internal static class CheckpointCommands
         var provider = CliServices.BuildValidated(overrides, parse.GetValue(SettingsFile), readWorkingDirectorySettings: true);
         var name = provider.GetRequiredService<IOptions<TrainingOptions>>().Value.Environment;
         var factory = provider.GetRequiredKeyedService<IEnvironmentFactory>(provider.GetRequiredService<EnvironmentRegistry>().Get(name).Name);
-        var source = new EnvironmentRolloutSource(factory, provider.GetRequiredService<RolloutOptions>(), provider.GetRequiredService<IPromptBuilder>(),
-            provider.GetRequiredService<IActionParser>(), provider.GetRequiredService<IEpisodeMemoryFactory>());
-        return new Context(provider, factory, source);
+        // The rollout loop on the selected environment, as training's evaluation runs it.
+        return new Context(provider, factory, provider.GetRequiredKeyedService<IRolloutSource>(RolloutSourceRegistry.Environment));
     }
 
     /// <summary>The policy to run: a checkpoint, loaded by the learner factory (disposed with the learner), or a registered policy by name.</summary>

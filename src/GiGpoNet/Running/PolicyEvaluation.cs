@@ -23,8 +23,7 @@ internal static class PolicyEvaluation
 
         await using var provider = services.Build(settings);
         var factory = provider.GetRequiredKeyedService<IEnvironmentFactory>(environment.Name);
-        var source = new EnvironmentRolloutSource(factory, provider.GetRequiredService<RolloutOptions>(), provider.GetRequiredService<IPromptBuilder>(),
-            provider.GetRequiredService<IActionParser>(), provider.GetRequiredService<IEpisodeMemoryFactory>());
+        var source = provider.GetRequiredKeyedService<IRolloutSource>(RolloutSourceRegistry.Environment); // the rollout loop on Training:Environment
         using var learner = provider.GetRequiredService<ILearnerFactory>().Create(new LearnerStart(agent.PolicyFolder, [], 0));
         var result = await source.CollectAsync(learner.Policy,
             new RolloutRequest(request.Tasks, 1, request.Split, AgentTrainer.EvaluationSeed, request.Temperature), cancellationToken).ConfigureAwait(false);
