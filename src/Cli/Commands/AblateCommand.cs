@@ -167,9 +167,7 @@ internal static class AblateCommand
     /// <summary>The <c>--Section:Key=value</c> arguments of a cell's training.</summary>
     private static List<string> Overrides(AblationCell cell, string folder, AblationGrid grid)
     {
-        var settings = new Dictionary<string, string>(cell.Settings, StringComparer.OrdinalIgnoreCase) { ["Training:OutputDirectory"] = folder };
-        // Cells that differ only after the warm start (algorithm, omega, ...) share it: it is trained once per seed.
-        settings.TryAdd("WarmStart:CacheDirectory", Path.Combine(Path.GetDirectoryName(folder)!, AblationRunner.WarmStartCacheFolder));
+        var settings = AblationRunner.SettingsOf(Path.GetDirectoryName(folder)!, cell);
         if (grid.MaxParallelRuns > 1 && !settings.ContainsKey("Backend:Threads"))
             settings["Backend:Threads"] = Math.Max(1, Environment.ProcessorCount / grid.MaxParallelRuns).ToString(CultureInfo.InvariantCulture);
         return [.. settings.Select(p => $"--{p.Key}={p.Value}")];

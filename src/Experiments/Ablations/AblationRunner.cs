@@ -68,6 +68,18 @@ public sealed class AblationRunner(Func<AblationCell, string, CancellationToken,
     /// <summary>The run folder of <paramref name="cell"/> under <paramref name="outputFolder"/>.</summary>
     public static string FolderOf(string outputFolder, AblationCell cell) => Path.Combine(outputFolder, cell.Id);
 
+    /// <summary>
+    /// The configuration keys a cell trains with: its own, its run folder (<c>Training:OutputDirectory</c>), and the grid's warm-start
+    /// cache (<c>WarmStart:CacheDirectory</c>, unless the cell sets one), so the cells of a seed train the warm start once.
+    /// </summary>
+    public static Dictionary<string, string> SettingsOf(string outputFolder, AblationCell cell)
+    {
+        ArgumentNullException.ThrowIfNull(cell);
+        var settings = new Dictionary<string, string>(cell.Settings, StringComparer.OrdinalIgnoreCase) { ["Training:OutputDirectory"] = FolderOf(outputFolder, cell) };
+        settings.TryAdd("WarmStart:CacheDirectory", Path.Combine(outputFolder, WarmStartCacheFolder));
+        return settings;
+    }
+
     /// <summary>The status of a cell's run folder.</summary>
     public static AblationCellStatus StatusOf(string folder) => OutcomeOf(folder) is var outcome && outcome == AblationCellStatus.Pending
         && AblationCellClaim.IsHeld(folder) ? AblationCellStatus.Running : outcome;

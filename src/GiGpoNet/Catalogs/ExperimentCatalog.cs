@@ -1,5 +1,4 @@
 using GiGpoNet.Experiments.Ablations;
-using GiGpoNet.Hosting.Configuration;
 using Microsoft.ML;
 
 namespace GiGpoNet;
@@ -42,7 +41,7 @@ public sealed class ExperimentCatalog
         {
             try
             {
-                _context.Validate(Settings(cell, outputFolder));
+                _context.Validate(AblationRunner.SettingsOf(outputFolder, cell));
             }
             catch (GiGpoNetConfigurationException e)
             {
@@ -62,7 +61,7 @@ public sealed class ExperimentCatalog
     {
         try
         {
-            await _context.TrainAsync(Settings(cell, outputFolder), null, cancellationToken).ConfigureAwait(false);
+            await _context.TrainAsync(AblationRunner.SettingsOf(outputFolder, cell), null, cancellationToken).ConfigureAwait(false);
             return new AblationAttempt(0, "");
         }
         catch (GiGpoNetConfigurationException e)
@@ -73,14 +72,5 @@ public sealed class ExperimentCatalog
         {
             return new AblationAttempt(1, e.Message);
         }
-    }
-
-    /// <summary>A cell's keys, as <c>gigpo ablate</c> gives them: its run folder, and the warm start shared by the cells of a seed.</summary>
-    private static Dictionary<string, string> Settings(AblationCell cell, string outputFolder)
-    {
-        var folder = AblationRunner.FolderOf(outputFolder, cell);
-        var settings = new Dictionary<string, string>(cell.Settings, StringComparer.OrdinalIgnoreCase) { [$"{TrainingOptions.SectionName}:OutputDirectory"] = folder };
-        settings.TryAdd("WarmStart:CacheDirectory", Path.Combine(outputFolder, AblationRunner.WarmStartCacheFolder));
-        return settings;
     }
 }
