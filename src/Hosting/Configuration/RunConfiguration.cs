@@ -41,8 +41,8 @@ internal static class RunConfiguration
         };
         // The parts outside the core sections that the run used, as they were set, so that --settings <run>/configuration.json reproduces
         // it: a remote environment's connection, the generating policy's server, the plugins. API keys stay out of the file.
-        if (configuration.GetSection($"{RemoteEnvironmentsSection}:{environment}") is { } remote && remote.Exists())
-            document[RemoteEnvironmentsSection] = new JsonObject { [environment] = SectionKeys(remote, leaveOut: ApiKey) };
+        if (configuration.GetSection($"{RemoteEnvironmentBuilderExtensions.SectionName}:{environment}") is { } remote && remote.Exists())
+            document[RemoteEnvironmentBuilderExtensions.SectionName] = new JsonObject { [environment] = SectionKeys(remote, leaveOut: ApiKey) };
         var policy = Options<TrainingOptions>(services).Policy;
         if (configuration.GetSection($"{PoliciesSection}:{policy}") is { } generating && generating.Exists())
             document[PoliciesSection] = new JsonObject { [policy] = SectionKeys(generating, leaveOut: ApiKey) };
@@ -51,7 +51,6 @@ internal static class RunConfiguration
         return document.ToJsonString(Settings);
     }
 
-    private const string RemoteEnvironmentsSection = "RemoteEnvironments";
     private const string PoliciesSection = "Policies";
     private const string ApiKey = "ApiKey";
 

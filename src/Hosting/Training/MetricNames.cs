@@ -80,9 +80,12 @@ public static class MetricNames
     public static readonly IReadOnlyList<string> Levels =
         ["episode_adv_abs_mean", "step_adv_abs_mean", "step_adv_nonzero_fraction", "episode_step_adv_corr", "step_adv_within_trajectory_share"];
 
-    /// <summary>The policy update: the losses, clipping, KL, entropy, gradient norm, learning rate, steps taken and skipped.</summary>
+    /// <summary>The policy update as metrics.csv has it: the losses, clipping, KL, entropy, gradient norm, learning rate, skipped steps, value loss.</summary>
     public static readonly IReadOnlyList<string> Update =
-        ["pg_loss", "pg_clipfrac", "pg_clipfrac_lower", "ppo_kl", "entropy", "kl_loss", "grad_norm", "lr", SkippedSteps, "vf_loss", "vf_clipfrac", "optimizer_steps"];
+        ["pg_loss", "pg_clipfrac", "pg_clipfrac_lower", "ppo_kl", "entropy", "kl_loss", "grad_norm", "lr", SkippedSteps, "vf_loss"];
+
+    /// <summary>The policy update's figures beside <see cref="Update"/> in metrics.jsonl only: the value clipping share and optimizer steps taken.</summary>
+    public static readonly IReadOnlyList<string> UpdateDetails = ["vf_clipfrac", "optimizer_steps"];
 
     /// <summary>The warm start: expert steps, the first and last SFT loss, its seconds.</summary>
     public static readonly IReadOnlyList<string> WarmStart = ["demonstration_steps", "sft_loss_first", "sft_loss_last", "time_s"];
@@ -125,7 +128,7 @@ public static class MetricNames
     [
         SuccessRate, TaskScoreMean, EpisodeRewardMean, EpisodeLengthMean, InvalidActionRate, TruncatedRate, EnvironmentFailures, Iteration,
         UniformGroupFraction, EnvironmentSteps, StepGroups, StepGroupSizeMean, StepGroupSingletonFraction, .. StepGroupActions, .. Advantages, .. Levels,
-        .. Update, RolloutSeconds, OldLogProbSeconds, WeightSyncSeconds, AdvantageSeconds, UpdateSeconds, AdvantageTimeShare, .. WarmStart, Saved,
+        .. Update, .. UpdateDetails, RolloutSeconds, OldLogProbSeconds, WeightSyncSeconds, AdvantageSeconds, UpdateSeconds, AdvantageTimeShare, .. WarmStart, Saved,
         .. Run, WarmStartSuccess, FinalSuccess, WallSeconds, PeakMemoryMegabytes,
     ];
 

@@ -17,7 +17,7 @@ public sealed class RunRecorder : IRunRecorder
         MetricNames.Iteration, MetricNames.SuccessRate, MetricNames.EpisodeRewardMean, MetricNames.EpisodeLengthMean, MetricNames.InvalidActionRate,
         MetricNames.TruncatedRate, MetricNames.EnvironmentFailures, MetricNames.TaskScoreMean, MetricNames.UniformGroupFraction, MetricNames.EnvironmentSteps,
         MetricNames.StepGroups, MetricNames.StepGroupSizeMean, MetricNames.StepGroupSingletonFraction, .. MetricNames.StepGroupActions, .. MetricNames.Advantages,
-        .. MetricNames.Update.Where(n => n is not ("optimizer_steps" or "vf_clipfrac")), MetricNames.RolloutSeconds, MetricNames.OldLogProbSeconds, MetricNames.AdvantageSeconds,
+        .. MetricNames.Update, MetricNames.RolloutSeconds, MetricNames.OldLogProbSeconds, MetricNames.AdvantageSeconds,
         MetricNames.UpdateSeconds, MetricNames.AdvantageTimeShare,
     ];
 
