@@ -3,8 +3,6 @@ using System.Text;
 using System.Text.Json;
 using GiGpoNet.Experiments.Ablations;
 using GiGpoNet.Experiments.Reporting;
-using GiGpoNet.Advantages;
-using GiGpoNet.Data;
 using GiGpoNet.Hosting.Advantages;
 using GiGpoNet.MLNet;
 using GiGpoNet.Running;
@@ -34,15 +32,15 @@ public sealed class AgentDataCatalog
     /// A step-row file (the JSON lines <c>gigpo advantages</c> reads: one row per step of each trajectory) as one row per step, with
     /// each row's advantage under <paramref name="algorithm"/> (NaN without one): group, trajectory, step, anchor, reward, ....
     /// </summary>
-    /// <exception cref="StepRowFileException">A line is malformed; the message names it.</exception>
+    /// <exception cref="StepRowFileException">A line is malformed, or an advantage is not finite; the message names the line.</exception>
+    /// <exception cref="ArgumentException">The rows lack what the algorithm needs (critic values for ppo), as <c>gigpo advantages</c> says.</exception>
     public IDataView LoadStepRows(string path, AlgorithmChoice? algorithm = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (algorithm is null) return RolloutDataViews.FromBatch(MLContext, StepRowFile.Read(path, requireAnchors: false).Batch);
         using var services = _services.Build(new Dictionary<string, string>(algorithm.Settings) { ["Training:Algorithm"] = algorithm.Name });
-        var estimator = services.GetRequiredService<IAdvantageEstimatorProvider>().Get(algorithm.Name);
-        var file = StepRowFile.Read(path, requireAnchors: estimator.RequiredFields.HasFlag(RolloutFields.Anchors));
-        return RolloutDataViews.FromBatch(MLContext, file.Batch, estimator.Estimate(file.Batch));
+        var (file, result, _) = services.GetRequiredService<AdvantageFileJob>().Estimate(algorithm.Name, path);
+        return RolloutDataViews.FromBatch(MLContext, file.Batch, result);
     }
 
     /// <summary>

@@ -14,12 +14,30 @@ public sealed class AdvantageFileJob(IAdvantageEstimatorProvider estimators, Adv
 {
     /// <summary>Runs the estimator named <paramref name="algorithm"/> over <paramref name="inputPath"/>.</summary>
     /// <exception cref="GiGpoNetConfigurationException">The algorithm is unknown.</exception>
-    /// <exception cref="StepRowFileException">The input is malformed.</exception>
+    /// <exception cref="StepRowFileException">The input is malformed, or an advantage is not finite.</exception>
     /// <exception cref="ArgumentException">The input lacks what the estimator needs (for example critic values for ppo).</exception>
     public AdvantageFileSummary Run(string algorithm, string inputPath, string outputPath)
     {
-        ArgumentNullException.ThrowIfNull(inputPath);
         ArgumentNullException.ThrowIfNull(outputPath);
+        var (file, result, elapsed) = Estimate(algorithm, inputPath);
+        WriteAtomically(outputPath, stream => Write(stream, file, result));
+        var stepGroups = result.Metrics.TryGetValue("step_groups", out var k) ? (int)k : 0;
+        return new AdvantageFileSummary(file.Batch.RowCount, file.Batch.GroupCount, stepGroups, elapsed.TotalMilliseconds)
+        {
+            StepGroupActions = result.Metrics.Where(m => Training.MetricNames.StepGroupActions.Contains(m.Key)).ToDictionary(m => m.Key, m => m.Value),
+        };
+    }
+
+    /// <summary>
+    /// Reads <paramref name="inputPath"/> as the estimator named <paramref name="algorithm"/> needs it and computes its advantages, every
+    /// one finite; <see cref="Run"/> writes them, and hosts read them (as IDataView, for example).
+    /// </summary>
+    /// <exception cref="GiGpoNetConfigurationException">The algorithm is unknown.</exception>
+    /// <exception cref="StepRowFileException">The input is malformed, or an advantage is not finite.</exception>
+    /// <exception cref="ArgumentException">The input lacks what the estimator needs (for example critic values for ppo).</exception>
+    public (StepRowFile File, AdvantageResult Result, TimeSpan Elapsed) Estimate(string algorithm, string inputPath)
+    {
+        ArgumentNullException.ThrowIfNull(inputPath);
         var registration = registry.Get(algorithm);
         var estimator = estimators.Get(registration.Name);
         var file = StepRowFile.Read(inputPath, requireAnchors: estimator.RequiredFields.HasFlag(RolloutFields.Anchors));
@@ -30,13 +48,7 @@ public sealed class AdvantageFileJob(IAdvantageEstimatorProvider estimators, Adv
 
         var (result, elapsed) = new TimedEstimation(estimator).Estimate(file.Batch);
         RequireFinite(result, file);
-
-        WriteAtomically(outputPath, stream => Write(stream, file, result));
-        var stepGroups = result.Metrics.TryGetValue("step_groups", out var k) ? (int)k : 0;
-        return new AdvantageFileSummary(file.Batch.RowCount, file.Batch.GroupCount, stepGroups, elapsed.TotalMilliseconds)
-        {
-            StepGroupActions = result.Metrics.Where(m => Training.MetricNames.StepGroupActions.Contains(m.Key)).ToDictionary(m => m.Key, m => m.Value),
-        };
+        return (file, result, elapsed);
     }
 
     /// <summary>Refuses a result with a non-finite advantage (a γ above 1 over a long trajectory can overflow), naming its line.</summary>
