@@ -67,7 +67,8 @@ internal static class TrainCommand
         {
             TrainingEventKind.WaitingForWarmStart => "waiting for another run to finish training the same warm start (WarmStart:CacheDirectory); this run loads it then",
             TrainingEventKind.WarmStart =>
-                $"warm start: {F("demonstration_steps", "0")} expert steps, SFT loss {F("sft_loss_first")} -> {F("sft_loss_last")}, validation success {F("success_rate")} " +
+                $"warm start: {F("demonstration_steps", "0")} expert steps, SFT loss {F("sft_loss_first")} -> {F("sft_loss_last")}, " +
+                    $"validation success {F(MetricNames.SuccessRate)} " +
                     $"({F("time_s", "0.0")} s)",
             TrainingEventKind.Iteration => $"iteration {e.Iteration}: success {F(MetricNames.SuccessRate)}, reward {F(MetricNames.EpisodeRewardMean)}, " +
                            $"length {F(MetricNames.EpisodeLengthMean, "0.0")}, " +
@@ -76,7 +77,7 @@ internal static class TrainCommand
                            $", pg_loss {F("pg_loss")}, kl {F("kl_loss", "0.0000")}; " +
                            $"rollout {F(MetricNames.RolloutSeconds, "0.0")} s, advantage {F(MetricNames.AdvantageSeconds, "0.0000")} s, " +
                            $"update {F(MetricNames.UpdateSeconds, "0.0")} s",
-            TrainingEventKind.Evaluation => $"evaluation after iteration {e.Iteration}: validation success {F("success_rate")}" +
+            TrainingEventKind.Evaluation => $"evaluation after iteration {e.Iteration}: validation success {F(MetricNames.SuccessRate)}" +
                             string.Concat(e.Metrics.Where(p => p.Key.StartsWith("success_rate/", StringComparison.Ordinal))
                                 .Select(p => $", {p.Key["success_rate/".Length..]} {p.Value.ToString("0.00", CultureInfo.InvariantCulture)}")),
             TrainingEventKind.Checkpoint => e.Metrics.GetValueOrDefault(MetricNames.Saved) > 0 ? $"checkpoint of iteration {e.Iteration} saved"
