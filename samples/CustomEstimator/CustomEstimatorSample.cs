@@ -22,7 +22,8 @@ public static class CustomEstimatorSample
         var compare = args.FirstOrDefault() == "compare";
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = compare ? args[1..] : args, ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders(); // this sample prints its own lines; errors are reported below
-        builder.Services.AddGiGpoNet(builder.Configuration).AddBuiltIns().AddTimeAligned();
+        builder.Services.AddGiGpoNet(builder.Configuration).AddBuiltIns().AddTimeAligned()
+            .Decorate<ITrainingStep>((inner, _) => new TimedTrainingStep(inner)); // the built-in step, its iterations timed
 
         using var host = builder.Build();
         try { await host.StartAsync(); } // validates every option, Training:Algorithm and how the parts fit, before any work
@@ -39,7 +40,8 @@ public static class CustomEstimatorSample
         await output.WriteLineAsync($"Training {services.GetRequiredService<IOptions<TrainingOptions>>().Value.Algorithm} into {trainer.OutputDirectory}");
         await foreach (var e in trainer.RunAsync())
             if (e.Metrics.TryGetValue(MetricNames.SuccessRate, out var success))
-                await output.WriteLineAsync($"{e.Kind,-12} {e.Iteration,3}  success {success:0.00}  reward {e.Metrics["episode_reward_mean"]:0.00}");
+                await output.WriteLineAsync($"{e.Kind,-12} {e.Iteration,3}  success {success:0.00}  reward {e.Metrics["episode_reward_mean"]:0.00}" +
+                    (e.Metrics.TryGetValue(TimedTrainingStep.MetricName, out var seconds) ? $"  {seconds:0.0} s" : ""));
     }
 
     private static async Task CompareAsync(IServiceProvider services, TextWriter output)

@@ -16,7 +16,7 @@ public sealed class AlgorithmSelectionTests
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
-        var builder = services.AddGiGpoNet(configuration).AddBuiltInAlgorithms();
+        var builder = services.AddGiGpoNet(configuration).AddTorchSharpLearner().AddBuiltInAlgorithms();
         more?.Invoke(builder);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }

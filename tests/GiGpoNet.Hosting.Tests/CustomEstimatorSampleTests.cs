@@ -41,6 +41,16 @@ public sealed class CustomEstimatorSampleTests
             Assert.That(code, Is.EqualTo(0), output);
             Assert.That(output, Does.Contain("Training time_aligned into").And.Contain("iteration      2"));
             Assert.That(File.ReadAllText(Path.Combine(run, "summary.json")), Does.Contain("\"algorithm\": \"time_aligned\""));
+
+            // The decorated training step: every iteration's line in metrics.jsonl carries the wrapper's metric beside the built-in ones.
+            var iterations = File.ReadLines(Path.Combine(run, "metrics.jsonl")).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
+                .Where(e => e.GetProperty("event").GetString() == "iteration").ToList();
+            Assert.That(iterations, Has.Count.EqualTo(2));
+            foreach (var iteration in iterations)
+            {
+                Assert.That(iteration.GetProperty("sample/iteration_wall_s").GetDouble(), Is.GreaterThan(0), "the wrapper timed the built-in step");
+                Assert.That(iteration.GetProperty("success_rate").GetDouble(), Is.InRange(0, 1), "and the built-in step's metrics are all there");
+            }
         }
         finally
         {

@@ -6,7 +6,8 @@ namespace GiGpoNet.Hosting.Tests;
 /// <summary>
 /// The packages as a user takes them: every src/ project is packed into a local folder feed, and the README's console host, outside the
 /// repository, references the packages (not the projects) from a clean NuGet cache, registers an estimator of its own and trains one
-/// iteration with it; without a native runtime it stops with one line that names the packages to add.
+/// iteration with it; without a native runtime it stops with one line that names the packages to add. A host that only estimates
+/// advantages, on the training core and one estimator package, has neither TorchSharp, Lucene.Net nor ASP.NET Core in its closure.
 /// </summary>
 [Category("Slow")]
 public sealed class PackageTests
@@ -90,7 +91,7 @@ public sealed class PackageTests
         var project = ReadmeBlock("## Training from C#", "xml");
         Assert.That(project, Does.Contain($"Include=\"libtorch-cpu-linux-x64\" Version=\"{CentralVersion(root, "libtorch-cpu-linux-x64")}\""),
             "the README names the libtorch this version is built against");
-        var app = CreateApp("app", project.Replace("Include=\"GiGpoNet.Hosting\" Version=\"0.1.0\"", $"Include=\"GiGpoNet.Hosting\" Version=\"{_version}\"",
+        var app = CreateApp("app", project.Replace("Include=\"GiGpoNet\" Version=\"0.1.0\"", $"Include=\"GiGpoNet\" Version=\"{_version}\"",
             StringComparison.Ordinal), feed, machineCache);
         var (code, output) = Dotnet(app, clean, "build");
         Assert.That(code, Is.EqualTo(0), output);
@@ -114,8 +115,36 @@ public sealed class PackageTests
         Assert.That(output, Does.Contain("'centred'").And.Contain("centered"));
         Assert.That(Directory.Exists(run + "-typo"), Is.False, "nothing is written before the check");
 
+        // A host that only estimates advantages takes the training core and one estimator package: no TorchSharp, Lucene.Net or ASP.NET Core.
+        var estimatorOnly = CreateApp("estimator-only", $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><ImplicitUsings>enable</ImplicitUsings></PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="GiGpoNet.Hosting" Version="{_version}" />
+                <PackageReference Include="GiGpoNet.Algorithms.GiGpo" Version="{_version}" />
+              </ItemGroup>
+            </Project>
+            """, feed, machineCache, """
+            using GiGpoNet.Advantages;
+            using Microsoft.Extensions.Configuration;
+            using Microsoft.Extensions.DependencyInjection;
+
+            var services = new ServiceCollection();
+            services.AddGiGpoNet(new ConfigurationBuilder().AddCommandLine(args).Build()).AddGiGpo();
+            using var provider = services.BuildValidatedGiGpoNetProvider();
+            Console.WriteLine(provider.GetRequiredService<IAdvantageEstimatorProvider>().Get("gigpo").GetType().Name);
+            """);
+        (code, output) = Dotnet(estimatorOnly, clean, "run", "--", "--Training:Algorithm=gigpo");
+        Assert.That(code, Is.EqualTo(0), output);
+        Assert.That(output, Does.Contain("GiGpoAdvantageEstimator"));
+        var assets = File.ReadAllText(Path.Combine(estimatorOnly, "obj", "project.assets.json"));
+        var runtime = File.ReadAllText(Path.Combine(estimatorOnly, "bin", "Debug", "net10.0", "App.runtimeconfig.json"));
+        foreach (var heavy in new[] { "TorchSharp", "Lucene.Net", "Microsoft.ML", "GiGpoNet.Backend" })
+            Assert.That(assets, Does.Not.Contain($"\"{heavy}"), $"{heavy} is not in the estimator-only host's closure");
+        Assert.That(runtime, Does.Not.Contain("Microsoft.AspNetCore.App"), "nor ASP.NET Core");
+
         // The same host without a native runtime: one line naming the packages, before any folder is made.
-        var bare = CreateApp("bare", project.Replace("Include=\"GiGpoNet.Hosting\" Version=\"0.1.0\"", $"Include=\"GiGpoNet.Hosting\" Version=\"{_version}\"",
+        var bare = CreateApp("bare", project.Replace("Include=\"GiGpoNet\" Version=\"0.1.0\"", $"Include=\"GiGpoNet\" Version=\"{_version}\"",
                 StringComparison.Ordinal).Replace($"<PackageReference Include=\"libtorch-cpu-linux-x64\" Version=\"{CentralVersion(root, "libtorch-cpu-linux-x64")}\" />",
                 "", StringComparison.Ordinal), feed, machineCache);
         (code, output) = Dotnet(bare, clean, "build");
@@ -130,8 +159,11 @@ public sealed class PackageTests
         Assert.That(Directory.Exists(run + "-bare"), Is.False, "nothing is written before the check");
     }
 
-    /// <summary>A console project named App in <paramref name="name"/>, with the README's program, restoring from the feed and the mirror.</summary>
-    private string CreateApp(string name, string project, string feed, string mirror)
+    /// <summary>
+    /// A console project named App in <paramref name="name"/>, with the README's program (or <paramref name="program"/>), restoring from
+    /// the feed and the mirror.
+    /// </summary>
+    private string CreateApp(string name, string project, string feed, string mirror, string? program = null)
     {
         var app = Path.Combine(_folder, name);
         Directory.CreateDirectory(app);
@@ -146,7 +178,7 @@ public sealed class PackageTests
             </configuration>
             """);
         File.WriteAllText(Path.Combine(app, "App.csproj"), project);
-        File.WriteAllText(Path.Combine(app, "Program.cs"), ReadmeBlock("## Training from C#", "csharp"));
+        File.WriteAllText(Path.Combine(app, "Program.cs"), program ?? ReadmeBlock("## Training from C#", "csharp"));
         return app;
     }
 }

@@ -31,12 +31,14 @@ public static class RemoteEnvironmentBuilderExtensions
     /// <summary>
     /// Registers a remote environment for each child of the <see cref="SectionName"/> section, named by its key and configured by its
     /// <see cref="RemoteEnvironmentOptions"/> keys (<c>--RemoteEnvironments:alfworld:BaseAddress=http://host:5005</c>, then
-    /// <c>--Training:Environment=alfworld</c>), so a <c>gigpo</c> run reaches a server without code.
+    /// <c>--Training:Environment=alfworld</c>), so a <c>gigpo</c> run reaches a server without code. A run's <c>configuration.json</c>
+    /// records the chosen one's keys, without its <c>ApiKey</c>.
     /// </summary>
     /// <exception cref="GiGpoNetConfigurationException">A key is unknown, or a value is not usable; the message names it.</exception>
     public static IGiGpoNetBuilder AddRemoteEnvironments(this IGiGpoNetBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.AddConfigurationSection(SectionName, SectionRecording.SelectedEnvironment, nameof(RemoteEnvironmentOptions.ApiKey));
         foreach (var child in builder.Configuration.GetSection(SectionName).GetChildren())
             builder.AddRemoteEnvironment(child.Key, options =>
             {

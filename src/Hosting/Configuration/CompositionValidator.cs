@@ -38,9 +38,11 @@ internal sealed class CompositionValidator(IServiceProvider services) : IValidat
         LearnerCapabilities learner;
         try
         {
+            // A host without a learner (one that only estimates advantages) trains nothing; AgentTrainer says what to add if asked for.
+            if (services.GetService<ILearnerFactory>() is not { } learners) return ValidateOptionsResult.Skip;
             estimator = TrainingServices.SelectedEstimator(services);
             source = TrainingServices.SelectedRolloutSource(services);
-            learner = services.GetRequiredService<ILearnerFactory>().Capabilities;
+            learner = learners.Capabilities;
         }
         catch (OptionsValidationException)
         {

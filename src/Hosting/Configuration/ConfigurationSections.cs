@@ -1,21 +1,30 @@
 using GiGpoNet.Advantages;
 using GiGpoNet.Environments;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 
 namespace GiGpoNet.Hosting.Configuration;
 
 /// <summary>
-/// Refuses a configuration section nothing reads: a top-level section that is not one of the framework's, an <c>Algorithms:X</c> for
+/// Refuses a configuration section nothing reads: a top-level section that no registered package declared, an <c>Algorithms:X</c> for
 /// no registered estimator, an <c>Environments:X</c> for no registered environment. A misspelt section (<c>--Trainng:Algorithm=grpo</c>)
 /// would otherwise start a run of the defaults without a word. Environment variables count only where they name a section
 /// (<c>Training__Seed</c>), since the process environment holds much else.
 /// </summary>
-internal sealed class ConfigurationSections(IConfiguration configuration, AdvantageEstimatorRegistry estimators, EnvironmentRegistry environments)
+internal sealed class ConfigurationSections(IConfiguration configuration, IEnumerable<ConfigurationSectionDeclaration> declarations,
+    AdvantageEstimatorRegistry estimators, EnvironmentRegistry environments)
 {
-    /// <summary>The top-level sections the framework reads (Logging is the .NET convention, read by hosts).</summary>
-    public static readonly IReadOnlyList<string> Known =
-        ["Training", "Policy", "Policies", "WarmStart", "Rollout", "Update", "Backend", "Algorithms", "Environments", "RemoteEnvironments", "Logging", "Plugins"];
+    /// <summary>
+    /// The sections the core reads besides its options (Logging is the .NET convention, read by hosts); a run's configuration.json
+    /// records the chosen component's <c>Algorithms</c> and <c>Environments</c> child and the plugins itself.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Core = ["Algorithms", "Environments", "Logging", PluginBuilderExtensions.SectionName];
+
+    /// <summary>Every declared top-level section, in the order the packages declared them.</summary>
+    public IReadOnlyList<ConfigurationSectionDeclaration> Declared { get; } = [.. declarations];
+
+    private IReadOnlyList<string> Known => [.. Declared.Select(d => d.Name)];
 
     /// <summary>
     /// Throws for the first section nothing reads, naming the closest known one: a top-level section, then the components' sections
@@ -25,9 +34,10 @@ internal sealed class ConfigurationSections(IConfiguration configuration, Advant
     /// <exception cref="GiGpoNetConfigurationException">A section is unknown.</exception>
     public void Check()
     {
+        var known = Known;
         foreach (var name in TopLevelNames())
-            if (!Known.Contains(name, StringComparer.OrdinalIgnoreCase))
-                throw Unknown(name, "configuration section", Known);
+            if (!known.Contains(name, StringComparer.OrdinalIgnoreCase))
+                throw Unknown(name, "configuration section", known);
         CheckComponents();
     }
 

@@ -1,11 +1,7 @@
 using GiGpoNet.Advantages;
-using GiGpoNet.Backend;
-using GiGpoNet.Backend.Learning;
-using GiGpoNet.Backend.Training;
 using GiGpoNet.Environments;
 using GiGpoNet.Environments.Rollouts;
 using GiGpoNet.Hosting.Configuration;
-using GiGpoNet.Hosting.Policies;
 using GiGpoNet.Hosting.Training;
 using GiGpoNet.Learning;
 using GiGpoNet.Policies;
@@ -20,7 +16,7 @@ namespace GiGpoNet.Hosting.DependencyInjection;
 
 /// <summary>
 /// The parts of a training run, each registered with TryAdd so that a service registered before <c>AddGiGpoNet</c> replaces it:
-/// the learner factory (TorchSharp), the <c>learner</c> and <c>openai</c> policies, the <c>environment</c> rollout source, the warm start, the evaluator,
+/// the <c>learner</c> policy, the <c>environment</c> rollout source, the warm start, the evaluator,
 /// the iteration, the checkpoint store, the recorder and the trainer itself.
 /// </summary>
 internal static class TrainingServices
@@ -29,10 +25,7 @@ internal static class TrainingServices
     {
         var services = builder.Services;
         builder.AddRolloutDefaults(); // the environment loop's parts; a later registration of any of them replaces it
-        services.TryAddSingleton<ILearnerFactory>(sp => new TorchLearnerFactory(Options<BackendOptions>(sp), Options<PolicyModelOptions>(sp),
-            Options<UpdateOptions>(sp), Options<RolloutOptions>(sp).MaxNewTokens));
         builder.AddPolicyProvider<LearnerPolicyProvider>(PolicyRegistry.Learner);
-        builder.AddPolicyProvider<OpenAiPolicyProvider>(OpenAiPolicyProvider.Name);
         builder.AddRolloutSource(RolloutSourceRegistry.Environment, typeof(EnvironmentRolloutSource), sp => new EnvironmentRolloutSource(
             SelectedEnvironment(sp), Options<RolloutOptions>(sp), sp.GetRequiredService<IPromptBuilder>(), sp.GetRequiredService<IActionParser>(),
             sp.GetRequiredService<IEpisodeMemoryFactory>()));
@@ -44,11 +37,20 @@ internal static class TrainingServices
         services.TryAddTransient<ITrainingStep>(sp => new RolloutTrainingStep(SelectedRolloutSource(sp), SelectedEstimator(sp), Options<TrainingOptions>(sp)));
         services.TryAddTransient<IWarmStart>(sp => new ExpertWarmStart(SelectedEnvironment(sp), sp.GetRequiredService<IPromptBuilder>(),
             sp.GetRequiredService<IEpisodeMemoryFactory>(), Options<RolloutOptions>(sp), Options<WarmStartOptions>(sp), Options<TrainingOptions>(sp),
-            sp.GetRequiredService<ILearnerFactory>(), sp.GetRequiredService<IEvaluator>()));
-        services.TryAddTransient(sp => new AgentTrainer(Options<TrainingOptions>(sp), Describe(sp, builder.Configuration), sp.GetRequiredService<ILearnerFactory>(),
-            SelectedPolicy(sp), sp.GetRequiredService<IWarmStart>(), sp.GetRequiredService<ITrainingStep>(), sp.GetRequiredService<IEvaluator>(),
-            sp.GetRequiredService<ICheckpointStore>(), sp.GetRequiredService<IRunRecorderFactory>(), sp.GetService<ILogger<AgentTrainer>>()));
+            LearnerFactory(sp), sp.GetRequiredService<IEvaluator>()));
+        services.TryAddTransient(sp =>
+        {
+            var learners = LearnerFactory(sp); // first: without a learner nothing else matters
+            return new AgentTrainer(Options<TrainingOptions>(sp), Describe(sp, builder.Configuration), learners, SelectedPolicy(sp),
+                sp.GetRequiredService<IWarmStart>(), sp.GetRequiredService<ITrainingStep>(), sp.GetRequiredService<IEvaluator>(),
+                sp.GetRequiredService<ICheckpointStore>(), sp.GetRequiredService<IRunRecorderFactory>(), sp.GetService<ILogger<AgentTrainer>>());
+        });
     }
+
+    /// <summary>The registered learner factory, or an error that says which package registers one.</summary>
+    public static ILearnerFactory LearnerFactory(IServiceProvider services) => services.GetService<ILearnerFactory>() ?? throw new GiGpoNetConfigurationException(
+        "No learner is registered, and a training run needs one to hold the weights it trains: add .AddTorchSharpLearner() (package " +
+        "GiGpoNet.Backend.TorchSharp) or .AddBuiltIns() (package GiGpoNet) after AddGiGpoNet, or register an ILearnerFactory of your own.");
 
     /// <summary>The estimator named by <c>Training:Algorithm</c>.</summary>
     public static IAdvantageEstimator SelectedEstimator(IServiceProvider services) =>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using GiGpoNet.Hosting.Recording;
 
 namespace GiGpoNet.Hosting.Training;
 
@@ -23,7 +24,7 @@ public sealed class RunRecorder : IRunRecorder
 
     private readonly StreamWriter _jsonl;
     private readonly StreamWriter _csv;
-    private readonly TorchSharp.Modules.SummaryWriter _tensorBoard;
+    private readonly TensorBoardEventWriter _tensorBoard;
 
     /// <summary>UTF-8 without a byte-order mark: JSON Lines and CSV readers (Python's json, jq, pandas) reject or mangle one.</summary>
     private static readonly UTF8Encoding Utf8WithoutMark = new(encoderShouldEmitUTF8Identifier: false);
@@ -57,7 +58,7 @@ public sealed class RunRecorder : IRunRecorder
         var header = !File.Exists(csvPath) || new FileInfo(csvPath).Length == 0;
         _csv = new StreamWriter(csvPath, append: true, Utf8WithoutMark) { AutoFlush = true };
         if (header) _csv.WriteLine(string.Join(',', IterationColumns));
-        _tensorBoard = TorchSharp.torch.utils.tensorboard.SummaryWriter(Path.Combine(folder, "tensorboard"));
+        _tensorBoard = new TensorBoardEventWriter(Path.Combine(folder, "tensorboard"));
     }
 
     private string? SetAsideEarlierRun()
@@ -114,7 +115,7 @@ public sealed class RunRecorder : IRunRecorder
         if (e.Warning is not null) line["warning"] = e.Warning;
         _jsonl.WriteLine(JsonSerializer.Serialize(line));
         foreach (var (key, value) in e.Metrics)
-            if (double.IsFinite(value)) _tensorBoard.add_scalar($"{e.Kind}/{key}", (float)value, e.Iteration);
+            if (double.IsFinite(value)) _tensorBoard.AddScalar($"{e.Kind}/{key}", (float)value, e.Iteration);
         if (e.Kind == TrainingEventKind.Iteration)
             _csv.WriteLine(string.Join(',', IterationColumns.Select(c =>
                 c == "iteration" ? e.Iteration.ToString(CultureInfo.InvariantCulture)
@@ -144,6 +145,6 @@ public sealed class RunRecorder : IRunRecorder
     {
         _jsonl.Dispose();
         _csv.Dispose();
-        // SummaryWriter writes each event as it is added and has nothing to release.
+        _tensorBoard.Dispose();
     }
 }

@@ -63,6 +63,15 @@ public sealed class TwoProcessTrainingTests : CliTestBase
             }
         // Without the sync the server keeps the checkpoint it started on while the learner moves: the same figures show it.
         Assert.That(curves["no-sync"].Max(m => Math.Abs(m["mismatch/mismatch_kl"])), Is.GreaterThan(100 * curves["full"].Max(m => Math.Abs(m["mismatch/mismatch_kl"]))));
+
+        // The openai run's own configuration.json holds Policies:openai and reproduces it, as the server's sync leaves it at each step.
+        await using var again = await CliServerProcess.StartPolicyServerAsync(Path.Combine(Folder, "in-process", "checkpoints", "final"));
+        var recorded = Path.Combine(Folder, "full", "configuration.json");
+        Assert.That(File.ReadAllText(recorded), Does.Contain("\"Policies\"").And.Contain("\"openai\"").And.Contain("\"Model\": \"final\""));
+        (code, _, stderr) = Run("train", "--settings", recorded, $"--Training:OutputDirectory={Path.Combine(Folder, "full-again")}",
+            $"--Policies:openai:BaseAddress={again.BaseAddress}");
+        Assert.That(code, Is.EqualTo(0), $"{stderr}\n{again.Log}");
+        TinyTraining.AssertSameMetrics(Path.Combine(Folder, "full"), Path.Combine(Folder, "full-again"));
     }
 
     [TestCase(false)]

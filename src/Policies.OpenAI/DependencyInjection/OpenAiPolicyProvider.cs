@@ -1,9 +1,7 @@
 using GiGpoNet.Learning;
-using GiGpoNet.Policies;
-using GiGpoNet.Policies.OpenAI;
 using Microsoft.Extensions.Options;
 
-namespace GiGpoNet.Hosting.Policies;
+namespace GiGpoNet.Policies.OpenAI.DependencyInjection;
 
 /// <summary>The built-in <c>openai</c> policy: rollouts on the inference server of <c>Policies:openai</c>, prompts tokenized by the learner.</summary>
 internal sealed class OpenAiPolicyProvider(IOptions<OpenAiPolicyOptions> options) : IPolicyProvider, IDisposable

@@ -1,8 +1,7 @@
-using GiGpoNet.Backend;
 using GiGpoNet.Environments.Rollouts;
 using Microsoft.Extensions.Options;
 
-namespace GiGpoNet.Hosting.Configuration;
+namespace GiGpoNet.Backend.DependencyInjection;
 
 /// <summary>
 /// Checks the <c>Policy</c> section at start-up, a pretrained <c>Policy:Path</c> against the context a turn needs (its prompt limit plus

@@ -1,0 +1,39 @@
+using GiGpoNet.Backend.Training;
+using GiGpoNet.Hosting.Configuration;
+using GiGpoNet.Policies;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace GiGpoNet.Backend.DependencyInjection;
+
+/// <summary>
+/// Checks the <c>Update</c> section at start-up: its values, and that reusing the rollout's log-probabilities is asked for only when the
+/// learner itself samples the rollouts (<c>Training:Policy</c> names the learner).
+/// </summary>
+internal sealed class UpdateOptionsValidator(IServiceProvider services) : IValidateOptions<UpdateOptions>
+{
+    public ValidateOptionsResult Validate(string? name, UpdateOptions options)
+    {
+        var failures = options.Validate().Select(f => $"{UpdateOptions.SectionName}:{f}").ToList();
+        if (options.ReuseRolloutLogProbs && SelectedPolicy() is { IsLearner: false } policy)
+            failures.Add($"{UpdateOptions.SectionName}:{nameof(UpdateOptions.ReuseRolloutLogProbs)} assumes the rollout engine is the learner, and " +
+                         $"Training:Policy = {policy.Name} samples with its own kernels (on a server): unset it (the learner recomputes the old " +
+                         "log-probs; Update:RolloutIsThreshold corrects for the difference).");
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private (string Name, bool IsLearner)? SelectedPolicy()
+    {
+        TrainingOptions training;
+        try
+        {
+            training = services.GetRequiredService<IOptions<TrainingOptions>>().Value;
+        }
+        catch (OptionsValidationException)
+        {
+            return null; // reported by the Training section's own validation
+        }
+        if (!services.GetRequiredService<PolicyRegistry>().TryGet(training.Policy, out var registration)) return null;
+        return (registration.Name, services.GetRequiredKeyedService<IPolicyProvider>(registration.Name).IsLearner);
+    }
+}
