@@ -18,7 +18,8 @@ namespace GiGpoNet.Backend.Learning;
 /// checkpoints hold the adapter in PEFT's format under <c>adapter/</c> and refer to the base, written once into
 /// <c>checkpoints/base</c>. Full fine-tuning's frozen reference goes there too, so that checkpoints hold only what changes.
 /// </summary>
-internal sealed class TorchLearner(Qwen2ForCausalLM model, ITextTokenizer tokenizer, int maxPromptTokens, UpdateOptions update, LoraOptions lora) : ILearner
+internal sealed class TorchLearner(Qwen2ForCausalLM model, ITextTokenizer tokenizer, int maxPromptTokens, UpdateOptions update, LoraOptions lora,
+    IPolicyLoss? policyLoss = null) : ILearner
 {
     private readonly TorchPolicy _policy = new(model, tokenizer, maxPromptTokens);
     private Qwen2ForCausalLM? _reference;
@@ -66,7 +67,7 @@ internal sealed class TorchLearner(Qwen2ForCausalLM model, ITextTokenizer tokeni
         _critic = start.Critic ? CreateCritic(model) : null;
         _adapters = lora.Enabled ? LoraAdapters.Attach(model, lora) : null;
         if (update.UseKlLoss && _adapters is not null) _reference = model;
-        _updater = new PolicyUpdater(model, update, tokenizer.PaddingId, _reference, _critic, _adapters?.Parameters(), _adapters);
+        _updater = new PolicyUpdater(model, update, tokenizer.PaddingId, _reference, _critic, _adapters?.Parameters(), _adapters, policyLoss);
         if (start.ResumeFrom is { } folder) Restore(folder);
     }
 

@@ -17,7 +17,9 @@ namespace GiGpoNet.Backend.Learning;
 /// <param name="policy">The <c>Policy</c> section.</param>
 /// <param name="update">The <c>Update</c> section.</param>
 /// <param name="maxResponseTokens">The longest response generated (<c>Rollout:MaxNewTokens</c>), for a from-scratch model's positions.</param>
-public sealed class TorchLearnerFactory(BackendOptions backend, PolicyModelOptions policy, UpdateOptions update, int maxResponseTokens) : ILearnerFactory
+/// <param name="policyLoss">The policy loss the update minimizes (<c>Update:PolicyLoss</c>); default <see cref="VanillaPolicyLoss"/>.</param>
+public sealed class TorchLearnerFactory(BackendOptions backend, PolicyModelOptions policy, UpdateOptions update, int maxResponseTokens,
+    IPolicyLoss? policyLoss = null) : ILearnerFactory
 {
     /// <summary>The learner's name in messages.</summary>
     public const string Name = "torchsharp";
@@ -60,7 +62,7 @@ public sealed class TorchLearnerFactory(BackendOptions backend, PolicyModelOptio
             null => CreatePolicy(start.Corpus),
         };
 
-        return new TorchLearner(model, tokenizer, policy.MaxPromptTokens, update, policy.Lora);
+        return new TorchLearner(model, tokenizer, policy.MaxPromptTokens, update, policy.Lora, policyLoss);
     }
 
     /// <summary>

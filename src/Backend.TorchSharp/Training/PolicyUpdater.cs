@@ -13,6 +13,7 @@ namespace GiGpoNet.Backend.Training;
 /// </summary>
 internal sealed class PolicyUpdater : IDisposable
 {
+    private readonly IPolicyLoss _policyLoss;
     private readonly Qwen2ForCausalLM _policy;
     private readonly Qwen2ForCausalLM? _reference;
     private readonly Lora.LoraAdapters? _adapters;
@@ -33,9 +34,11 @@ internal sealed class PolicyUpdater : IDisposable
     /// <param name="critic">PPO's critic, trained alongside.</param>
     /// <param name="trainable">The policy's parameters the optimizer updates (LoRA: the adapters'); default: all of the policy's.</param>
     /// <param name="adapters">The policy's LoRA adapters, bypassed to score the reference when it is the policy itself.</param>
+    /// <param name="policyLoss">The policy loss (<c>Update:PolicyLoss</c>); default <see cref="VanillaPolicyLoss"/>.</param>
     public PolicyUpdater(Qwen2ForCausalLM policy, UpdateOptions options, int paddingId, Qwen2ForCausalLM? reference = null, Qwen2ForValue? critic = null,
-        IReadOnlyList<Parameter>? trainable = null, Lora.LoraAdapters? adapters = null)
+        IReadOnlyList<Parameter>? trainable = null, Lora.LoraAdapters? adapters = null, IPolicyLoss? policyLoss = null)
     {
+        _policyLoss = policyLoss ?? new VanillaPolicyLoss();
         var problems = options.Validate().ToList();
         if (problems.Count > 0) throw new GiGpoNetConfigurationException("Invalid Update options: " + string.Join(" ", problems));
         if (options.UseKlLoss && reference is null)
@@ -152,10 +155,9 @@ internal sealed class PolicyUpdater : IDisposable
                     var logits = ResponseLogits(_policy, batch);
                     var logProb = TokenStatistics.LogProbs(logits, batch.ResponseIds);
                     var mask = batch.ResponseMask;
-                    var policy = PolicyLoss.Compute(logProb, batch.Pack([.. chosen.Select(r => r.OldLogProbs)], device),
+                    var policy = _policyLoss.Compute(new PolicyLossInputs(logProb, batch.Pack([.. chosen.Select(r => r.OldLogProbs)], device),
                         batch.Pack([.. chosen.Select(r => r.Advantages)], device), mask,
-                        _options.ClipRatioLow, _options.ClipRatioHigh, _options.ClipRatioC, _options.LossAggMode,
-                        chosen.All(r => r.RolloutWeights is not null) ? batch.Pack([.. chosen.Select(r => r.RolloutWeights!)], device) : null);
+                        chosen.All(r => r.RolloutWeights is not null) ? batch.Pack([.. chosen.Select(r => r.RolloutWeights!)], device) : null, _options));
                     var entropy = LossAggregation.Aggregate(TokenStatistics.Entropy(logits), mask, _options.LossAggMode);
                     var loss = policy.Loss - entropy.mul(entropyCoeff);
                     var kl = 0.0;

@@ -35,6 +35,12 @@ public sealed class UpdateOptions
     /// <summary>AdamW weight decay. Default 0.01.</summary>
     public double WeightDecay { get; set; } = 0.01;
 
+    /// <summary>
+    /// The policy loss, by its registered name: <c>vanilla</c> (PPO-clip with the dual clip, verl's default), or one registered with
+    /// <c>builder.AddPolicyLoss&lt;TLoss&gt;("name")</c>. Default <c>vanilla</c>.
+    /// </summary>
+    public string PolicyLoss { get; set; } = VanillaPolicyLoss.Name;
+
     /// <summary>Lower clip ε_low of the ratio. Default 0.2.</summary>
     public double ClipRatioLow { get; set; } = 0.2;
 

@@ -42,7 +42,11 @@ internal static class SettingsCommand
             using var provider = services.BuildServiceProvider();
             var components = SettingsReference.Components(provider.GetRequiredService<AdvantageEstimatorRegistry>(),
                 provider.GetRequiredService<EnvironmentRegistry>());
-            output.Write(SettingsReference.Markdown([.. Core, .. components]));
+            // Sections a plugin declared (AddConfigurationSection) after the built-in ones.
+            var declared = provider.GetServices<ConfigurationSectionDeclaration>()
+                .Where(d => d.OptionsType is not null && !Core.Any(c => string.Equals(c.Path, d.Name, StringComparison.OrdinalIgnoreCase)))
+                .Select(d => new SettingsReference.Section(d.Name, d.OptionsType!, $"declared by {d.OptionsType!.Assembly.GetName().Name} ({d.OptionsType.Name})"));
+            output.Write(SettingsReference.Markdown([.. Core, .. declared, .. components]));
             return ExitCodes.Success;
         }));
         return command;

@@ -40,7 +40,7 @@ internal sealed class RunFingerprint
     private static readonly (string Path, JsonNode? Default)[] Introduced =
     [
         ("Policy:TieWordEmbeddings", false), ("Policy:SpacesApart", false), ("Policy:ComposeSpacedWords", false), ("Policy:NumberTokens", false),
-        ("Training:KeepCheckpoints", 0), ("WarmStart:Enabled", null),
+        ("Training:KeepCheckpoints", 0), ("WarmStart:Enabled", null), ("Update:PolicyLoss", "vanilla"),
     ];
 
     /// <summary>Values earlier versions derived from settings and wrote beside them (<c>*</c>: any name).</summary>

@@ -4,13 +4,6 @@ using static TorchSharp.torch;
 
 namespace GiGpoNet.Backend.Training;
 
-/// <summary>The PPO-clip policy loss and its diagnostics for one micro-batch.</summary>
-/// <param name="Loss">The aggregated loss (a scalar with gradient).</param>
-/// <param name="ClipFraction"><c>pg_clipfrac</c>: share of tokens where the clipped term is the larger.</param>
-/// <param name="ClipFractionLower"><c>pg_clipfrac_lower</c>: share of tokens with A &lt; 0 where the dual clip applied.</param>
-/// <param name="ApproxKl"><c>ppo_kl</c>: masked mean of (logπ_old − logπ).</param>
-internal readonly record struct PolicyLossResult(Tensor Loss, double ClipFraction, double ClipFractionLower, double ApproxKl);
-
 /// <summary>
 /// verl's <c>compute_policy_loss</c> (vanilla): ρ = exp(logπ − logπ_old); L1 = −A·ρ; L2 = −A·clip(ρ, 1 − ε_low, 1 + ε_high); L = max(L1, L2);
 /// for A &lt; 0 the dual clip caps it: L = min(L, −A·c) with c &gt; 1. Per token, then aggregated.
