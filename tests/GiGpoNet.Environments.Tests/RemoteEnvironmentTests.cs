@@ -69,6 +69,7 @@ public sealed class RemoteEnvironmentTests
         var options = new RolloutOptions { MaxSteps = 6, RequireThinkTags = false };
         var policy = new CyclingPolicy(["up", "left", "down", "right", "up"]);
         using var remoteFactory = new RemoteEnvironmentFactory(Client(address, "sokoban"), "sokoban");
+        await remoteFactory.LoadAsync(CancellationToken.None); // what a run's start-up check does
         Assert.That(remoteFactory.Description.DefaultMaxSteps, Is.EqualTo(15));
         var request = new RolloutRequest(2, 3, DatasetSplit.Train, 9);
         var remote = await Source(remoteFactory, options).CollectAsync(policy, request);
@@ -102,6 +103,7 @@ public sealed class RemoteEnvironmentTests
         var (server, address) = await StartServer();
         var options = new RolloutOptions { MaxSteps = 10, RequireThinkTags = false };
         using var factory = new RemoteEnvironmentFactory(Client(address, "sokoban", retries: 1), "sokoban");
+        await factory.LoadAsync(CancellationToken.None); // what a run's start-up check does
         var policy = new KillingPolicy(server, killAtCall: 2);
         var result = await Source(factory, options).CollectAsync(policy, new RolloutRequest(1, 2, DatasetSplit.Train, 1));
         Assert.That(result.Episodes, Has.Count.EqualTo(2));
@@ -116,6 +118,7 @@ public sealed class RemoteEnvironmentTests
         var (server, address) = await StartServer();
         var options = new RolloutOptions { MaxSteps = 10, RequireThinkTags = false };
         using var factory = new RemoteEnvironmentFactory(Client(address, "sokoban", retries: 2), "sokoban");
+        await factory.LoadAsync(CancellationToken.None); // what a run's start-up check does
         var source = Source(factory, options);
         RemoteEnvironmentServer? restarted = null;
         try

@@ -1,6 +1,7 @@
 using GiGpoNet;
 using GiGpoNet.Environments;
 using GiGpoNet.Environments.Remote.Client;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -22,6 +23,8 @@ public static class RemoteEnvironmentBuilderExtensions
         if (!EnvironmentRegistry.From(builder.Services).TryAdd(new EnvironmentRegistration(key, typeof(RemoteEnvironment), placeholder)))
             return builder;
         builder.Services.AddKeyedSingleton<IEnvironmentFactory>(key, (_, _) => new RemoteEnvironmentFactory(new RemoteEnvironmentClient(options), key));
+        builder.Services.TryAddSingleton(new RemoteEnvironmentCheck.Selection(builder.Configuration));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupCheck, RemoteEnvironmentCheck>());
         return builder;
     }
 

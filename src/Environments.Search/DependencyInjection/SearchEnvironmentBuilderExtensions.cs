@@ -32,6 +32,7 @@ public static class SearchEnvironmentBuilderExtensions
             .ValidateOnStart();
         var questionFiles = new QuestionFileCache();
         services.AddSingleton<IValidateOptions<SearchOptions>>(new SearchOptionsValidator(builder.Configuration, questionFiles));
+        services.AddSingleton<IStartupCheck>(sp => new RemoteRetrieverCheck(builder.Configuration, sp.GetRequiredService<IOptions<SearchOptions>>()));
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<SearchOptions>>().Value);
         services.TryAddSingleton(sp => KnowledgeCorpus.Generate(sp.GetRequiredService<SearchOptions>().CorpusSeed));
         services.TryAddSingleton(sp =>

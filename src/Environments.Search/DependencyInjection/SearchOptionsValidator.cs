@@ -1,13 +1,12 @@
 using GiGpoNet.Environments.Search.Corpus;
-using GiGpoNet.Environments.Search.Retrieval;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace GiGpoNet.Environments.Search;
 
 /// <summary>
-/// At start-up: the values of <c>Environments:search</c>, every line of its question file, and, when the run trains on <c>search</c>
-/// with the remote retriever, one query to the server.
+/// At start-up: the values of <c>Environments:search</c> and every line of its question file (the remote retriever is
+/// <see cref="RemoteRetrieverCheck"/>'s).
 /// </summary>
 internal sealed class SearchOptionsValidator(IConfiguration configuration, QuestionFileCache questionFiles) : IValidateOptions<SearchOptions>
 {
@@ -29,31 +28,6 @@ internal sealed class SearchOptionsValidator(IConfiguration configuration, Quest
         {
             return ValidateOptionsResult.Fail(e.Message);
         }
-        return selected && options.Retriever == SearchRetriever.Remote && Probe(options) is { } problem
-            ? ValidateOptionsResult.Fail(problem)
-            : ValidateOptionsResult.Success;
-    }
-
-    /// <summary>One query, one attempt: null when the server answered within the API.</summary>
-    private static string? Probe(SearchOptions options)
-    {
-        using var retriever = new RemoteRetriever(new SearchOptions
-        {
-            RetrieverUrl = options.RetrieverUrl, RetrieverRetries = 0, RetrieverTimeoutSeconds = options.RetrieverTimeoutSeconds, RetrieverBatchWindowMilliseconds = 0,
-        });
-        try
-        {
-            retriever.RetrieveAsync(["start-up check"], 1).GetAwaiter().GetResult();
-            return null;
-        }
-        catch (RetrieverException e)
-        {
-            return e.Message;
-        }
-        catch (Exception e) when (e is HttpRequestException or Polly.Timeout.TimeoutRejectedException)
-        {
-            return $"The retriever at {options.RetrieverUrl} (Environments:search:RetrieverUrl) did not answer ({e.Message}): start it (gigpo serve-retriever, or " +
-                   "Search-R1's retrieval_server.py), or set Environments:search:Retriever to builtin.";
-        }
+        return ValidateOptionsResult.Success;
     }
 }

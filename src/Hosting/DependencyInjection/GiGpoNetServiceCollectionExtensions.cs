@@ -6,6 +6,7 @@ using GiGpoNet.Hosting.Advantages;
 using GiGpoNet.Hosting.Configuration;
 using GiGpoNet.Hosting.DependencyInjection;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -39,6 +40,7 @@ public static class GiGpoNetServiceCollectionExtensions
             services.AddOptions<TrainingComposition>().ValidateOnStart();
             services.AddSingleton<IValidateOptions<TrainingComposition>, CompositionValidator>();
             services.AddTransient<IStartupValidator, GiGpoNetStartupValidator>(); // last: the one a host resolves
+            services.AddSingleton<IHostedService, StartupChecks>(); // a generic host's StartAsync runs the checks after the options validate
         }
         TrainingServices.Add(builder);
         return builder;
@@ -83,15 +85,27 @@ public static class GiGpoNetServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Runs every start-up validation (options bound with unknown-key checks, value ranges, <c>Training:Algorithm</c>) now,
-    /// before any work, the way the generic host does when it starts.
+    /// Runs every start-up validation now, before any work, the way the generic host does when it starts: options bound with
+    /// unknown-key checks, value ranges, <c>Training:Algorithm</c> and how the parts fit; then the <see cref="IStartupCheck"/>s that reach
+    /// outside the process (the inference server of an <c>openai</c> policy, a remote environment or retriever), asynchronously.
     /// </summary>
     /// <exception cref="GiGpoNetConfigurationException">Something is wrong; the message has one line per problem.</exception>
-    public static IServiceProvider ValidateGiGpoNetConfiguration(this IServiceProvider services)
+    public static async Task ValidateGiGpoNetConfigurationAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.GetService<ConfigurationSections>()?.Check();
         services.GetService<IStartupValidator>()?.Validate();
+        await StartupChecks.RunAsync(services, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <see cref="ValidateGiGpoNetConfigurationAsync"/> for a caller that cannot await (a console program's first lines); it blocks on the
+    /// start-up checks.
+    /// </summary>
+    /// <exception cref="GiGpoNetConfigurationException">Something is wrong; the message has one line per problem.</exception>
+    public static IServiceProvider ValidateGiGpoNetConfiguration(this IServiceProvider services)
+    {
+        services.ValidateGiGpoNetConfigurationAsync().GetAwaiter().GetResult();
         return services;
     }
 }

@@ -25,6 +25,7 @@ public static class OpenAiPolicyBuilderExtensions
         var section = builder.Configuration.GetSection(OpenAiPolicyOptions.SectionName);
         builder.Services.AddOptions<OpenAiPolicyOptions>().Configure(o => StrictConfigurationBinder.Bind(section, o)).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OpenAiPolicyOptions>, OpenAiPolicyValidator>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupCheck, OpenAiServerCheck>());
         return builder.AddPolicyProvider<OpenAiPolicyProvider>(OpenAiPolicyProvider.Name);
     }
 }

@@ -5,12 +5,20 @@ using Microsoft.Extensions.Options;
 namespace GiGpoNet.Policies.OpenAI.DependencyInjection;
 
 /// <summary>
-/// At start-up, when <c>Training:Policy</c> is <c>openai</c>: the <c>Policies:openai</c> section's values, and the server itself (it
-/// serves the model and answers token ids and log-probs), before any work.
+/// At start-up, when <c>Training:Policy</c> is <c>openai</c>: the <c>Policies:openai</c> section's values (the server itself is
+/// <see cref="OpenAiServerCheck"/>'s).
 /// </summary>
 internal sealed class OpenAiPolicyValidator(IServiceProvider services) : IValidateOptions<OpenAiPolicyOptions>
 {
     public ValidateOptionsResult Validate(string? name, OpenAiPolicyOptions options)
+    {
+        if (!IsSelected(services)) return ValidateOptionsResult.Skip;
+        var failures = options.Validate().ToList();
+        return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
+    }
+
+    /// <summary>Whether <c>Training:Policy</c> names the <c>openai</c> policy (false while the Training section is itself invalid).</summary>
+    internal static bool IsSelected(IServiceProvider services)
     {
         TrainingOptions training;
         try
@@ -19,20 +27,8 @@ internal sealed class OpenAiPolicyValidator(IServiceProvider services) : IValida
         }
         catch (OptionsValidationException)
         {
-            return ValidateOptionsResult.Skip; // reported by those sections' own validation
+            return false; // reported by that section's own validation
         }
-        if (!services.GetRequiredService<PolicyRegistry>().TryGet(training.Policy, out var policy) || policy.Name != OpenAiPolicyProvider.Name)
-            return ValidateOptionsResult.Skip;
-        var failures = options.Validate().ToList();
-        if (failures.Count > 0) return ValidateOptionsResult.Fail(failures);
-        try
-        {
-            OpenAiPolicy.CheckServerAsync(options).GetAwaiter().GetResult();
-            return ValidateOptionsResult.Success;
-        }
-        catch (GiGpoNetConfigurationException e)
-        {
-            return ValidateOptionsResult.Fail(e.Message);
-        }
+        return services.GetRequiredService<PolicyRegistry>().TryGet(training.Policy, out var policy) && policy.Name == OpenAiPolicyProvider.Name;
     }
 }

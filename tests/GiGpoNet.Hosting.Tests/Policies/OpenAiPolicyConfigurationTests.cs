@@ -1,6 +1,8 @@
 using GiGpoNet.Policies;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace GiGpoNet.Hosting.Tests.Policies;
 
@@ -40,6 +42,29 @@ public sealed class OpenAiPolicyConfigurationTests
         });
         Assert.That(message, Does.Contain("http://127.0.0.1:1/v1").And.Contain("could not be reached"));
         Assert.That(message.Split('\n'), Has.Length.EqualTo(1));
+    }
+
+    [Test]
+    public void The_server_is_asked_by_an_asynchronous_start_up_check_after_the_options_validate_and_a_generic_host_runs_it_too()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Training:Policy"] = "openai", ["Policies:openai:BaseAddress"] = "http://127.0.0.1:1/v1", ["Policies:openai:Model"] = "qwen",
+            ["Policies:openai:Retries"] = "0", ["Policies:openai:TimeoutSeconds"] = "5",
+        };
+        using (var provider = Build(settings))
+        {
+            Assert.DoesNotThrow(() => provider.GetRequiredService<IStartupValidator>().Validate(), "no validator reaches the network");
+            var error = Assert.ThrowsAsync<GiGpoNetConfigurationException>(() => provider.ValidateGiGpoNetConfigurationAsync());
+            Assert.That(error!.Message, Does.Contain("could not be reached"));
+        }
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddGiGpoNet(builder.Configuration).AddBuiltIns();
+        using var host = builder.Build();
+        var startFailure = Assert.ThrowsAsync<GiGpoNetConfigurationException>(() => host.StartAsync());
+        Assert.That(startFailure!.Message, Is.EqualTo(StartUpFailure(settings)), "the same error as the CLI's, whichever way the host starts");
     }
 
     [Test]
