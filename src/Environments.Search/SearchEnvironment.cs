@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using GiGpoNet.Environments.Search.Answers;
 using GiGpoNet.Environments.Search.Corpus;
@@ -85,11 +86,11 @@ internal sealed class SearchEnvironment(SearchOptions options, SearchTasks tasks
         var question = _question!;
         var text = new StringBuilder("Question: ").Append(question.Text).Append('\n');
         if (_lastQuery is null) text.Append("No search yet.");
-        else if (_results.Count == 0) text.Append($"Search results for \"{_lastQuery}\": none.");
+        else if (_results.Count == 0) text.Append(CultureInfo.InvariantCulture, $"Search results for \"{_lastQuery}\": none.");
         else
         {
-            text.Append($"Search results for \"{_lastQuery}\":");
-            for (var i = 0; i < _results.Count; i++) text.Append($"\nDoc {i + 1} (Title: {_results[i].Title}) {_results[i].Text}");
+            text.Append(CultureInfo.InvariantCulture, $"Search results for \"{_lastQuery}\":");
+            for (var i = 0; i < _results.Count; i++) text.Append(CultureInfo.InvariantCulture, $"\nDoc {i + 1} (Title: {_results[i].Title}) {_results[i].Text}");
         }
         return new EnvironmentObservation(text.ToString(), Task(question), question.Type, Admissible(question));
     }

@@ -103,6 +103,7 @@ public sealed class AgentContext
     /// settings it was trained with when they are not the defaults.
     /// </summary>
     /// <exception cref="GiGpoNetConfigurationException">The folder is not a saved policy.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "The context's entry points are instance members, as ML.NET's MLContext's.")]
     public TrainedAgent LoadAgent(string folder, Action<RunSettings>? configure = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);

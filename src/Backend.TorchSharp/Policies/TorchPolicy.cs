@@ -45,7 +45,8 @@ public sealed class TorchPolicy(Qwen2ForCausalLM model, ITextTokenizer tokenizer
             throw new GiGpoNetConfigurationException($"A prompt of {longest} tokens plus {maxNewTokens} new ones exceeds the model's max_position_embeddings = " +
                 $"{model.Config.MaxPositionEmbeddings}; lower Rollout:MaxNewTokens or shorten the prompt (Rollout:HistoryLength).");
         var generated = _generator.Generate(encoded,
-            new SamplingOptions(settings.Temperature, settings.TopP, settings.TopK, maxNewTokens, settings.StopStrings, settings.Seed), allowed: allowed);
+            new SamplingOptions(settings.Temperature, settings.TopP, settings.TopK, maxNewTokens, settings.StopStrings, settings.Seed), allowed: allowed,
+            cancellationToken: cancellationToken);
         IReadOnlyList<PolicyGeneration> result = [.. generated.Select((g, i) => new PolicyGeneration(g.Text, encoded[i], g.TokenIds, g.LogProbs, g.Truncated)
         {
             ModelLogProbs = g.ModelLogProbs,

@@ -17,6 +17,9 @@ namespace GiGpoNet.Backend.Tokenization;
 /// </summary>
 public sealed class HuggingFaceTokenizer : ITextTokenizer
 {
+    /// <summary>The special-token keys of tokenizer_config.json a chat template may read.</summary>
+    private static readonly string[] SpecialTokenKeys = ["bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"];
+
     /// <summary>The files of a model folder that belong with its tokenizer and are carried into every folder the policy is saved to.</summary>
     internal static readonly string[] CompanionFiles =
     [
@@ -153,8 +156,7 @@ public sealed class HuggingFaceTokenizer : ITextTokenizer
             .Where(t => t is not null && added.TryGetId(t, out _)).Select(t => added.TryGetId(t!, out var id) ? id : -1)
             .Concat(Ids(generation?["eos_token_id"])).Where(id => id >= 0 && id < size).Distinct().ToArray();
         var padding = Token("pad_token") is { } pad && added.TryGetId(pad, out var padId) ? padId : endOfTurn.FirstOrDefault();
-        var specialTokens = new[] { "bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token" }
-            .ToDictionary(k => k, Token, StringComparer.Ordinal);
+        var specialTokens = SpecialTokenKeys.ToDictionary(k => k, Token, StringComparer.Ordinal);
         var template = TemplateSource(files, config, path) is { } source
             ? ChatTemplate.Parse(source, specialTokens, Path.Combine(folder, files.ContainsKey("chat_template.jinja") ? "chat_template.jinja" : "tokenizer_config.json"))
             : added.TryGetId("<|im_start|>", out _) && added.TryGetId("<|im_end|>", out _) ? ChatTemplate.ChatML : null;

@@ -80,6 +80,7 @@ public sealed partial class WordLevelTokenizer : ITextTokenizer
     public int PaddingId => 0;
 
     /// <summary>The id of unknown characters.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Instance surface beside PaddingId, which ITextTokenizer declares.")]
     public int UnknownId => 1;
 
     /// <inheritdoc />

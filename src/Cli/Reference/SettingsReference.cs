@@ -42,9 +42,9 @@ internal static partial class SettingsReference
             .Append("adds a plugin's sections.\n");
         foreach (var section in sections)
         {
-            text.Append($"\n## `{section.Path}`\n\n{Capitalized(section.About)}.\n\n| key | type | default | meaning |\n|---|---|---|---|\n");
+            text.Append(CultureInfo.InvariantCulture, $"\n## `{section.Path}`\n\n{Capitalized(section.About)}.\n\n| key | type | default | meaning |\n|---|---|---|---|\n");
             foreach (var row in Rows(section.Path, section.OptionsType, Activator.CreateInstance(section.OptionsType)))
-                text.Append($"| `{row.Key}` | {row.Type} | {row.Default} | {Cell(row.Meaning)} |\n");
+                text.Append(CultureInfo.InvariantCulture, $"| `{row.Key}` | {row.Type} | {row.Default} | {Cell(row.Meaning)} |\n");
         }
         return text.ToString();
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using GiGpoNet.Environments.Search.Corpus;
 using Lucene.Net.Analysis;
 using Lucene.Net.Analysis.Standard;
@@ -58,7 +59,8 @@ internal sealed class LuceneRetriever : IRetriever, IDisposable
         return [.. hits.Select(hit =>
         {
             var document = _searcher.Doc(hit.Doc);
-            return new Passage(document.Get(LuceneIndex.IdField), document.Get(LuceneIndex.TitleField), document.Get(LuceneIndex.TextField), hit.Score);
+            return new Passage(document.Get(LuceneIndex.IdField, CultureInfo.InvariantCulture), document.Get(LuceneIndex.TitleField, CultureInfo.InvariantCulture),
+                document.Get(LuceneIndex.TextField, CultureInfo.InvariantCulture), hit.Score);
         })];
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace GiGpoNet.Environments.Rollouts;
@@ -42,7 +43,7 @@ public sealed class SimpleEpisodeMemory : IEpisodeMemory
         for (var i = first; i < _records.Count; i++)
         {
             if (text.Length > 0) text.Append('\n');
-            text.Append($"[Observation {i + 1}: '{_records[i].Observation}', Action {i + 1}: '{_records[i].Action}']");
+            text.Append(CultureInfo.InvariantCulture, $"[Observation {i + 1}: '{_records[i].Observation}', Action {i + 1}: '{_records[i].Action}']");
         }
         return text.ToString();
     }

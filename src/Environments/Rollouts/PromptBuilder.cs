@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace GiGpoNet.Environments.Rollouts;
@@ -32,10 +33,10 @@ public sealed class AgentPromptBuilder(RolloutOptions options) : IPromptBuilder
         var steps = context.Memory.Count;
         if (steps > 0 && context.HistoryLength > 0)
         {
-            text.Append($"Prior to this step, you have already taken {steps} step(s). Below are the most recent {Math.Min(steps, context.HistoryLength)} observations and the " +
-                $"corresponding actions you took:\n");
+            text.Append(CultureInfo.InvariantCulture, $"Prior to this step, you have already taken {steps} step(s). Below are the most recent " +
+                $"{Math.Min(steps, context.HistoryLength)} observations and the corresponding actions you took:\n");
             text.Append(context.Memory.Format(context.HistoryLength)).Append('\n');
-            text.Append($"You are now at step {steps + 1} and your current observation is: ");
+            text.Append(CultureInfo.InvariantCulture, $"You are now at step {steps + 1} and your current observation is: ");
         }
         else
         {

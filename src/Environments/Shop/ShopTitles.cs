@@ -4,6 +4,7 @@ namespace GiGpoNet.Environments.Shop;
 public enum ShopTitles
 {
     /// <summary>The brand, two of the product's 2–4 attributes, its category and its audience.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720", Justification = "A configuration value: Environments:shop:Titles=Short.")]
     Short,
 
     /// <summary>

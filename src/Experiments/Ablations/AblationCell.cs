@@ -9,6 +9,8 @@ namespace GiGpoNet.Experiments.Ablations;
 /// <param name="Settings">The configuration keys the cell sets over the grid's settings file (base, then the axes' levels, then the seed).</param>
 public sealed record AblationCell(IReadOnlyDictionary<string, string> Labels, long Seed, IReadOnlyDictionary<string, string> Settings)
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     /// <summary>The name of the cell's run folder: the levels' labels, then the seed.</summary>
     public string Id => string.Join("__", Labels.Values.Select(AblationGrid.Slug).Append("seed" + Seed.ToString(CultureInfo.InvariantCulture)));
 
@@ -23,7 +25,7 @@ public sealed record AblationCell(IReadOnlyDictionary<string, string> Labels, lo
     {
         Directory.CreateDirectory(folder);
         var document = new Dictionary<string, object> { ["grid"] = gridName, ["position"] = Position, ["labels"] = Labels, ["seed"] = Seed, ["settings"] = Settings };
-        File.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(document, Indented));
     }
 
     /// <summary>Reads <see cref="FileName"/> of a run folder, or null when there is none.</summary>

@@ -107,7 +107,7 @@ public static class AblationReport
         {
             var types = TaskTypeKeys(environment);
             var hasScore = environment.Any(r => r.FinalEvaluation(MetricNames.TaskScoreMean).Count > 0);
-            markdown.Append($"## {environment.Key}\n\n| ").AppendJoin(" | ", axes).Append(" | seeds | ")
+            markdown.Append(CultureInfo.InvariantCulture, $"## {environment.Key}\n\n| ").AppendJoin(" | ", axes).Append(" | seeds | ")
                 .AppendJoin("", types.Select(t => t["final_success_rate/".Length..] + " | "))
                 .Append(hasScore ? "score | " : "").Append("**all** | warm start | env steps | wall s |\n|")
                 .Append(string.Concat(Enumerable.Repeat("---|", axes.Count + 1 + types.Count + (hasScore ? 1 : 0) + 4))).Append('\n');
@@ -118,9 +118,10 @@ public static class AblationReport
                 var seeds = row.Runs.Count(r => r.Run.Finished);
                 var (warmStart, steps, wall) =
                     (row.Summary(MetricNames.WarmStartSuccess), row.Summary(MetricNames.EnvironmentSteps).Mean, row.Summary(MetricNames.WallSeconds).Mean);
-                markdown.Append("| ").AppendJoin(" | ", axes.Select(a => row.Labels.GetValueOrDefault(a, ""))).Append($" | {seeds}/{row.Runs.Count} | ")
+                markdown.Append("| ").AppendJoin(" | ", axes.Select(a => row.Labels.GetValueOrDefault(a, "")))
+                    .Append(CultureInfo.InvariantCulture, $" | {seeds}/{row.Runs.Count} | ")
                     .AppendJoin("", types.Select(t => row.Summary(t).Percent() + " | "))
-                    .Append(hasScore ? score.Percent() + " | " : "").Append($"**{success.Percent()}** | {warmStart.Percent()} | ")
+                    .Append(hasScore ? score.Percent() + " | " : "").Append(CultureInfo.InvariantCulture, $"**{success.Percent()}** | {warmStart.Percent()} | ")
                     .Append(Number(steps, "0")).Append(" | ").Append(Number(wall, "0")).Append(" |\n");
                 csv.AppendJoin(',', [Csv(environment.Key), .. axes.Select(a => Csv(row.Labels.GetValueOrDefault(a, ""))),
                     seeds.ToString(CultureInfo.InvariantCulture), row.Runs.Count.ToString(CultureInfo.InvariantCulture),
@@ -135,7 +136,7 @@ public static class AblationReport
                 if (series.Count == 0) continue;
                 LearningCurveChart.Save(Path.Combine(folder, name), $"{title}: {environment.Key}, {caption} (mean ± std over seeds)", "environment steps", "success rate", series);
                 written.Add(Path.Combine(folder, name));
-                markdown.Append($"\n![{environment.Key} {caption}]({name})\n");
+                markdown.Append(CultureInfo.InvariantCulture, $"\n![{environment.Key} {caption}]({name})\n");
             }
             markdown.Append('\n');
         }

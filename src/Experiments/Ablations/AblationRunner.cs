@@ -56,6 +56,8 @@ public sealed record AblationRunResult(int Finished, IReadOnlyList<string> Faile
 /// </summary>
 public sealed class AblationRunner(Func<AblationCell, string, CancellationToken, Task<AblationAttempt>> launch, ILogger<AblationRunner>? logger = null)
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
 
     /// <summary>The file a failed attempt leaves in its cell's folder.</summary>
@@ -161,7 +163,7 @@ public sealed class AblationRunner(Func<AblationCell, string, CancellationToken,
                         File.WriteAllText(Path.Combine(folder, FailureFileName), JsonSerializer.Serialize(
                             new Dictionary<string, object> { ["exit_code"] = exitCode, ["message"] = message, ["attempts"] = attempts,
                                 ["time"] = DateTimeOffset.UtcNow.ToString("O") },
-                            new JsonSerializerOptions { WriteIndented = true }));
+                            Indented));
                     lock (gate)
                     {
                         statuses[index] = status;

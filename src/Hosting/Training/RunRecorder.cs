@@ -12,6 +12,8 @@ namespace GiGpoNet.Hosting.Training;
 /// </summary>
 public sealed class RunRecorder : IRunRecorder
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     /// <summary>The columns of metrics.csv, in order.</summary>
     public static readonly string[] IterationColumns =
     [
@@ -132,7 +134,7 @@ public sealed class RunRecorder : IRunRecorder
         ArgumentNullException.ThrowIfNull(summary);
         // A figure that does not exist (no warm start, no evaluation) is null, as in metrics.jsonl: JSON has no NaN.
         var json = summary.ToDictionary(p => p.Key, p => p.Value is double d && !double.IsFinite(d) ? null : p.Value);
-        File.WriteAllText(Path.Combine(Folder, "summary.json"), JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(Path.Combine(Folder, "summary.json"), JsonSerializer.Serialize(json, Indented));
         var text = new StringBuilder("# Training run\n\n| key | value |\n|---|---|\n");
         foreach (var (key, value) in summary)
             text.Append(CultureInfo.InvariantCulture, $"| {key} | {(value is double d ? d.ToString("0.####", CultureInfo.InvariantCulture) : value)} |\n");

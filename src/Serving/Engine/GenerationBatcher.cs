@@ -48,7 +48,7 @@ internal sealed class GenerationBatcher : IAsyncDisposable
     {
         var pending = new Pending(work, new TaskCompletionSource<IReadOnlyList<GeneratedSequence>>(TaskCreationOptions.RunContinuationsAsynchronously),
             cancellationToken);
-        if (!_queue.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(GenerationBatcher));
+        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(pending), this);
         return pending.Done.Task.WaitAsync(cancellationToken);
     }
 

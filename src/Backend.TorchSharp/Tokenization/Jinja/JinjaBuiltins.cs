@@ -145,7 +145,7 @@ internal static class JinjaBuiltins
                 {
                     if (!first) builder.Append(separator);
                     first = false;
-                    builder.Append(JinjaPython.Str(attribute is null ? item : renderer.Attribute(item, JinjaPython.Str(attribute).Text, line)));
+                    builder.Append(JinjaPython.Str(attribute is null ? item : JinjaRenderer.Attribute(item, JinjaPython.Str(attribute).Text, line)));
                 }
                 return builder.Build();
             }
@@ -171,7 +171,7 @@ internal static class JinjaBuiltins
             {
                 var items = JinjaPython.Iterate(value, line).ToList();
                 var attribute = Arg(2, "attribute", null) is JinjaString at ? at.Text : null;
-                object? Key(object? item) => attribute is null ? item : renderer.Attribute(item, attribute, line);
+                object? Key(object? item) => attribute is null ? item : JinjaRenderer.Attribute(item, attribute, line);
                 items.Sort((x, y) => JinjaPython.Compare(Key(x), Key(y), line));
                 if (JinjaPython.Truthy(Arg(0, "reverse", false))) items.Reverse();
                 return items;
@@ -195,14 +195,14 @@ internal static class JinjaBuiltins
             case "sum":
             {
                 object? total = Arg(1, "start", 0L);
-                foreach (var item in JinjaPython.Iterate(value, line)) total = renderer.Arithmetic("+", total, item, line);
+                foreach (var item in JinjaPython.Iterate(value, line)) total = JinjaRenderer.Arithmetic("+", total, item, line);
                 return total;
             }
             case "map":
             {
                 var items = JinjaPython.Iterate(value, line);
                 if (k.TryGetValue("attribute", out var attribute))
-                    return items.Select(item => renderer.Attribute(item, JinjaPython.Str(attribute).Text, line)).ToList();
+                    return items.Select(item => JinjaRenderer.Attribute(item, JinjaPython.Str(attribute).Text, line)).ToList();
                 if (a.Count == 0 || a[0] is not JinjaString filter) throw new ChatTemplateException($"line {line}: map needs a filter name or attribute=.");
                 return items.Select(item => Filter(filter.Text, item, [.. a.Skip(1)], new Dictionary<string, object?>(), line, renderer)).ToList();
             }
@@ -219,12 +219,12 @@ internal static class JinjaBuiltins
                 var attribute = JinjaPython.Str(a[0]).Text;
                 return JinjaPython.Iterate(value, line).Where(item =>
                 {
-                    var field = renderer.Attribute(item, attribute, line);
+                    var field = JinjaRenderer.Attribute(item, attribute, line);
                     return (a.Count == 1 ? JinjaPython.Truthy(field) : Test(JinjaPython.Str(a[1]).Text, field, [.. a.Skip(2)], line, renderer)) == keep;
                 }).ToList();
             }
             case "attr":
-                return renderer.Attribute(value, JinjaPython.Str(Arg(0, "name", null)).Text, line);
+                return JinjaRenderer.Attribute(value, JinjaPython.Str(Arg(0, "name", null)).Text, line);
             case "indent":
             {
                 var text = Text(value, name, line);
@@ -304,10 +304,11 @@ internal static class JinjaBuiltins
             "le" or "<=" => JinjaPython.Compare(value, Arg(), line) <= 0,
             "gt" or "greaterthan" or ">" => JinjaPython.Compare(value, Arg(), line) > 0,
             "ge" or ">=" => JinjaPython.Compare(value, Arg(), line) >= 0,
-            "in" => renderer.Contains(Arg(), value, line),
+            "in" => JinjaRenderer.Contains(Arg(), value, line),
             "sameas" => ReferenceEquals(value, Arg()) || (value is null && Arg() is null) || (value is bool x && Arg() is bool y && x == y),
-            "lower" => value is JinjaString lower && lower.Text == lower.Text.ToLowerInvariant(),
-            "upper" => value is JinjaString upper && upper.Text == upper.Text.ToUpperInvariant(),
+            // Python's str.islower / isupper: at least one cased character, and none of the other case.
+            "lower" => value is JinjaString lower && lower.Text.Any(char.IsLower) && !lower.Text.Any(char.IsUpper),
+            "upper" => value is JinjaString upper && upper.Text.Any(char.IsUpper) && !upper.Text.Any(char.IsLower),
             _ => throw new ChatTemplateException($"line {line}: no test named '{name}'."),
         };
     }

@@ -327,7 +327,7 @@ internal sealed class JinjaRenderer
         };
     }
 
-    public bool Contains(object? container, object? item, int line) => container switch
+    public static bool Contains(object? container, object? item, int line) => container switch
     {
         JinjaString s => item is JinjaString needle ? s.Text.Contains(needle.Text, StringComparison.Ordinal)
             : throw new ChatTemplateException($"line {line}: 'in <string>' needs a string on the left, not {JinjaPython.TypeName(item)}."),
@@ -337,7 +337,7 @@ internal sealed class JinjaRenderer
         _ => throw new ChatTemplateException($"line {line}: argument of type {JinjaPython.TypeName(container)} is not iterable."),
     };
 
-    public object? Arithmetic(string op, object? a, object? b, int line)
+    public static object? Arithmetic(string op, object? a, object? b, int line)
     {
         if (a is JinjaUndefined ua) throw ua.Error(line);
         if (b is JinjaUndefined ub) throw ub.Error(line);
@@ -398,7 +398,7 @@ internal sealed class JinjaRenderer
     private static ChatTemplateException Zero(int line) => new($"line {line}: division by zero.");
 
     /// <summary>Jinja's <c>a.b</c>: the attribute (a method of str, dict or list, a namespace's or the loop's) or else the item; undefined when neither.</summary>
-    public object? Attribute(object? target, string name, int line)
+    public static object? Attribute(object? target, string name, int line)
     {
         switch (target)
         {
@@ -415,7 +415,7 @@ internal sealed class JinjaRenderer
     }
 
     /// <summary>Jinja's <c>a[b]</c>: the item, or else the attribute of that name; undefined when neither.</summary>
-    private object? Item(object? target, object? key, int line)
+    private static object? Item(object? target, object? key, int line)
     {
         switch (target)
         {
