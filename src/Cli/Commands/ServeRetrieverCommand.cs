@@ -29,7 +29,7 @@ internal static class ServeRetrieverCommand
             CliServices.AddConsoleLogging(services, configuration);
             services.AddGiGpoNet(configuration).AddBuiltIns().AddPlugins();
             await using var provider = services.BuildServiceProvider();
-            provider.ValidateGiGpoNetConfiguration();
+            await provider.ValidateGiGpoNetConfigurationAsync(cancellationToken);
             if (parse.GetValue(maxTopK) is < 1 or > 1000) throw new GiGpoNetConfigurationException("--max-topk must be in [1, 1000].");
             ListenUrls.Validate(parse.GetValue(urls)!);
             var options = provider.GetRequiredService<SearchOptions>();
