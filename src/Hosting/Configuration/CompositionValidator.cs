@@ -40,8 +40,9 @@ internal sealed class CompositionValidator(IServiceProvider services) : IValidat
         {
             // A host without a learner (one that only estimates advantages) trains nothing; AgentTrainer says what to add if asked for.
             if (services.GetService<ILearnerFactory>() is not { } learners) return ValidateOptionsResult.Skip;
-            estimator = TrainingServices.SelectedEstimator(services);
-            source = TrainingServices.SelectedRolloutSource(services);
+            var parts = services.GetRequiredService<SelectedParts>();
+            estimator = parts.Estimator();
+            source = parts.RolloutSource();
             learner = learners.Capabilities;
         }
         catch (OptionsValidationException)

@@ -27,53 +27,31 @@ internal static class TrainingServices
         builder.AddRolloutDefaults(); // the environment loop's parts; a later registration of any of them replaces it
         builder.AddPolicyProvider<LearnerPolicyProvider>(PolicyRegistry.Learner);
         builder.AddRolloutSource(RolloutSourceRegistry.Environment, typeof(EnvironmentRolloutSource), sp => new EnvironmentRolloutSource(
-            SelectedEnvironment(sp), Options<RolloutOptions>(sp), sp.GetRequiredService<IPromptBuilder>(), sp.GetRequiredService<IActionParser>(),
-            sp.GetRequiredService<IEpisodeMemoryFactory>()));
+            sp.GetRequiredService<SelectedParts>().Environment(), Options<RolloutOptions>(sp), sp.GetRequiredService<IPromptBuilder>(),
+            sp.GetRequiredService<IActionParser>(), sp.GetRequiredService<IEpisodeMemoryFactory>()));
 
+        services.TryAddTransient<SelectedParts>();
         services.TryAddSingleton<IRunRecorderFactory, RunRecorderFactory>();
-        services.TryAddSingleton<ICheckpointStore>(sp => new CheckpointStore(Options<TrainingOptions>(sp)));
-        services.TryAddTransient<IEvaluator>(sp => new EnvironmentEvaluator(
-            sp.GetRequiredKeyedService<IRolloutSource>(RolloutSourceRegistry.Environment), Options<TrainingOptions>(sp)));
-        services.TryAddTransient<ITrainingStep>(sp => new RolloutTrainingStep(SelectedRolloutSource(sp), SelectedEstimator(sp), Options<TrainingOptions>(sp)));
-        services.TryAddTransient<IWarmStart>(sp => new ExpertWarmStart(SelectedEnvironment(sp), sp.GetRequiredService<IPromptBuilder>(),
-            sp.GetRequiredService<IEpisodeMemoryFactory>(), Options<RolloutOptions>(sp), Options<WarmStartOptions>(sp), Options<TrainingOptions>(sp),
-            LearnerFactory(sp), sp.GetRequiredService<IEvaluator>()));
+        services.TryAddSingleton<ICheckpointStore, CheckpointStore>();
+        services.TryAddTransient<IEvaluator, EnvironmentEvaluator>();
+        services.TryAddTransient<ITrainingStep, RolloutTrainingStep>();
+        services.TryAddTransient<IWarmStart, ExpertWarmStart>();
         services.TryAddTransient(sp =>
         {
-            var learners = LearnerFactory(sp); // first: without a learner nothing else matters
-            return new AgentTrainer(Options<TrainingOptions>(sp), Describe(sp, builder.Configuration), learners, SelectedPolicy(sp),
+            var parts = sp.GetRequiredService<SelectedParts>();
+            var learners = parts.LearnerFactory(); // first: without a learner nothing else matters
+            return new AgentTrainer(Options<TrainingOptions>(sp), Describe(sp, parts, builder.Configuration), learners, parts.Policy(),
                 sp.GetRequiredService<IWarmStart>(), sp.GetRequiredService<ITrainingStep>(), sp.GetRequiredService<IEvaluator>(),
                 sp.GetRequiredService<ICheckpointStore>(), sp.GetRequiredService<IRunRecorderFactory>(), sp.GetService<ILogger<AgentTrainer>>());
         });
     }
 
-    /// <summary>The registered learner factory, or an error that says which package registers one.</summary>
-    public static ILearnerFactory LearnerFactory(IServiceProvider services) => services.GetService<ILearnerFactory>() ?? throw new GiGpoNetConfigurationException(
-        "No learner is registered, and a training run needs one to hold the weights it trains: add .AddTorchSharpLearner() (package " +
-        "GiGpoNet.Backend.TorchSharp) or .AddBuiltIns() (package GiGpoNet) after AddGiGpoNet, or register an ILearnerFactory of your own.");
-
-    /// <summary>The estimator named by <c>Training:Algorithm</c>.</summary>
-    public static IAdvantageEstimator SelectedEstimator(IServiceProvider services) =>
-        services.GetRequiredService<IAdvantageEstimatorProvider>().Get(Options<TrainingOptions>(services).Algorithm);
-
-    /// <summary>The environment named by <c>Training:Environment</c>.</summary>
-    public static IEnvironmentFactory SelectedEnvironment(IServiceProvider services) =>
-        services.GetRequiredKeyedService<IEnvironmentFactory>(services.GetRequiredService<EnvironmentRegistry>().Get(Options<TrainingOptions>(services).Environment).Name);
-
-    /// <summary>The rollout source named by <c>Training:RolloutSource</c>.</summary>
-    public static IRolloutSource SelectedRolloutSource(IServiceProvider services) =>
-        services.GetRequiredKeyedService<IRolloutSource>(services.GetRequiredService<RolloutSourceRegistry>().Get(Options<TrainingOptions>(services).RolloutSource).Name);
-
-    /// <summary>The policy provider named by <c>Training:Policy</c>.</summary>
-    public static IPolicyProvider SelectedPolicy(IServiceProvider services) =>
-        services.GetRequiredKeyedService<IPolicyProvider>(services.GetRequiredService<PolicyRegistry>().Get(Options<TrainingOptions>(services).Policy).Name);
-
-    private static RunDescription Describe(IServiceProvider services, IConfiguration configuration)
+    private static RunDescription Describe(IServiceProvider services, SelectedParts parts, IConfiguration configuration)
     {
         var training = Options<TrainingOptions>(services);
         var estimator = services.GetRequiredService<AdvantageEstimatorRegistry>().Get(training.Algorithm).Name;
         var environment = services.GetRequiredService<EnvironmentRegistry>().Get(training.Environment).Name;
-        return new RunDescription(estimator, environment, SelectedEstimator(services).RequiredFields.HasFlag(Data.RolloutFields.CriticValues),
+        return new RunDescription(estimator, environment, parts.Estimator().RequiredFields.HasFlag(Data.RolloutFields.CriticValues),
             RunConfiguration.Json(services, configuration, estimator, environment));
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using GiGpoNet.Hosting.Configuration;
 using GiGpoNet.Learning;
 using GiGpoNet.Policies;
@@ -33,6 +34,25 @@ public sealed class AgentTrainer(
     /// <summary>The run's effective configuration as indented JSON (see <see cref="RunDescription.EffectiveConfiguration"/>).</summary>
     public string EffectiveConfiguration() => run.EffectiveConfiguration;
 
+    /// <summary>Runs the warm start, its events written to <paramref name="events"/>, which is completed when it ends, however it ends.</summary>
+    private async Task<WarmStartResult> WarmStartAsync(ChannelWriter<TrainingEvent> events, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await warmStart.RunAsync(new ChannelProgress(events), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            events.TryComplete();
+        }
+    }
+
+    /// <summary>Reports into a channel, in order, on the reporting thread (no synchronization context involved, unlike Progress&lt;T&gt;).</summary>
+    private sealed class ChannelProgress(ChannelWriter<TrainingEvent> writer) : IProgress<TrainingEvent>
+    {
+        public void Report(TrainingEvent value) => writer.TryWrite(value);
+    }
+
     /// <summary>Runs the whole training and yields its events as they happen.</summary>
     public async IAsyncEnumerable<TrainingEvent> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -45,18 +65,17 @@ public sealed class AgentTrainer(
         recorder.WriteConfiguration(run.EffectiveConfiguration);
         var wallBefore = resumed?.WallSeconds ?? 0; // a resumed run counts the time its checkpoint had kept
 
-        ILearner? learner = null;
-        var warm = new WarmStartOutcome { Success = resumed?.WarmStartSuccess ?? double.NaN };
-        try
+        WarmStartResult warm;
+        if (resumeFrom is not null) warm = new WarmStartResult(learners.Create(new LearnerStart(resumeFrom, [], training.Seed)), resumed!.WarmStartSuccess);
+        else
         {
-            if (resumeFrom is not null) warm.Learner = learners.Create(new LearnerStart(resumeFrom, [], training.Seed));
-            else await foreach (var e in warmStart.RunAsync(warm, cancellationToken).ConfigureAwait(false)) yield return Record(recorder, e);
-            learner = warm.Learner ?? throw new InvalidOperationException($"{warmStart.GetType().Name} finished without creating a learner.");
+            // The warm start's events stream out as they happen (a run waiting for another's warm start says so at once).
+            var events = Channel.CreateUnbounded<TrainingEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+            var running = WarmStartAsync(events.Writer, cancellationToken);
+            await foreach (var e in events.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false)) yield return Record(recorder, e);
+            warm = await running.ConfigureAwait(false);
         }
-        finally
-        {
-            if (learner is null) warm.Learner?.Dispose();
-        }
+        var learner = warm.Learner ?? throw new InvalidOperationException($"{warmStart.GetType().Name} returned no learner.");
         using var owned = learner;
         TrainerLog.Learner(_logger, string.Join(", ", learner.Description.Select(p => $"{p.Key} {p.Value}")));
         // The RL stage draws from the same random stream whether the warm start was trained here, taken from the cache, or skipped.

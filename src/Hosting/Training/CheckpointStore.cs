@@ -1,5 +1,6 @@
 using GiGpoNet.Hosting.Configuration;
 using GiGpoNet.Learning;
+using Microsoft.Extensions.Options;
 
 namespace GiGpoNet.Hosting.Training;
 
@@ -7,8 +8,10 @@ namespace GiGpoNet.Hosting.Training;
 /// Checkpoints in the run folder's <c>checkpoints/</c>; a failed save keeps the previous checkpoint, a full disk stops the run; with
 /// <c>Training:KeepCheckpoints</c>, only the newest are kept.
 /// </summary>
-internal sealed class CheckpointStore(TrainingOptions training) : ICheckpointStore
+internal sealed class CheckpointStore(IOptions<TrainingOptions> training) : ICheckpointStore
 {
+    private readonly TrainingOptions _training = training.Value;
+
     public string? Latest(string runFolder) => TrainingCheckpoint.Latest(runFolder);
 
     public CheckpointState Verify(string checkpoint) => TrainingCheckpoint.Verify(checkpoint);
@@ -23,7 +26,7 @@ internal sealed class CheckpointStore(TrainingOptions training) : ICheckpointSto
         try
         {
             TrainingCheckpoint.Save(runFolder, state, learner.SaveState, configuration);
-            if (training.KeepCheckpoints > 0) TrainingCheckpoint.Prune(runFolder, training.KeepCheckpoints);
+            if (_training.KeepCheckpoints > 0) TrainingCheckpoint.Prune(runFolder, _training.KeepCheckpoints);
             return new TrainingEvent(TrainingEventKind.Checkpoint, state.Iteration, new Dictionary<string, double> { ["saved"] = 1 });
         }
         catch (IOException e) when (DiskFull(e))

@@ -3,16 +3,33 @@ using GiGpoNet.Advantages;
 using GiGpoNet.Environments;
 using GiGpoNet.Hosting.Advantages;
 using GiGpoNet.Hosting.Configuration;
+using GiGpoNet.Hosting.DependencyInjection;
 using GiGpoNet.Learning;
 using GiGpoNet.Policies;
 using GiGpoNet.Rollouts;
+using Microsoft.Extensions.Options;
 
 namespace GiGpoNet.Hosting.Training;
 
 /// <summary>The built-in iteration over the configured rollout source, estimator and learner, timing each phase.</summary>
-internal sealed class RolloutTrainingStep(IRolloutSource source, IAdvantageEstimator estimator, TrainingOptions training) : ITrainingStep
+internal sealed class RolloutTrainingStep : ITrainingStep
 {
-    private readonly TimedEstimation _estimation = new(estimator);
+    private readonly IRolloutSource _source;
+    private readonly TimedEstimation _estimation;
+    private readonly TrainingOptions _training;
+
+    /// <summary>The step of a training run: the rollout source and estimator the <c>Training</c> section names.</summary>
+    public RolloutTrainingStep(SelectedParts parts, IOptions<TrainingOptions> training)
+        : this(parts.RolloutSource(), parts.Estimator(), training.Value)
+    {
+    }
+
+    internal RolloutTrainingStep(IRolloutSource source, IAdvantageEstimator estimator, TrainingOptions training)
+    {
+        _source = source;
+        _estimation = new TimedEstimation(estimator);
+        _training = training;
+    }
 
     public async Task<IterationOutcome> RunAsync(ILearner learner, IPolicy policy, int iteration, long environmentStepsBefore,
         CancellationToken cancellationToken = default)
@@ -26,8 +43,8 @@ internal sealed class RolloutTrainingStep(IRolloutSource source, IAdvantageEstim
             metrics[MetricNames.WeightSyncSeconds] = phase.Elapsed.TotalSeconds;
             phase.Restart();
         }
-        var collected = await source.CollectAsync(policy,
-            new RolloutRequest(training.Groups, training.GroupSize, DatasetSplit.Train, unchecked(training.Seed * 100_003 + iteration), training.Temperature),
+        var collected = await _source.CollectAsync(policy,
+            new RolloutRequest(_training.Groups, _training.GroupSize, DatasetSplit.Train, unchecked(_training.Seed * 100_003 + iteration), _training.Temperature),
             cancellationToken).ConfigureAwait(false);
         metrics[MetricNames.RolloutSeconds] = phase.Elapsed.TotalSeconds;
         EpisodeMetrics.Add(metrics, collected.Episodes);

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using GiGpoNet.Advantages;
 using GiGpoNet.Data;
 using GiGpoNet.Hosting.Training;
@@ -85,13 +84,12 @@ internal sealed class FakeWarmStart(ILearnerFactory learners) : IWarmStart
 {
     public int Runs { get; private set; }
 
-    public async IAsyncEnumerable<TrainingEvent> RunAsync(WarmStartOutcome outcome, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async Task<WarmStartResult> RunAsync(IProgress<TrainingEvent> events, CancellationToken cancellationToken = default)
     {
         Runs++;
         await Task.Yield();
-        outcome.Learner = learners.Create(new LearnerStart(null, [], 1));
-        outcome.Success = 0.25;
-        yield return new TrainingEvent(TrainingEventKind.WarmStart, 0, new Dictionary<string, double> { [MetricNames.SuccessRate] = 0.25 });
+        events.Report(new TrainingEvent(TrainingEventKind.WarmStart, 0, new Dictionary<string, double> { [MetricNames.SuccessRate] = 0.25 }));
+        return new WarmStartResult(learners.Create(new LearnerStart(null, [], 1)), 0.25);
     }
 }
 
