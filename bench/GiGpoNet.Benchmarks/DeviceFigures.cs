@@ -97,7 +97,12 @@ public static class DeviceFigures
 
     private static PhaseFigures One(string phase, Settings s)
     {
-        var backend = new BackendOptions { Device = s.Device, Dtype = s.Dtype };
+        var backend = new BackendOptions
+        {
+            Device = s.Device,
+            Dtype = new GiGpoNet.Backend.Devices.ModelDtypeConverter().TryParse(s.Dtype, out var parsed) ? parsed
+                : throw new ArgumentException($"'{s.Dtype}' is not one of float32, bfloat16, float16."),
+        };
         backend.ApplyProcessSettings();
         var device = backend.ResolveDevice();
         var dtype = backend.ResolveDtype();

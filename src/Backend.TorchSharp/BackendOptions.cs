@@ -18,7 +18,8 @@ public sealed class BackendOptions
     /// precision (bfloat16 on GPUs is faster and halves the weights' memory) the optimizer keeps float32 master weights and float32
     /// moments for the parameters it trains, policy and critic alike; gradients are in the weights' dtype.
     /// </summary>
-    public string Dtype { get; set; } = "float32";
+    [System.Text.Json.Serialization.JsonConverter(typeof(ModelDtypeJsonConverter))]
+    public ModelDtype Dtype { get; set; } = ModelDtype.Float32;
 
     /// <summary>libtorch CPU threads; 0 uses every core. Default 0.</summary>
     public int Threads { get; set; }
@@ -70,12 +71,12 @@ public sealed class BackendOptions
     public torch.Device ResolveDevice() => TorchDevices.Parse(Device);
 
     /// <summary>The parsed dtype.</summary>
-    /// <exception cref="GiGpoNetConfigurationException">Not one of the supported names.</exception>
-    public torch.ScalarType ResolveDtype() => Dtype.Trim().ToLowerInvariant() switch
+    /// <exception cref="GiGpoNetConfigurationException">Not one of the supported dtypes (a value cast from a number).</exception>
+    public torch.ScalarType ResolveDtype() => Dtype switch
     {
-        "float32" or "fp32" => torch.ScalarType.Float32,
-        "bfloat16" or "bf16" => torch.ScalarType.BFloat16,
-        "float16" or "fp16" => torch.ScalarType.Float16,
+        ModelDtype.Float32 => torch.ScalarType.Float32,
+        ModelDtype.Bfloat16 => torch.ScalarType.BFloat16,
+        ModelDtype.Float16 => torch.ScalarType.Float16,
         _ => throw new GiGpoNetConfigurationException($"Backend:Dtype = '{Dtype}' is not one of float32, bfloat16, float16."),
     };
 

@@ -230,8 +230,10 @@ public sealed class TorchPolicyTests
     [Test]
     public void Backend_options_parse_dtypes_and_refuse_unknown_ones()
     {
-        Assert.That(new BackendOptions { Dtype = "bf16" }.ResolveDtype(), Is.EqualTo(TorchSharp.torch.ScalarType.BFloat16));
-        var e = Assert.Throws<GiGpoNetConfigurationException>(() => new BackendOptions { Dtype = "int4" }.ResolveDtype());
+        Assert.That(new Devices.ModelDtypeConverter().TryParse("bf16", out var bf16) && bf16 == Devices.ModelDtype.Bfloat16, Is.True);
+        Assert.That(new BackendOptions { Dtype = bf16 }.ResolveDtype(), Is.EqualTo(TorchSharp.torch.ScalarType.BFloat16));
+        Assert.That(new Devices.ModelDtypeConverter().TryParse("int4", out _), Is.False);
+        var e = Assert.Throws<GiGpoNetConfigurationException>(() => new BackendOptions { Dtype = (Devices.ModelDtype)7 }.ResolveDtype());
         Assert.That(e!.Message, Does.Contain("float32, bfloat16, float16"));
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GiGpoNet.Backend.Checkpoints;
+using GiGpoNet.Backend.Devices;
 using GiGpoNet.Backend.Model;
 using GiGpoNet.Backend.Tokenization;
 using GiGpoNet.Backend.Training;
@@ -37,7 +38,8 @@ public sealed class TorchLearnerFactory(BackendOptions backend, PolicyModelOptio
             // The warm start trains every weight whatever Policy:Lora says, so runs that differ only in their adapters share it.
             var policyKeys = JsonSerializer.SerializeToNode(policy)!.AsObject();
             policyKeys.Remove(nameof(PolicyModelOptions.Lora));
-            return JsonSerializer.Serialize(new { Policy = policyKeys, backend.Dtype, Device = backend.ResolveDevice().type.ToString(), maxResponseTokens });
+            var dtype = Advantages.SnakeCaseEnumConverter<ModelDtype>.SnakeCase(backend.Dtype); // "float32", as the string setting was written
+            return JsonSerializer.Serialize(new { Policy = policyKeys, Dtype = dtype, Device = backend.ResolveDevice().type.ToString(), maxResponseTokens });
         }
     }
 

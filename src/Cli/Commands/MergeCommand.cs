@@ -1,6 +1,7 @@
 using System.CommandLine;
 using GiGpoNet.Backend;
 using GiGpoNet.Backend.Checkpoints;
+using GiGpoNet.Backend.Devices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -25,7 +26,9 @@ internal static class MergeCommand
             await using var services = CliServices.BuildValidated(parse);
             var backend = services.GetRequiredService<IOptions<BackendOptions>>().Value;
             var from = parse.GetValue(checkpoint)!;
-            var written = parse.GetValue(dtype) is { } name ? new BackendOptions { Dtype = name }.ResolveDtype() : (TorchSharp.torch.ScalarType?)null;
+            var written = parse.GetValue(dtype) is not { } name ? (TorchSharp.torch.ScalarType?)null
+                : new ModelDtypeConverter().TryParse(name, out var parsed) ? new BackendOptions { Dtype = parsed }.ResolveDtype()
+                : throw new GiGpoNetConfigurationException($"--dtype {name} is not one of float32, bfloat16, float16.");
             var merged = PolicyCheckpoints.Merge(from, parse.GetValue(outputFolder)!, backend, written);
             await output.WriteLineAsync(merged > 0
                 ? $"Merged the adapter's {merged} projections into the weights; wrote {Path.GetFullPath(parse.GetValue(outputFolder)!)}."
