@@ -7,7 +7,7 @@ namespace GiGpoNet;
 /// Binds a configuration section to an options object and refuses what the default binder silently ignores:
 /// a key that matches no property (a typo means "ran the baseline by accident" in an ablation), and a value that does not convert.
 /// </summary>
-public static class StrictConfigurationBinder
+internal static class StrictConfigurationBinder
 {
     /// <summary>Binds <paramref name="section"/> onto <paramref name="options"/>.</summary>
     /// <exception cref="GiGpoNetConfigurationException">A key is unknown or a value does not convert; the message names the full key.</exception>

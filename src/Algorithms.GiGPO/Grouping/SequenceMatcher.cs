@@ -7,7 +7,7 @@ namespace GiGpoNet.Algorithms.GiGpo.Grouping;
 /// code point occurring more than |b|/100 + 1 times in b is "popular" and cannot start a match (it can still extend one).
 /// The ratio is not symmetric: <c>b</c> is the sequence that is indexed (verl-agent passes the cluster's representative).
 /// </summary>
-public sealed class SequenceMatcher
+internal sealed class SequenceMatcher
 {
     private readonly int[] _b;
     private readonly Dictionary<int, int[]> _b2j;

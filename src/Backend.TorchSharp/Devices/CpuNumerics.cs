@@ -9,7 +9,7 @@ namespace GiGpoNet.Backend.Devices;
 /// already set in the environment is kept (the user's choice wins). Linux and macOS: .NET does not pass its own environment changes
 /// to native code, so the variables are set with libc's <c>setenv</c>.
 /// </summary>
-public static class CpuNumerics
+internal static class CpuNumerics
 {
     private const string AtenVariable = "ATEN_CPU_CAPABILITY";
     private const string MklVariable = "MKL_CBWR";

@@ -15,7 +15,7 @@ public sealed record SoakResult(int Cycles, int Generations, int Updates, int Op
 /// constrained decoding), log-prob recomputation, the PPO update with the KL loss to a reference and AdamW, on a tiny random model.
 /// Any libtorch failure surfaces as an exception; a clean run of many cycles shows the lifetime rules hold.
 /// </summary>
-public static class BackendSoak
+internal static class BackendSoak
 {
     /// <summary>Runs <paramref name="cycles"/> cycles (or until <paramref name="budget"/> has passed), reporting each to <paramref name="progress"/>.</summary>
     public static SoakResult Run(int cycles, TimeSpan budget, Action<int>? progress = null)

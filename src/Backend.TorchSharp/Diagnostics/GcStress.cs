@@ -5,7 +5,7 @@ namespace GiGpoNet.Backend.Diagnostics;
 /// TorchSharp Scalar or tensor left unreferenced during a native call is finalized within milliseconds instead of once in hours. A
 /// diagnostic for the lifetime rules (docs/analyzers.md); it slows a run several times over.
 /// </summary>
-public sealed class GcStress : IDisposable
+internal sealed class GcStress : IDisposable
 {
     private readonly Thread _thread;
     private volatile bool _stopping;

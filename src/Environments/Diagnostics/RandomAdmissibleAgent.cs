@@ -18,7 +18,7 @@ public sealed record RandomAgentReport(long Steps, double Seconds, double Recurr
 /// A baseline agent that picks uniformly among the admissible actions (on a shop search page it searches the instruction). It measures
 /// how often states recur within a group, which is what gives GiGPO's step level its signal, and how fast an environment steps.
 /// </summary>
-public static class RandomAdmissibleAgent
+internal static class RandomAdmissibleAgent
 {
     /// <summary>Runs <paramref name="groups"/> groups of <paramref name="groupSize"/> episodes of at most <paramref name="maxSteps"/> steps.</summary>
     public static async Task<RandomAgentReport> RunAsync(Func<IEnvironment> create, int groups, int groupSize, int maxSteps, int seed)

@@ -10,7 +10,7 @@ namespace GiGpoNet.Hosting.Advantages;
 /// <c>step_return</c>, <c>step_group_size</c>). The output appears whole or not at all: it is written to a temporary file
 /// next to the destination and renamed.
 /// </summary>
-public sealed class AdvantageFileJob(IAdvantageEstimatorProvider estimators, AdvantageEstimatorRegistry registry)
+internal sealed class AdvantageFileJob(IAdvantageEstimatorProvider estimators, AdvantageEstimatorRegistry registry)
 {
     /// <summary>Runs the estimator named <paramref name="algorithm"/> over <paramref name="inputPath"/>.</summary>
     /// <exception cref="GiGpoNetConfigurationException">The algorithm is unknown.</exception>
