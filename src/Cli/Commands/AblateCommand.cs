@@ -56,41 +56,24 @@ internal static class AblateCommand
                 study = p >= 1 ? study with { MaxParallelRuns = p } : throw new GiGpoNetConfigurationException("--parallel must be at least 1.");
             if (parse.GetValue(attempts) is { } a)
                 study = a >= 1 ? study with { MaxAttempts = a } : throw new GiGpoNetConfigurationException("--attempts must be at least 1.");
-            var folder = Path.GetFullPath(parse.GetValue(outputFolder) ?? Path.Combine("runs", "ablations", AblationGrid.Slug(study.Name)));
-            var cells = study.Cells();
+            var ablation = new AblationStudy(study, parse.GetValue(outputFolder) ?? Path.Combine("runs", "ablations", AblationGrid.Slug(study.Name)));
+            var folder = ablation.OutputFolder;
+            var cells = ablation.Cells;
             var patterns = parse.GetValue(only) ?? [];
             var index = CellIndex(parse, cellOption, cells.Count, patterns.Length > 0 || scheduler.Emitting(parse));
-            if (index is not null) study = study with { MaxParallelRuns = 1 };
+            if (index is not null) ablation = new AblationStudy(study = study with { MaxParallelRuns = 1 }, folder);
             bool Selected(AblationCell c) => index is { } i ? c.Position == i : patterns.Length == 0 || patterns.Any(p => FileSystemName.MatchesSimpleExpression(p, c.Id));
             var selected = cells.Count(Selected);
             if (selected == 0)
                 throw new GiGpoNetConfigurationException($"--only {string.Join(" --only ", patterns)}: no cell's folder name matches; the cells are " +
                     $"{string.Join(", ", cells.Select(c => c.Id))}.");
 
-            // Every cell's configuration is checked before any cell runs: a typo in a grid fails now, not an hour in (an array task checks its own).
-            // A dry run checks them all, --cell or not; a large grid says how far it has got.
-            var configurations = new List<(AblationCell, string)>();
-            var toCheck = index is null || parse.GetValue(dryRun) ? cells : [.. cells.Where(Selected)];
-            if (toCheck.Count > 100) await error.WriteLineAsync($"checking the configurations of {toCheck.Count} cells before any runs...");
-            var lastReport = System.Diagnostics.Stopwatch.StartNew();
-            foreach (var checkedCell in toCheck)
+            // Every cell's configuration is checked before any cell runs (an array task checks its own); a dry run checks them all.
+            var configurations = ablation.Check(index is null || parse.GetValue(dryRun) ? cells : [.. cells.Where(Selected)], (cell, cellFolder) =>
             {
-                if (lastReport.Elapsed > TimeSpan.FromSeconds(10))
-                {
-                    await error.WriteLineAsync($"checked {configurations.Count} of {toCheck.Count} cells");
-                    lastReport.Restart();
-                }
-                try
-                {
-                    await using var services = CliServices.BuildValidated(Overrides(checkedCell, AblationRunner.FolderOf(folder, checkedCell), study), study.SettingsFile,
-                        readWorkingDirectorySettings: false);
-                    configurations.Add((checkedCell, services.GetRequiredService<AgentTrainer>().EffectiveConfiguration()));
-                }
-                catch (GiGpoNetConfigurationException e)
-                {
-                    throw new GiGpoNetConfigurationException($"cell {checkedCell.Id}: {e.Message}", e);
-                }
-            }
+                using var services = CliServices.BuildValidated(Overrides(cell, cellFolder, study), study.SettingsFile, readWorkingDirectorySettings: false);
+                return services.GetRequiredService<AgentTrainer>().EffectiveConfiguration();
+            }, error.WriteLine);
 
             if (scheduler.Emitting(parse))
             {
@@ -100,7 +83,7 @@ internal static class AblateCommand
             }
 
             var reusable = configurations.Where(c => Selected(c.Item1));
-            foreach (var line in AblationReuse.ReuseInto(folder, parse.GetValue(reuse) ?? [], reusable, parse.GetValue(dryRun)))
+            foreach (var line in ablation.Reuse(parse.GetValue(reuse) ?? [], reusable, parse.GetValue(dryRun)))
                 await output.WriteLineAsync(line);
 
             if (parse.GetValue(dryRun))
@@ -118,10 +101,9 @@ internal static class AblateCommand
                   $"{study.MaxParallelRuns} at a time, in {folder}");
             var clock = Stopwatch.StartNew();
             using var logging = LoggerFactory.Create(l => CliServices.ConfigureConsoleLogging(l, GiGpoNetConfiguration.Create(readWorkingDirectorySettings: false)));
-            var runner = new AblationRunner((cell, cellFolder, token) => TrainAsync(cell, cellFolder, study, token), logging.CreateLogger<AblationRunner>());
-            var retryFailed = parse.GetValue(retry) || index is not null;
-            var result = await runner.RunAsync(study, folder, retryFailed, e => output.WriteLine(Describe(e, clock.Elapsed)), cancellationToken, Selected);
-            var written = AblationReport.Write(folder);
+            var (result, written) = await ablation.RunAsync((cell, cellFolder, token) => TrainAsync(cell, cellFolder, study, token),
+                retryFailed: parse.GetValue(retry) || index is not null, Selected, e => output.WriteLine(Describe(e, clock.Elapsed)),
+                logging.CreateLogger<AblationRunner>(), cancellationToken);
             await output.WriteLineAsync($"{result.Finished}/{selected} cells finished ({result.Skipped} had finished before), {result.Failed.Count} failed; " +
                                         $"{clock.Elapsed.TotalMinutes:0.0} min. Report: {written[0]}");
             foreach (var failed in result.Failed)

@@ -35,23 +35,11 @@ public sealed class ExperimentCatalog
     {
         ArgumentNullException.ThrowIfNull(grid);
         ArgumentException.ThrowIfNullOrWhiteSpace(outputFolder);
-        outputFolder = Path.GetFullPath(outputFolder);
-        var ablation = grid.ToAblationGrid() with { MaxParallelRuns = 1 };
-        foreach (var cell in ablation.Cells())
-        {
-            try
-            {
-                _context.Validate(AblationRunner.SettingsOf(outputFolder, cell));
-            }
-            catch (GiGpoNetConfigurationException e)
-            {
-                throw new GiGpoNetConfigurationException($"cell {cell.Id}: {e.Message}", e);
-            }
-        }
-
-        var runner = new AblationRunner((cell, folder, token) => TrainCellAsync(cell, outputFolder, token));
-        var result = await runner.RunAsync(ablation, outputFolder, retryFailed: false, e => progress?.Report(e), cancellationToken).ConfigureAwait(false);
-        AblationReport.Write(outputFolder);
+        var study = new AblationStudy(grid.ToAblationGrid() with { MaxParallelRuns = 1 }, outputFolder);
+        outputFolder = study.OutputFolder;
+        study.Check(study.Cells, (cell, _) => _context.EffectiveConfiguration(AblationRunner.SettingsOf(study.OutputFolder, cell)));
+        var (result, _) = await study.RunAsync((cell, _, token) => TrainCellAsync(cell, study.OutputFolder, token), progress: e => progress?.Report(e),
+            cancellationToken: cancellationToken).ConfigureAwait(false);
         if (result.Failed.Count > 0)
             throw new InvalidOperationException($"{result.Failed.Count} cells failed: {string.Join(", ", result.Failed)} (see {AblationRunner.FailureFileName} in each).");
         return _context.Data.LoadGridTable(outputFolder);

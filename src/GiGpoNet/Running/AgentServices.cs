@@ -1,5 +1,6 @@
 using GiGpoNet.Advantages;
 using GiGpoNet.Environments;
+using GiGpoNet.Hosting.Training;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -31,6 +32,13 @@ internal sealed class AgentServices(IReadOnlyList<string> plugins, Action<IGiGpo
 
     /// <summary>Runs the start-up checks on <paramref name="settings"/> and lets the services go.</summary>
     public void Validate(IReadOnlyDictionary<string, string> settings) => Build(settings).Dispose();
+
+    /// <summary>Runs the start-up checks on <paramref name="settings"/> and returns the effective configuration a run of them records.</summary>
+    public string EffectiveConfiguration(IReadOnlyDictionary<string, string> settings)
+    {
+        using var provider = Build(settings);
+        return provider.GetRequiredService<AgentTrainer>().EffectiveConfiguration();
+    }
 
     private IConfiguration Configuration(IReadOnlyDictionary<string, string> settings) => new ConfigurationBuilder()
         .AddInMemoryCollection([.. settings.Select(p => new KeyValuePair<string, string?>(p.Key, p.Value)),
