@@ -1,7 +1,9 @@
 using GiGpoNet;
 using GiGpoNet.Environments;
+using GiGpoNet.Environments.Remote;
 using GiGpoNet.Environments.Remote.Client;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -17,12 +19,29 @@ public static class RemoteEnvironmentBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
         var key = EnvironmentRegistry.CheckedName(name);
-        var options = new RemoteEnvironmentOptions { Environment = key };
-        configure(options);
-        var placeholder = new EnvironmentDescription(key, options.MaxSteps > 0 ? options.MaxSteps : 50, [], "");
+        var placeholder = new RemoteEnvironmentOptions { Environment = key };
+        configure(placeholder);
+        return builder.AddRemoteEnvironment(key, configure, placeholder.MaxSteps);
+    }
+
+    /// <summary>
+    /// Registers <paramref name="key"/> with its options named by it: <paramref name="configure"/> runs when they are first read, and
+    /// start-up validates them (<see cref="RemoteEnvironmentOptionsValidator"/>); the registry's placeholder description carries
+    /// <paramref name="maxSteps"/> until the server's is read.
+    /// </summary>
+    private static IGiGpoNetBuilder AddRemoteEnvironment(this IGiGpoNetBuilder builder, string key, Action<RemoteEnvironmentOptions> configure, int maxSteps)
+    {
+        var placeholder = new EnvironmentDescription(key, maxSteps > 0 ? maxSteps : 50, [], "");
         if (!EnvironmentRegistry.From(builder.Services).TryAdd(new EnvironmentRegistration(key, typeof(RemoteEnvironment), placeholder)))
             return builder;
-        builder.Services.AddKeyedSingleton<IEnvironmentFactory>(key, (_, _) => new RemoteEnvironmentFactory(new RemoteEnvironmentClient(options), key));
+        builder.Services.AddOptions<RemoteEnvironmentOptions>(key).Configure(o =>
+        {
+            o.Environment = key;
+            configure(o);
+        }).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RemoteEnvironmentOptions>, RemoteEnvironmentOptionsValidator>());
+        builder.Services.AddKeyedSingleton<IEnvironmentFactory>(key, (sp, _) =>
+            new RemoteEnvironmentFactory(new RemoteEnvironmentClient(sp.GetRequiredService<IOptionsMonitor<RemoteEnvironmentOptions>>().Get(key)), key));
         builder.Services.TryAddSingleton(new RemoteEnvironmentCheck.Selection(builder.Configuration));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupCheck, RemoteEnvironmentCheck>());
         return builder;
@@ -37,23 +56,17 @@ public static class RemoteEnvironmentBuilderExtensions
     /// <c>--Training:Environment=alfworld</c>), so a <c>gigpo</c> run reaches a server without code. A run's <c>configuration.json</c>
     /// records the chosen one's keys, without its <c>ApiKey</c>.
     /// </summary>
-    /// <exception cref="GiGpoNetConfigurationException">A key is unknown, or a value is not usable; the message names it.</exception>
+    /// <remarks>An unknown key, or a value that is not usable, stops start-up with a message that names it.</remarks>
     public static IGiGpoNetBuilder AddRemoteEnvironments(this IGiGpoNetBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddConfigurationSection(SectionName, SectionRecording.SelectedEnvironment, nameof(RemoteEnvironmentOptions.ApiKey));
         foreach (var child in builder.Configuration.GetSection(SectionName).GetChildren())
-            builder.AddRemoteEnvironment(child.Key, options =>
-            {
-                StrictConfigurationBinder.Bind(child, options);
-                if (!Uri.TryCreate(options.BaseAddress, UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
-                    throw new GiGpoNetConfigurationException($"{child.Path}:BaseAddress = '{options.BaseAddress}' is not an http(s) address such as http://127.0.0.1:5005.");
-                if (options.Retries < 0) throw new GiGpoNetConfigurationException($"{child.Path}:Retries = {options.Retries} must be 0 or more.");
-                if (options.AttemptTimeout <= TimeSpan.Zero)
-                    throw new GiGpoNetConfigurationException($"{child.Path}:AttemptTimeout = {options.AttemptTimeout} must be positive (for example 00:00:30).");
-                if (options.RetryDelay < TimeSpan.Zero) throw new GiGpoNetConfigurationException($"{child.Path}:RetryDelay = {options.RetryDelay} must not be negative.");
-                if (options.MaxSteps < 0) throw new GiGpoNetConfigurationException($"{child.Path}:MaxSteps = {options.MaxSteps} must be 0 (ask the server) or more.");
-            });
+        {
+            // Bound and validated at start-up with the other options; the step limit is read here only for the registry's placeholder.
+            var maxSteps = int.TryParse(child[nameof(RemoteEnvironmentOptions.MaxSteps)], out var steps) ? steps : 0;
+            builder.AddRemoteEnvironment(EnvironmentRegistry.CheckedName(child.Key), options => StrictConfigurationBinder.Bind(child, options), maxSteps);
+        }
         return builder;
     }
 }

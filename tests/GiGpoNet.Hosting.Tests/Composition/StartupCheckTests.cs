@@ -45,6 +45,15 @@ public sealed class StartupCheckTests
         Assert.That(error!.Message, Does.Contain("ValidateGiGpoNetConfigurationAsync"));
     }
 
+    [Test]
+    public void A_remote_environments_bad_settings_are_options_validated_at_start_up_with_the_others_not_thrown_at_registration()
+    {
+        using var provider = Build(new(Unreachable) { ["RemoteEnvironments:box:Retries"] = "-1", ["Training:Groups"] = "0" });
+        var error = Assert.Throws<GiGpoNetConfigurationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+        Assert.That(error!.Message, Does.Contain("RemoteEnvironments:box:Retries = -1 must be 0 or more").And.Contain("Training:Groups"),
+            "one start-up error, a line per problem, whichever section it is in");
+    }
+
     private sealed class Failing(string problem) : IStartupCheck
     {
         public async Task CheckAsync(CancellationToken cancellationToken)
