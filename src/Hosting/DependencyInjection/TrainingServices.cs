@@ -35,7 +35,12 @@ internal static class TrainingServices
         services.TryAddSingleton<ICheckpointStore, CheckpointStore>();
         services.TryAddTransient<IEvaluator, EnvironmentEvaluator>();
         services.TryAddTransient<ITrainingStep, RolloutTrainingStep>();
-        services.TryAddTransient<IWarmStart, ExpertWarmStart>();
+        services.TryAddTransient<WarmStartPlan>();
+        services.TryAddTransient<IWarmStart>(sp =>
+        {
+            var plan = sp.GetRequiredService<WarmStartPlan>(); // one plan, so that the demonstrations are collected once
+            return new CachedWarmStart(new ExpertWarmStart(plan, sp.GetRequiredService<IEvaluator>()), plan);
+        });
         services.TryAddTransient(sp =>
         {
             var parts = sp.GetRequiredService<SelectedParts>();

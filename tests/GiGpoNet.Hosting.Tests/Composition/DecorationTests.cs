@@ -42,7 +42,7 @@ public sealed class DecorationTests
         var outer = (Counting)provider.GetRequiredService<IEvaluator>();
         Assert.That(((Counting)outer.Inner).Inner.GetType().Name, Is.EqualTo("EnvironmentEvaluator"), "the built-in one, innermost");
         Assert.That(provider.GetRequiredService<IEvaluator>(), Is.Not.SameAs(outer), "still transient");
-        Assert.That(((Remembering)provider.GetRequiredService<IWarmStart>()).Inner.GetType().Name, Is.EqualTo("ExpertWarmStart"));
+        Assert.That(((Remembering)provider.GetRequiredService<IWarmStart>()).Inner.GetType().Name, Is.EqualTo("CachedWarmStart"), "the cache around the expert warm start");
         Assert.That(services.Single(d => d.ServiceType == typeof(IWarmStart)).Lifetime, Is.EqualTo(ServiceLifetime.Transient));
     }
 
