@@ -164,8 +164,6 @@ public sealed class AgentContext
     }
 
     /// <summary>Runs the start-up checks on the keys of a run.</summary>
-    internal void Validate(IReadOnlyDictionary<string, string> settings) => _services.Validate(settings);
-
     internal string EffectiveConfiguration(IReadOnlyDictionary<string, string> settings) => _services.EffectiveConfiguration(settings);
 
     /// <summary>Trains the run the keys describe; returns its folder and the summary of its last event.</summary>

@@ -17,25 +17,11 @@ internal sealed class UpdateOptionsValidator(IServiceProvider services, PolicyLo
         var failures = options.Validate().Select(f => $"{UpdateOptions.SectionName}:{f}").ToList();
         if (!losses.TryGet(options.PolicyLoss, out _))
             failures.Add($"{UpdateOptions.SectionName}:{nameof(UpdateOptions.PolicyLoss)} = {losses.UnknownNameMessage(options.PolicyLoss)}");
-        if (options.ReuseRolloutLogProbs && SelectedPolicy() is { IsLearner: false } policy)
+        if (options.ReuseRolloutLogProbs && TrainingSelection.SelectedPolicy(services) is { } policy
+            && !services.GetRequiredKeyedService<IPolicyProvider>(policy.Name).IsLearner)
             failures.Add($"{UpdateOptions.SectionName}:{nameof(UpdateOptions.ReuseRolloutLogProbs)} assumes the rollout engine is the learner, and " +
                          $"Training:Policy = {policy.Name} samples with its own kernels (on a server): unset it (the learner recomputes the old " +
                          "log-probs; Update:RolloutIsThreshold corrects for the difference).");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
-
-    private (string Name, bool IsLearner)? SelectedPolicy()
-    {
-        TrainingOptions training;
-        try
-        {
-            training = services.GetRequiredService<IOptions<TrainingOptions>>().Value;
-        }
-        catch (OptionsValidationException)
-        {
-            return null; // reported by the Training section's own validation
-        }
-        if (!services.GetRequiredService<PolicyRegistry>().TryGet(training.Policy, out var registration)) return null;
-        return (registration.Name, services.GetRequiredKeyedService<IPolicyProvider>(registration.Name).IsLearner);
     }
 }

@@ -69,9 +69,9 @@ internal static class AblateCommand
                     $"{string.Join(", ", cells.Select(c => c.Id))}.");
 
             // Every cell's configuration is checked before any cell runs (an array task checks its own); a dry run checks them all.
-            var configurations = ablation.Check(index is null || parse.GetValue(dryRun) ? cells : [.. cells.Where(Selected)], (cell, cellFolder) =>
+            var configurations = await ablation.CheckAsync(index is null || parse.GetValue(dryRun) ? cells : [.. cells.Where(Selected)], async (cell, cellFolder) =>
             {
-                using var services = CliServices.BuildValidated(Overrides(cell, cellFolder, study), study.SettingsFile, readWorkingDirectorySettings: false);
+                await using var services = CliServices.BuildValidated(Overrides(cell, cellFolder, study), study.SettingsFile, readWorkingDirectorySettings: false);
                 return services.GetRequiredService<AgentTrainer>().EffectiveConfiguration();
             }, error.WriteLine);
 

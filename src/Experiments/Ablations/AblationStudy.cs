@@ -29,8 +29,8 @@ public sealed class AblationStudy(AblationGrid grid, string outputFolder)
     /// </summary>
     /// <returns>Each cell with its effective configuration, for <see cref="Reuse"/>.</returns>
     /// <exception cref="GiGpoNetConfigurationException">A cell's configuration is wrong; the message names the cell.</exception>
-    public IReadOnlyList<(AblationCell Cell, string Configuration)> Check(IReadOnlyCollection<AblationCell> cells,
-        Func<AblationCell, string, string> effectiveConfiguration, Action<string>? progress = null)
+    public async Task<IReadOnlyList<(AblationCell Cell, string Configuration)>> CheckAsync(IReadOnlyCollection<AblationCell> cells,
+        Func<AblationCell, string, Task<string>> effectiveConfiguration, Action<string>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(cells);
         ArgumentNullException.ThrowIfNull(effectiveConfiguration);
@@ -46,7 +46,7 @@ public sealed class AblationStudy(AblationGrid grid, string outputFolder)
             }
             try
             {
-                checkedCells.Add((cell, effectiveConfiguration(cell, AblationRunner.FolderOf(OutputFolder, cell))));
+                checkedCells.Add((cell, await effectiveConfiguration(cell, AblationRunner.FolderOf(OutputFolder, cell)).ConfigureAwait(false)));
             }
             catch (GiGpoNetConfigurationException e)
             {

@@ -37,7 +37,8 @@ public sealed class ExperimentCatalog
         ArgumentException.ThrowIfNullOrWhiteSpace(outputFolder);
         var study = new AblationStudy(grid.ToAblationGrid() with { MaxParallelRuns = 1 }, outputFolder);
         outputFolder = study.OutputFolder;
-        study.Check(study.Cells, (cell, _) => _context.EffectiveConfiguration(AblationRunner.SettingsOf(study.OutputFolder, cell)));
+        await study.CheckAsync(study.Cells, (cell, _) => Task.FromResult(_context.EffectiveConfiguration(AblationRunner.SettingsOf(study.OutputFolder, cell))))
+            .ConfigureAwait(false);
         var (result, _) = await study.RunAsync((cell, _, token) => TrainCellAsync(cell, study.OutputFolder, token), progress: e => progress?.Report(e),
             cancellationToken: cancellationToken).ConfigureAwait(false);
         if (result.Failed.Count > 0)

@@ -39,18 +39,12 @@ public sealed class AgentTrainer(
     {
         try
         {
-            return await warmStart.RunAsync(new ChannelProgress(events), cancellationToken).ConfigureAwait(false);
+            return await warmStart.RunAsync(new ActionProgress<TrainingEvent>(e => events.TryWrite(e)), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             events.TryComplete();
         }
-    }
-
-    /// <summary>Reports into a channel, in order, on the reporting thread (no synchronization context involved, unlike Progress&lt;T&gt;).</summary>
-    private sealed class ChannelProgress(ChannelWriter<TrainingEvent> writer) : IProgress<TrainingEvent>
-    {
-        public void Report(TrainingEvent value) => writer.TryWrite(value);
     }
 
     /// <summary>Runs the whole training and yields its events as they happen.</summary>

@@ -37,7 +37,7 @@ internal sealed class CachedWarmStart(IWarmStart inner, WarmStartPlan plan) : IW
 
         // Trained here: the warm start's event waits until the policy is stored, so that it can say when that failed.
         TrainingEvent? trained = null;
-        var result = await inner.RunAsync(new Progress(e =>
+        var result = await inner.RunAsync(new ActionProgress<TrainingEvent>(e =>
         {
             if (e.Kind == TrainingEventKind.WarmStart) trained = e;
             else events.Report(e);
@@ -55,10 +55,5 @@ internal sealed class CachedWarmStart(IWarmStart inner, WarmStartPlan plan) : IW
             result.Learner.Dispose();
             throw;
         }
-    }
-
-    private sealed class Progress(Action<TrainingEvent> report) : IProgress<TrainingEvent>
-    {
-        public void Report(TrainingEvent value) => report(value);
     }
 }

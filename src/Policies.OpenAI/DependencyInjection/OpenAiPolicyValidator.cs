@@ -1,5 +1,4 @@
 using GiGpoNet.Hosting.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace GiGpoNet.Policies.OpenAI.DependencyInjection;
@@ -18,17 +17,5 @@ internal sealed class OpenAiPolicyValidator(IServiceProvider services) : IValida
     }
 
     /// <summary>Whether <c>Training:Policy</c> names the <c>openai</c> policy (false while the Training section is itself invalid).</summary>
-    internal static bool IsSelected(IServiceProvider services)
-    {
-        TrainingOptions training;
-        try
-        {
-            training = services.GetRequiredService<IOptions<TrainingOptions>>().Value;
-        }
-        catch (OptionsValidationException)
-        {
-            return false; // reported by that section's own validation
-        }
-        return services.GetRequiredService<PolicyRegistry>().TryGet(training.Policy, out var policy) && policy.Name == OpenAiPolicyProvider.Name;
-    }
+    internal static bool IsSelected(IServiceProvider services) => TrainingSelection.SelectedPolicy(services)?.Name == OpenAiPolicyProvider.Name;
 }
